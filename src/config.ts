@@ -1,0 +1,299 @@
+/**
+ * The single configuration module: environment (plus `.env`, loaded by main.ts) parsed with zod into a frozen object.
+ * Errors name every bad variable and what is expected, never its value (values may be secrets).
+ */
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Cron } from 'croner';
+import { z } from 'zod';
+
+/** Where the package lives, so shipped files (metrics.yml, knowledge/) resolve wherever the bot is started from. */
+export const PACKAGE_ROOT = (() => {
+  let dir = path.dirname(fileURLToPath(import.meta.url));
+  while (!existsSync(path.join(dir, 'package.json')) && path.dirname(dir) !== dir) dir = path.dirname(dir);
+  return dir;
+})();
+
+const optionalString = z
+  .string()
+  .trim()
+  .transform((v) => (v === '' ? undefined : v))
+  .optional();
+
+const isTimeZone = (tz: string) => {
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: tz });
+    return true;
+  } catch {
+    return false;
+  }
+};
+
+const isCron = (expr: string) => {
+  try {
+    new Cron(expr, { paused: true });
+    return true;
+  } catch {
+    return false;
+  }
+};
+
+const httpUrl = (what: string) =>
+  z
+    .string()
+    .trim()
+    .refine((v) => /^https?:\/\/[^\s]+$/.test(v), `expected an http(s) URL for ${what}`);
+
+const intFrom = (min: number) =>
+  z
+    .string()
+    .trim()
+    .regex(/^\d+$/, 'expected a whole number')
+    .transform(Number)
+    .refine((n) => n >= min, `expected a number of at least ${min}`);
+
+export const envSchema = z.object({
+  NODE_ENV: z.enum(['production', 'development', 'test']).default('development').describe('Runtime environment'),
+  SLACK_BOT_TOKEN: optionalString
+    .refine((v) => v === undefined || v.startsWith('xoxb-'), 'expected a bot token starting with xoxb-')
+    .describe('Bot token (xoxb-…) from OAuth & Permissions'),
+  SLACK_SIGNING_SECRET: optionalString.describe('Signing secret from Basic Information; verifies HTTP requests'),
+  SLACK_APP_TOKEN: optionalString
+    .refine((v) => v === undefined || v.startsWith('xapp-'), 'expected an app-level token starting with xapp-')
+    .describe('App-level token (xapp-…, connections:write); when set the bot uses Socket Mode'),
+  SLACK_API_URL: httpUrl('SLACK_API_URL')
+    .default('https://slack.com/api/')
+    .transform((v) => (v.endsWith('/') ? v : `${v}/`))
+    .describe('Slack Web API base URL (GovSlack: https://slack-gov.com/api/)'),
+  ANALYTICS_CHANNEL_ID: optionalString
+    .refine((v) => v === undefined || /^[CG][A-Z0-9]{2,}$/.test(v), 'expected a channel ID like C0123ABCD')
+    .describe('The #analytics channel ID: announcements and the daily digest go here'),
+  GITHUB_TOKEN: optionalString.describe('GitHub token (repo + project scopes); or use the GitHub App variables'),
+  GITHUB_APP_ID: optionalString.refine((v) => v === undefined || /^\d+$/.test(v), 'expected a numeric app ID'),
+  GITHUB_APP_PRIVATE_KEY: optionalString.describe('GitHub App private key (PEM; literal \\n accepted)'),
+  GITHUB_APP_INSTALLATION_ID: optionalString.refine(
+    (v) => v === undefined || /^\d+$/.test(v),
+    'expected a numeric installation ID',
+  ),
+  GITHUB_API_URL: httpUrl('GITHUB_API_URL')
+    .default('https://api.github.com')
+    .transform((v) => v.replace(/\/+$/, ''))
+    .describe('GitHub API base URL (GitHub Enterprise: https://HOST/api/v3)'),
+  GITHUB_REPOSITORY: optionalString
+    .refine((v) => v === undefined || /^[\w.-]+\/[\w.-]+$/.test(v), 'expected owner/name')
+    .describe('Repository where data requests are filed (owner/name)'),
+  GITHUB_PROJECT_URL: optionalString
+    .refine(
+      (v) => v === undefined || /^https?:\/\/[^/]+\/(orgs|users)\/[\w.-]+\/projects\/\d+\/?$/.test(v),
+      'expected a Projects (v2) URL like https://github.com/orgs/ORG/projects/63',
+    )
+    .describe('The team board (Projects v2) URL'),
+  GITHUB_WEBHOOK_SECRET: optionalString.describe('Secret that signs GitHub webhook deliveries'),
+  WAREHOUSE: z.enum(['bigquery', 'duckdb']).default('duckdb').describe('Which warehouse answers metric questions'),
+  BIGQUERY_PROJECT_ID: optionalString.describe('Google Cloud project that runs (and pays for) query jobs'),
+  BIGQUERY_LOCATION: z.string().trim().min(1).default('US').describe('BigQuery job location'),
+  BIGQUERY_MAX_BYTES_BILLED: intFrom(1)
+    .default(10_000_000_000)
+    .describe('Per-query cap on bytes billed; larger queries fail'),
+  BIGQUERY_JOB_TIMEOUT_MS: intFrom(1000).default(30_000).describe('Per-query job timeout in milliseconds'),
+  BIGQUERY_EMULATOR_HOST: optionalString.describe('BigQuery API endpoint override, honoured by the client'),
+  DUCKDB_PATH: optionalString.describe('DuckDB file for the embedded warehouse (default DATA_DIR/warehouse.duckdb)'),
+  METRICS_FILE: optionalString.describe('Metric catalog YAML (default: the shipped metrics.yml)'),
+  METRICS_TIMEZONE: z
+    .string()
+    .trim()
+    .default('UTC')
+    .refine(isTimeZone, 'expected an IANA time zone like Europe/Berlin')
+    .describe('Time zone in which metric date ranges are read'),
+  METRICS_CACHE_TTL_SECONDS: intFrom(0).default(300).describe('How long answered metric questions are cached'),
+  DIGEST_CRON: z
+    .string()
+    .trim()
+    .default('0 9 * * 1-5')
+    .refine(isCron, 'expected a 5-field cron expression like "0 9 * * 1-5"')
+    .describe('When the triage digest is posted'),
+  DIGEST_TIMEZONE: z
+    .string()
+    .trim()
+    .default('UTC')
+    .refine(isTimeZone, 'expected an IANA time zone like America/New_York')
+    .describe('Time zone for DIGEST_CRON'),
+  DATA_DIR: z.string().trim().min(1).default('./data').describe('Folder for durable state (SQLite, DuckDB)'),
+  PORT: intFrom(0)
+    .default(3000)
+    .refine((n) => n <= 65535, 'expected a port number up to 65535')
+    .describe('HTTP port (Slack HTTP mode, webhooks, /healthz, /metrics)'),
+  LOG_LEVEL: z
+    .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
+    .optional()
+    .describe('pino log level (default info; warn in local mode)'),
+});
+
+export type Env = z.infer<typeof envSchema>;
+export type SlackMode = 'http' | 'socket' | 'local';
+
+export interface Config {
+  readonly env: Env['NODE_ENV'];
+  readonly mode: SlackMode;
+  readonly port: number;
+  readonly logLevel: NonNullable<Env['LOG_LEVEL']>;
+  readonly dataDir: string;
+  readonly slack: {
+    readonly botToken?: string;
+    readonly signingSecret?: string;
+    readonly appToken?: string;
+    readonly apiUrl: string;
+    readonly analyticsChannelId?: string;
+  };
+  readonly github: {
+    readonly apiUrl: string;
+    readonly token?: string;
+    readonly app?: { readonly appId: string; readonly privateKey: string; readonly installationId: string };
+    readonly repository?: { readonly owner: string; readonly repo: string };
+    readonly projectUrl?: string;
+    readonly webhookSecret?: string;
+  };
+  readonly warehouse: {
+    readonly kind: 'bigquery' | 'duckdb';
+    readonly bigquery: {
+      readonly projectId?: string;
+      readonly location: string;
+      readonly maximumBytesBilled: number;
+      readonly jobTimeoutMs: number;
+      readonly emulatorHost?: string;
+    };
+    readonly duckdbPath: string;
+  };
+  readonly metrics: { readonly file: string; readonly timezone: string; readonly cacheTtlSeconds: number };
+  readonly digest: { readonly cron: string; readonly timezone: string };
+}
+
+/** Thrown with one line per problem: `NAME: what is expected`. Never carries a value. */
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+  }
+}
+
+export function loadConfig(source: Record<string, string | undefined> = process.env): Config {
+  // An empty variable means "not set" (as in .env.example), so defaults apply.
+  const present = Object.fromEntries(Object.entries(source).filter(([, v]) => v !== undefined && v.trim() !== ''));
+  const parsed = envSchema.safeParse(present);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((issue) => {
+      const name = String(issue.path[0] ?? 'environment');
+      const message =
+        issue.code === 'invalid_value' && 'values' in issue
+          ? `expected one of ${(issue.values as unknown[]).join(', ')}`
+          : issue.message;
+      return `${name}: ${message}`;
+    });
+    throw new ConfigError(problems);
+  }
+  const env = parsed.data;
+  const problems: string[] = [];
+
+  const mode = selectMode(env, problems);
+
+  let app: Config['github']['app'];
+  const appVars = [env.GITHUB_APP_ID, env.GITHUB_APP_PRIVATE_KEY, env.GITHUB_APP_INSTALLATION_ID];
+  if (appVars.some(Boolean)) {
+    if (appVars.every(Boolean)) {
+      app = {
+        appId: env.GITHUB_APP_ID!,
+        privateKey: env.GITHUB_APP_PRIVATE_KEY!.replace(/\\n/g, '\n'),
+        installationId: env.GITHUB_APP_INSTALLATION_ID!,
+      };
+    } else {
+      for (const name of ['GITHUB_APP_ID', 'GITHUB_APP_PRIVATE_KEY', 'GITHUB_APP_INSTALLATION_ID'] as const) {
+        if (!env[name]) problems.push(`${name}: required when any GitHub App variable is set`);
+      }
+    }
+  }
+  if (env.WAREHOUSE === 'bigquery' && !env.BIGQUERY_PROJECT_ID) {
+    problems.push('BIGQUERY_PROJECT_ID: required when WAREHOUSE=bigquery');
+  }
+  if (problems.length > 0) throw new ConfigError(problems);
+
+  const [owner, repo] = env.GITHUB_REPOSITORY?.split('/') ?? [];
+  const dataDir = path.resolve(env.DATA_DIR);
+  const config: Config = {
+    env: env.NODE_ENV,
+    mode,
+    port: env.PORT,
+    logLevel: env.LOG_LEVEL ?? (mode === 'local' ? 'warn' : 'info'),
+    dataDir,
+    slack: {
+      botToken: env.SLACK_BOT_TOKEN,
+      signingSecret: env.SLACK_SIGNING_SECRET,
+      appToken: env.SLACK_APP_TOKEN,
+      apiUrl: env.SLACK_API_URL,
+      analyticsChannelId: env.ANALYTICS_CHANNEL_ID,
+    },
+    github: {
+      apiUrl: env.GITHUB_API_URL,
+      token: env.GITHUB_TOKEN,
+      app,
+      repository: owner && repo ? { owner, repo } : undefined,
+      projectUrl: env.GITHUB_PROJECT_URL,
+      webhookSecret: env.GITHUB_WEBHOOK_SECRET,
+    },
+    warehouse: {
+      kind: env.WAREHOUSE,
+      bigquery: {
+        projectId: env.BIGQUERY_PROJECT_ID,
+        location: env.BIGQUERY_LOCATION,
+        maximumBytesBilled: env.BIGQUERY_MAX_BYTES_BILLED,
+        jobTimeoutMs: env.BIGQUERY_JOB_TIMEOUT_MS,
+        emulatorHost: env.BIGQUERY_EMULATOR_HOST,
+      },
+      duckdbPath: env.DUCKDB_PATH ? path.resolve(env.DUCKDB_PATH) : path.join(dataDir, 'warehouse.duckdb'),
+    },
+    metrics: {
+      file: env.METRICS_FILE ? path.resolve(env.METRICS_FILE) : path.join(PACKAGE_ROOT, 'metrics.yml'),
+      timezone: env.METRICS_TIMEZONE,
+      cacheTtlSeconds: env.METRICS_CACHE_TTL_SECONDS,
+    },
+    digest: { cron: env.DIGEST_CRON, timezone: env.DIGEST_TIMEZONE },
+  };
+  return deepFreeze(config);
+}
+
+/** Socket Mode when an app token is set, HTTP mode with token + signing secret, local console otherwise (#2). */
+function selectMode(env: Env, problems: string[]): SlackMode {
+  const { SLACK_BOT_TOKEN: bot, SLACK_SIGNING_SECRET: secret, SLACK_APP_TOKEN: appToken } = env;
+  if (appToken) {
+    if (!bot) problems.push('SLACK_BOT_TOKEN: required in Socket Mode (SLACK_APP_TOKEN is set)');
+    return 'socket';
+  }
+  if (bot || secret) {
+    if (!bot) problems.push('SLACK_BOT_TOKEN: required in HTTP mode (SLACK_SIGNING_SECRET is set)');
+    if (!secret) problems.push('SLACK_SIGNING_SECRET: required in HTTP mode (SLACK_BOT_TOKEN is set)');
+    return 'http';
+  }
+  if (env.NODE_ENV === 'production') {
+    problems.push(
+      'SLACK_BOT_TOKEN: required in production (with SLACK_SIGNING_SECRET for HTTP mode or SLACK_APP_TOKEN for Socket Mode)',
+    );
+  }
+  return 'local';
+}
+
+function deepFreeze<T>(value: T): T {
+  if (value && typeof value === 'object') {
+    for (const v of Object.values(value)) deepFreeze(v);
+    Object.freeze(value);
+  }
+  return value;
+}
+
+/** Human-readable names of the live adapters, for the banner and /healthz. */
+export function describeAdapters(config: Config) {
+  return {
+    slack: config.mode,
+    warehouse: config.warehouse.kind,
+    github: config.github.token || config.github.app ? (config.github.app ? 'app' : 'token') : 'preview',
+  } as const;
+}

@@ -1,0 +1,14 @@
+/** Everything handlers may use, built once by the composition root (main.ts) or by tests with fakes. */
+import type { Config } from './config.js';
+import type { Logger } from './logger.js';
+import type { TaskTracker } from './tasks.js';
+import type { Telemetry } from './telemetry.js';
+
+export interface Deps {
+  readonly config: Config;
+  readonly logger: Logger;
+  readonly telemetry: Telemetry;
+  readonly tasks: TaskTracker;
+  /** Scheduled and time-relative work takes `now` from here, so tests can pin it. */
+  readonly clock: () => Date;
+}

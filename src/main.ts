@@ -1,0 +1,176 @@
+#!/usr/bin/env node
+/**
+ * Composition root and CLI: `analytics-bot [serve]` (default), more subcommands as capabilities land.
+ * Only this file reads process.env (through dotenv + loadConfig) and builds real clients.
+ */
+import 'dotenv/config';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { buildApp } from './app.js';
+import { type Config, ConfigError, describeAdapters, loadConfig, PACKAGE_ROOT } from './config.js';
+import { ConsoleReceiver } from './console/console-receiver.js';
+import { LOCAL, startLocalSlack } from './console/local-slack.js';
+import type { Deps } from './deps.js';
+import { createLogger, type Logger } from './logger.js';
+import { TaskTracker } from './tasks.js';
+import { createTelemetry } from './telemetry.js';
+
+const USAGE = `Usage: analytics-bot [command]
+
+Commands:
+  serve            Run the bot (default). Mode comes from the environment:
+                   Socket Mode with SLACK_APP_TOKEN, HTTP mode with SLACK_BOT_TOKEN + SLACK_SIGNING_SECRET,
+                   otherwise a local console (not in production).
+  help             Show this help
+  version          Print the version
+`;
+
+/** Exit codes: 0 ok, 1 runtime failure, 2 usage or configuration error. */
+async function main(argv: string[]): Promise<number> {
+  const [command = 'serve', ...rest] = argv;
+  switch (command) {
+    case 'serve':
+      return serve();
+    case 'help':
+    case '--help':
+    case '-h':
+      process.stdout.write(USAGE);
+      return 0;
+    case 'version':
+    case '--version':
+      process.stdout.write(`${version()}\n`);
+      return 0;
+    default:
+      process.stderr.write(`Unknown command "${[command, ...rest].join(' ')}".\n\n${USAGE}`);
+      return 2;
+  }
+}
+
+function version(): string {
+  const pkg = JSON.parse(readFileSync(path.join(PACKAGE_ROOT, 'package.json'), 'utf8')) as { version: string };
+  return pkg.version;
+}
+
+/** Loads config or prints one line per bad variable and returns null. */
+function configOrReport(env: Record<string, string | undefined>): Config | null {
+  try {
+    return loadConfig(env);
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      process.stderr.write(`analytics-bot: ${error.message}\n`);
+      return null;
+    }
+    throw error;
+  }
+}
+
+function baseDeps(config: Config, logger: Logger): Deps {
+  return {
+    config,
+    logger,
+    telemetry: createTelemetry(),
+    tasks: new TaskTracker(),
+    clock: () => new Date(),
+  };
+}
+
+async function serve(): Promise<number> {
+  let config = configOrReport(process.env);
+  if (!config) return 2;
+
+  if (config.mode === 'local') return serveConsole(config);
+
+  const logger = createLogger({ level: config.logLevel, pretty: config.env !== 'production' && !process.env.CI });
+  const deps = baseDeps(config, logger);
+  const bot = buildApp(deps);
+  const address = await bot.start();
+  logger.info({ mode: config.mode, port: address.port, adapters: describeAdapters(config) }, 'analytics-bot started');
+  config = undefined as unknown as Config; // nothing below needs it; keeps secrets out of closures
+
+  return new Promise<number>((resolve) => {
+    let stopping = false;
+    const shutdown = (signal: string) => {
+      if (stopping) return;
+      stopping = true;
+      logger.info({ signal }, 'shutting down: no new requests, finishing in-flight work');
+      // Hard stop well inside the 10 s most orchestrators allow before SIGKILL.
+      const hard = setTimeout(() => {
+        logger.error('shutdown took too long; exiting');
+        resolve(1);
+      }, 9500);
+      hard.unref();
+      bot
+        .stop(8000)
+        .then(() => {
+          logger.info('stopped cleanly');
+          clearTimeout(hard);
+          resolve(0);
+        })
+        .catch((error: unknown) => {
+          logger.error({ err: error }, 'error during shutdown');
+          resolve(1);
+        });
+    };
+    process.once('SIGTERM', () => shutdown('SIGTERM'));
+    process.once('SIGINT', () => shutdown('SIGINT'));
+  });
+}
+
+async function serveConsole(initial: Config): Promise<number> {
+  let receiver: ConsoleReceiver | undefined;
+  const localSlack = await startLocalSlack((out) => receiver?.show(out));
+  // The real WebClient talks to the loopback Slack; everything else is configured as usual.
+  const config = loadConfig({ ...process.env, SLACK_API_URL: localSlack.apiUrl });
+  const logger = createLogger({ level: config.logLevel, pretty: true });
+  const deps = baseDeps(config, logger);
+  let exited!: () => void;
+  const done = new Promise<void>((resolve) => {
+    exited = resolve;
+  });
+  receiver = new ConsoleReceiver({
+    input: process.stdin,
+    output: process.stdout,
+    responseUrl: localSlack.responseUrl,
+    onExit: () => exited(),
+  });
+  const bot = buildApp(deps, { receiver, botId: LOCAL.botId, botUserId: LOCAL.botUserId });
+  const adapters = describeAdapters(initial);
+  process.stdout.write(
+    [
+      `analytics-bot ${version()} — local console (no Slack credentials set, so nothing leaves this machine)`,
+      `  Slack:     local console (set SLACK_BOT_TOKEN + SLACK_SIGNING_SECRET or SLACK_APP_TOKEN to connect)`,
+      `  Warehouse: ${adapters.warehouse === 'duckdb' ? `DuckDB, embedded (${config.warehouse.duckdbPath})` : 'BigQuery'}`,
+      `  GitHub:    ${adapters.github === 'preview' ? 'preview (no GITHUB_TOKEN: requests are printed, not filed)' : `real (${adapters.github})`}`,
+      `  HTTP:      /healthz and /metrics on port ${config.port}`,
+      '',
+    ].join('\n'),
+  );
+  await bot.start().catch(async (error: NodeJS.ErrnoException) => {
+    if (error.code !== 'EADDRINUSE') throw error;
+    // The console is still useful without the HTTP side (e.g. a second console on the same machine).
+    process.stdout.write(`  (port ${config.port} is busy: /healthz is off for this console)\n`);
+    await receiver?.start();
+  });
+  const stop = () => receiver?.stop();
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+  await done;
+  process.stdout.write('bye\n');
+  await bot.stop(5000);
+  await localSlack.close();
+  return 0;
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+    // Open handles (sockets, timers) must not keep a finished CLI alive.
+    setTimeout(() => process.exit(code), 200).unref();
+  },
+  (error: unknown) => {
+    process.stderr.write(`analytics-bot: ${(error as Error).message ?? String(error)}\n`);
+    process.exit(1);
+  },
+);
+
+export { LOCAL };

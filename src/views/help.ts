@@ -1,0 +1,44 @@
+/** `/analytics help`: what the bot can do, with examples. Lists only subcommands that exist. */
+import { type AnyBlock, context, divider, header, type Message, section } from './blocks.js';
+
+export interface Subcommand {
+  usage: string;
+  description: string;
+}
+
+/** The `/analytics` subcommands. Order is the order shown to people. */
+export const SUBCOMMANDS: Subcommand[] = [
+  { usage: '/analytics <question>', description: 'Answer a metric question from the metric catalog' },
+  { usage: '/analytics list', description: 'Show every metric the bot knows, grouped by data source' },
+  { usage: '/analytics help', description: 'Show this help' },
+];
+
+export const QUESTION_EXAMPLES = [
+  'weekly active users last 4 weeks by plan',
+  'signups this month vs previous',
+  'searches per day since Oct 1 daily',
+  'active self-hosted instances by deployment type',
+];
+
+export function helpMessage(intro?: string): Message {
+  const blocks: AnyBlock[] = [];
+  if (intro) blocks.push(section(intro));
+  blocks.push(
+    header('analytics-bot: how to get numbers'),
+    section(
+      'Self-serve first: ask me for a metric and I answer from the governed metric catalog. ' +
+        'Small asks go to the analytics channel; real projects go on the team board as a data request.',
+    ),
+    section(SUBCOMMANDS.map((s) => `\`${s.usage}\` — ${s.description}`).join('\n')),
+    divider(),
+    section(`*Try:*\n${QUESTION_EXAMPLES.map((q) => `• \`/analytics ${q}\``).join('\n')}`),
+    context(
+      'Time ranges: _yesterday, last 7 days, last 4 weeks, this month, Q3, in 2025, since Oct 1_. ' +
+        'Grain: _daily, weekly, monthly_. Breakdowns: _by plan_. Comparisons: _vs previous_.',
+    ),
+  );
+  const text = [intro, 'analytics-bot help', ...SUBCOMMANDS.map((s) => `${s.usage}: ${s.description}`)]
+    .filter(Boolean)
+    .join('\n');
+  return { response_type: 'ephemeral', text, blocks };
+}

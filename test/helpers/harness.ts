@@ -1,0 +1,167 @@
+/**
+ * The test harness: the real app in HTTP mode on an ephemeral port, Slack's Web API and response_url intercepted by
+ * nock at the wire, and every Block Kit payload the app sends checked against Slack's limits.
+ */
+import nock from 'nock';
+import { type BotApp, buildApp } from '../../src/app.js';
+import type { Config } from '../../src/config.js';
+import type { Deps } from '../../src/deps.js';
+import { TaskTracker } from '../../src/tasks.js';
+import { createTelemetry } from '../../src/telemetry.js';
+import { assertBlockKit, extractSlackPayload, surfaceForSlackMethod } from './block-kit.js';
+import { RESPONSE_URL_ORIGIN, SLACK_API_ORIGIN, testConfig } from './config.js';
+import { type CapturedLogs, captureLogs } from './logs.js';
+import { type SignOptions, type SlackRequest, signedHeaders } from './slack.js';
+
+export interface SlackCall {
+  method: string;
+  body: Record<string, unknown>;
+}
+
+export interface ResponseUrlPost {
+  path: string;
+  body: Record<string, unknown>;
+}
+
+type MethodReply = (body: Record<string, unknown>) => {
+  status?: number;
+  body: unknown;
+  headers?: Record<string, string>;
+};
+
+export interface TestBot {
+  readonly bot: BotApp;
+  readonly deps: Deps;
+  readonly url: string;
+  readonly logs: CapturedLogs;
+  /** Web API calls the app made, in order. */
+  readonly calls: SlackCall[];
+  /** response_url posts the app made, in order. */
+  readonly responses: ResponseUrlPost[];
+  /** Payload-shape violations seen on the wire (tests assert this stays empty; see afterEach in suites). */
+  readonly violations: string[];
+  /** Override the reply of one Web API method. */
+  onSlackMethod(method: string, reply: MethodReply): void;
+  post(req: SlackRequest, opts?: SignOptions, path?: string): Promise<Response>;
+  /** Waits until all work started by requests so far has finished (post-ack work included). */
+  settle(timeoutMs?: number): Promise<void>;
+  callsTo(method: string): SlackCall[];
+  stop(): Promise<void>;
+}
+
+function parseForm(raw: string): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of new URLSearchParams(raw)) out[k] = v;
+  return out;
+}
+
+const defaultReplies: Record<string, MethodReply> = {
+  'auth.test': () => ({ body: { ok: true, user_id: 'U0BOT', bot_id: 'B0BOT', team_id: 'T0TEST' } }),
+  'chat.postMessage': (b) => ({ body: { ok: true, channel: b.channel, ts: `${Date.now() / 1000}`, message: b } }),
+  'chat.postEphemeral': () => ({ body: { ok: true, message_ts: `${Date.now() / 1000}` } }),
+  'chat.update': (b) => ({ body: { ok: true, channel: b.channel, ts: b.ts } }),
+  'views.open': () => ({ body: { ok: true, view: { id: 'V0TEST' } } }),
+  'views.publish': () => ({ body: { ok: true, view: { id: 'V0HOME' } } }),
+  'reactions.add': () => ({ body: { ok: true } }),
+  'reactions.remove': () => ({ body: { ok: true } }),
+};
+
+export interface StartOptions {
+  env?: Record<string, string | undefined>;
+  config?: Config;
+  /** Extra or replacement dependencies (fake ports). */
+  deps?: Partial<Deps>;
+}
+
+export async function startTestBot(options: StartOptions = {}): Promise<TestBot> {
+  const logs = captureLogs();
+  const config = options.config ?? testConfig(options.env);
+  const deps: Deps = {
+    config,
+    logger: logs.logger,
+    telemetry: createTelemetry({ defaultMetrics: false }),
+    tasks: new TaskTracker(),
+    clock: () => new Date(),
+    ...options.deps,
+  } as Deps;
+
+  const calls: SlackCall[] = [];
+  const responses: ResponseUrlPost[] = [];
+  const violations: string[] = [];
+  const replies = new Map<string, MethodReply>(Object.entries(defaultReplies));
+
+  const check = (what: string, payload: unknown, surface: 'message' | 'modal' | 'home') => {
+    try {
+      assertBlockKit(payload, surface);
+    } catch (error) {
+      violations.push(`${what}: ${(error as Error).message}`);
+    }
+  };
+
+  nock(SLACK_API_ORIGIN)
+    .persist()
+    .post(/^\/api\/[\w.]+$/)
+    .reply(function (uri, requestBody) {
+      const method = uri.replace(/^\/api\//, '');
+      const raw = typeof requestBody === 'string' ? requestBody : JSON.stringify(requestBody);
+      const contentType = String(this.req.headers['content-type'] ?? '');
+      const body = contentType.includes('json') ? (JSON.parse(raw) as Record<string, unknown>) : parseForm(raw);
+      const surface = surfaceForSlackMethod(method);
+      const parsed = extractSlackPayload(method, body) as Record<string, unknown>;
+      if (surface) check(method, parsed, surface);
+      calls.push({ method, body: { ...body, ...(parsed && typeof parsed === 'object' ? parsed : {}) } });
+      const reply = replies.get(method)?.(body) ?? { body: { ok: true } };
+      return [reply.status ?? 200, reply.body, reply.headers ?? {}];
+    });
+
+  nock(RESPONSE_URL_ORIGIN)
+    .persist()
+    .post(/.*/)
+    .reply((uri, requestBody) => {
+      const body = (typeof requestBody === 'string' ? JSON.parse(requestBody) : requestBody) as Record<string, unknown>;
+      check(`response_url ${uri}`, body, 'message');
+      responses.push({ path: uri, body });
+      return [200, 'ok'];
+    });
+
+  const bot = buildApp(deps, { botId: 'B0BOT', botUserId: 'U0BOT' });
+  const address = await bot.start(0);
+  const url = `http://127.0.0.1:${address.port}`;
+
+  return {
+    bot,
+    deps,
+    url,
+    logs,
+    calls,
+    responses,
+    violations,
+    onSlackMethod(method, reply) {
+      replies.set(method, reply);
+    },
+    async post(req, opts = {}, path = '/slack/events') {
+      const res = await fetch(`${url}${path}`, { method: 'POST', headers: signedHeaders(req, opts), body: req.body });
+      const clone = res.clone();
+      const text = await clone.text();
+      if (text.startsWith('{') && text.includes('"blocks"')) check('ack body', JSON.parse(text), 'message');
+      return res;
+    },
+    async settle(timeoutMs = 10_000) {
+      const ok = await deps.tasks.idle(timeoutMs);
+      if (!ok) throw new Error(`work still running after ${timeoutMs} ms`);
+    },
+    callsTo(method) {
+      return calls.filter((c) => c.method === method);
+    },
+    async stop() {
+      await bot.stop(2000);
+      nock.cleanAll();
+    },
+  };
+}
+
+/** Call in beforeAll/afterAll of suites that use the harness. */
+export function blockNetwork(): void {
+  nock.disableNetConnect();
+  nock.enableNetConnect(/^(127\.0\.0\.1|localhost)(:\d+)?$/);
+}

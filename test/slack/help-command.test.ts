@@ -1,0 +1,24 @@
+import { SUBCOMMANDS } from '../../src/views/help.js';
+import { blockNetwork, startTestBot, type TestBot } from '../helpers/harness.js';
+import { slashCommand } from '../helpers/slack.js';
+
+describe('/analytics help', () => {
+  let t: TestBot;
+  beforeAll(() => blockNetwork());
+  beforeEach(async () => {
+    t = await startTestBot();
+  });
+  afterEach(async () => {
+    expect(t.violations).toEqual([]);
+    await t.stop();
+  });
+
+  it.each(['help', '', '  HELP  '])('answers %j ephemerally with every subcommand', async (text) => {
+    const res = await t.post(slashCommand({ text }));
+    expect(res.status).toBe(200);
+    const body = (await res.json()) as { response_type: string; text: string; blocks: unknown[] };
+    expect(body.response_type).toBe('ephemeral');
+    for (const s of SUBCOMMANDS) expect(JSON.stringify(body.blocks)).toContain(s.usage.replace(/</g, '<'));
+    expect(body.text).toContain('/analytics help');
+  });
+});
