@@ -1,6 +1,10 @@
 /** Everything handlers may use, built once by the composition root (main.ts) or by tests with fakes. */
 import type { Config } from './config.js';
 import type { Logger } from './logger.js';
+import type { MetricCatalog } from './queries/catalog.js';
+import type { MetricService } from './queries/metric-service.js';
+import type { QuestionParser } from './queries/question.js';
+import type { Warehouse } from './queries/warehouse.js';
 import type { TaskTracker } from './tasks.js';
 import type { Telemetry } from './telemetry.js';
 
@@ -11,4 +15,8 @@ export interface Deps {
   readonly tasks: TaskTracker;
   /** Scheduled and time-relative work takes `now` from here, so tests can pin it. */
   readonly clock: () => Date;
+  readonly warehouse: Warehouse;
+  readonly catalog: MetricCatalog;
+  readonly parser: QuestionParser;
+  readonly metrics: MetricService;
 }

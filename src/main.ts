@@ -10,10 +10,20 @@ import { buildApp } from './app.js';
 import { type Config, ConfigError, describeAdapters, loadConfig, PACKAGE_ROOT } from './config.js';
 import { ConsoleReceiver } from './console/console-receiver.js';
 import { LOCAL, startLocalSlack } from './console/local-slack.js';
+import { renderBlocks } from './console/render.js';
 import type { Deps } from './deps.js';
 import { createLogger, type Logger } from './logger.js';
+import { createBigQueryWarehouse } from './queries/bigquery-warehouse.js';
+import { CatalogError, loadCatalogFile, type MetricCatalog } from './queries/catalog.js';
+import { compileMetricQuery } from './queries/compile.js';
+import { createDuckDbWarehouse } from './queries/duckdb-warehouse.js';
+import { createMetricService } from './queries/metric-service.js';
+import { QuestionParser } from './queries/question.js';
+import type { Warehouse } from './queries/warehouse.js';
 import { TaskTracker } from './tasks.js';
 import { createTelemetry } from './telemetry.js';
+import { formatBytes } from './views/format.js';
+import { metricAnswerMessage, questionErrorMessage } from './views/metric-answer.js';
 
 const USAGE = `Usage: analytics-bot [command]
 
@@ -21,6 +31,10 @@ Commands:
   serve            Run the bot (default). Mode comes from the environment:
                    Socket Mode with SLACK_APP_TOKEN, HTTP mode with SLACK_BOT_TOKEN + SLACK_SIGNING_SECRET,
                    otherwise a local console (not in production).
+  ask "<question>" Answer a metric question and print it as the bot would
+                   e.g. analytics-bot ask "weekly active users last 4 weeks by plan"
+  metrics check    Validate the metric catalog (METRICS_FILE) and dry-run every metric on the warehouse
+                   (on BigQuery: prints the bytes each would scan)
   help             Show this help
   version          Print the version
 `;
@@ -31,6 +45,12 @@ async function main(argv: string[]): Promise<number> {
   switch (command) {
     case 'serve':
       return serve();
+    case 'ask':
+      return ask(rest.join(' '));
+    case 'metrics':
+      if (rest[0] === 'check') return metricsCheck();
+      process.stderr.write(`Unknown command "metrics ${rest.join(' ')}". Did you mean "metrics check"?\n`);
+      return 2;
     case 'help':
     case '--help':
     case '-h':
@@ -64,24 +84,132 @@ function configOrReport(env: Record<string, string | undefined>): Config | null 
   }
 }
 
-function baseDeps(config: Config, logger: Logger): Deps {
+/** Loads the catalog or prints every problem (each naming the metric and field) and returns null. */
+function catalogOrReport(config: Config): MetricCatalog | null {
+  try {
+    return loadCatalogFile(config.metrics.file);
+  } catch (error) {
+    if (error instanceof CatalogError) {
+      process.stderr.write(`analytics-bot: ${error.message}\n`);
+      return null;
+    }
+    throw error;
+  }
+}
+
+async function createWarehouse(config: Config, logger: Logger): Promise<Warehouse> {
+  if (config.warehouse.kind === 'bigquery') {
+    const bq = config.warehouse.bigquery;
+    return createBigQueryWarehouse(
+      {
+        projectId: bq.projectId!,
+        location: bq.location,
+        maximumBytesBilled: bq.maximumBytesBilled,
+        jobTimeoutMs: bq.jobTimeoutMs,
+        labels: { app: 'analytics-bot' },
+      },
+      logger.child({ component: 'bigquery' }),
+    );
+  }
+  return createDuckDbWarehouse({
+    path: config.warehouse.duckdbPath,
+    timeoutMs: config.warehouse.bigquery.jobTimeoutMs,
+  });
+}
+
+async function buildDeps(config: Config, logger: Logger, catalog: MetricCatalog): Promise<Deps> {
+  const telemetry = createTelemetry();
+  const warehouse = await createWarehouse(config, logger);
+  const clock = () => new Date();
   return {
     config,
     logger,
-    telemetry: createTelemetry(),
+    telemetry,
     tasks: new TaskTracker(),
-    clock: () => new Date(),
+    clock,
+    warehouse,
+    catalog,
+    parser: new QuestionParser(catalog),
+    metrics: createMetricService({
+      catalog,
+      warehouse,
+      telemetry,
+      logger,
+      ttlMs: config.metrics.cacheTtlSeconds * 1000,
+      clock,
+    }),
   };
+}
+
+/** `analytics-bot ask "..."`: the same parser, service and Block Kit view, rendered as text. */
+async function ask(question: string): Promise<number> {
+  const config = configOrReport(process.env);
+  if (!config) return 2;
+  const catalog = catalogOrReport(config);
+  if (!catalog) return 2;
+  const logger = createLogger({ level: process.env.LOG_LEVEL ?? 'warn', pretty: true });
+  const deps = await buildDeps(config, logger, catalog);
+  try {
+    const parsed = deps.parser.parse(question, { now: deps.clock(), timezone: config.metrics.timezone });
+    const message = parsed.ok
+      ? metricAnswerMessage(await deps.metrics.answer(parsed.question, { userId: 'cli' }))
+      : questionErrorMessage(parsed.error);
+    process.stdout.write(
+      `${renderBlocks(message.blocks, () => 0)
+        .join('\n')
+        .replace(/ *\[0\] /g, ' [ ] ')}\n`,
+    );
+    return parsed.ok ? 0 : 1;
+  } finally {
+    await deps.warehouse.close();
+  }
+}
+
+/** `analytics-bot metrics check`: catalog validation plus a dry run of every metric's default question. */
+async function metricsCheck(): Promise<number> {
+  const config = configOrReport(process.env);
+  if (!config) return 2;
+  const catalog = catalogOrReport(config);
+  if (!catalog) return 2;
+  process.stdout.write(`Catalog ${config.metrics.file}: ${catalog.metrics.length} metrics, valid.\n`);
+  const logger = createLogger({ level: process.env.LOG_LEVEL ?? 'warn', pretty: true });
+  const warehouse = await createWarehouse(config, logger);
+  const parser = new QuestionParser(catalog);
+  let failed = 0;
+  try {
+    for (const metric of catalog.metrics) {
+      const parsed = parser.parse(metric.label, { now: new Date(), timezone: config.metrics.timezone });
+      if (!parsed.ok || parsed.question.metric.name !== metric.name) {
+        failed++;
+        process.stdout.write(`  ✗ ${metric.name}: its own label does not resolve to it (check synonyms)\n`);
+        continue;
+      }
+      try {
+        const { bytesProcessed } = await warehouse.dryRun(compileMetricQuery(catalog, parsed.question, warehouse.kind));
+        const size = warehouse.kind === 'bigquery' ? `would scan ${formatBytes(bytesProcessed)}` : 'compiles and binds';
+        process.stdout.write(`  ✓ ${metric.name.padEnd(28)} ${size} (${parsed.question.range.label})\n`);
+      } catch (error) {
+        failed++;
+        process.stdout.write(`  ✗ ${metric.name}: ${(error as Error).message}\n`);
+      }
+    }
+  } finally {
+    await warehouse.close();
+  }
+  process.stdout.write(failed ? `${failed} metric(s) failed.\n` : 'All metrics passed.\n');
+  return failed ? 1 : 0;
 }
 
 async function serve(): Promise<number> {
   let config = configOrReport(process.env);
   if (!config) return 2;
 
-  if (config.mode === 'local') return serveConsole(config);
+  const catalog = catalogOrReport(config);
+  if (!catalog) return 2;
+  if (config.mode === 'local') return serveConsole(config, catalog);
 
   const logger = createLogger({ level: config.logLevel, pretty: config.env !== 'production' && !process.env.CI });
-  const deps = baseDeps(config, logger);
+  const deps = await buildDeps(config, logger, catalog);
   const bot = buildApp(deps);
   const address = await bot.start();
   logger.info({ mode: config.mode, port: address.port, adapters: describeAdapters(config) }, 'analytics-bot started');
@@ -101,6 +229,7 @@ async function serve(): Promise<number> {
       hard.unref();
       bot
         .stop(8000)
+        .then(() => deps.warehouse.close())
         .then(() => {
           logger.info('stopped cleanly');
           clearTimeout(hard);
@@ -116,13 +245,13 @@ async function serve(): Promise<number> {
   });
 }
 
-async function serveConsole(initial: Config): Promise<number> {
+async function serveConsole(initial: Config, catalog: MetricCatalog): Promise<number> {
   let receiver: ConsoleReceiver | undefined;
   const localSlack = await startLocalSlack((out) => receiver?.show(out));
   // The real WebClient talks to the loopback Slack; everything else is configured as usual.
   const config = loadConfig({ ...process.env, SLACK_API_URL: localSlack.apiUrl });
   const logger = createLogger({ level: config.logLevel, pretty: true });
-  const deps = baseDeps(config, logger);
+  const deps = await buildDeps(config, logger, catalog);
   let exited!: () => void;
   const done = new Promise<void>((resolve) => {
     exited = resolve;
@@ -157,6 +286,7 @@ async function serveConsole(initial: Config): Promise<number> {
   await done;
   process.stdout.write('bye\n');
   await bot.stop(5000);
+  await deps.warehouse.close();
   await localSlack.close();
   return 0;
 }

@@ -6,6 +6,11 @@ import nock from 'nock';
 import { type BotApp, buildApp } from '../../src/app.js';
 import type { Config } from '../../src/config.js';
 import type { Deps } from '../../src/deps.js';
+import { loadCatalogFile, type MetricCatalog } from '../../src/queries/catalog.js';
+import { createDuckDbWarehouse } from '../../src/queries/duckdb-warehouse.js';
+import { createMetricService } from '../../src/queries/metric-service.js';
+import { QuestionParser } from '../../src/queries/question.js';
+import type { Warehouse } from '../../src/queries/warehouse.js';
 import { TaskTracker } from '../../src/tasks.js';
 import { createTelemetry } from '../../src/telemetry.js';
 import { assertBlockKit, extractSlackPayload, surfaceForSlackMethod } from './block-kit.js';
@@ -69,21 +74,52 @@ const defaultReplies: Record<string, MethodReply> = {
 export interface StartOptions {
   env?: Record<string, string | undefined>;
   config?: Config;
+  /** The warehouse port; default: a fresh in-memory DuckDB with the demo data anchored at TEST_ANCHOR. */
+  warehouse?: Warehouse;
+  catalog?: MetricCatalog;
   /** Extra or replacement dependencies (fake ports). */
   deps?: Partial<Deps>;
+}
+
+/** Tests run at a fixed instant, the day after the demo data's last day. */
+export const TEST_NOW = new Date('2026-11-29T10:00:00Z');
+export const TEST_ANCHOR = '2026-11-28';
+
+/** The shipped catalog, as production loads it. */
+export function shippedCatalog(): MetricCatalog {
+  return loadCatalogFile(new URL('../../metrics.yml', import.meta.url).pathname);
+}
+
+export function demoWarehouse(): Promise<Warehouse> {
+  return createDuckDbWarehouse({ path: ':memory:', seedAnchor: TEST_ANCHOR });
 }
 
 export async function startTestBot(options: StartOptions = {}): Promise<TestBot> {
   const logs = captureLogs();
   const config = options.config ?? testConfig(options.env);
+  const telemetry = options.deps?.telemetry ?? createTelemetry({ defaultMetrics: false });
+  const warehouse = options.warehouse ?? (await demoWarehouse());
+  const catalog = options.catalog ?? shippedCatalog();
+  const clock = options.deps?.clock ?? (() => TEST_NOW);
   const deps: Deps = {
     config,
     logger: logs.logger,
-    telemetry: createTelemetry({ defaultMetrics: false }),
+    telemetry,
     tasks: new TaskTracker(),
-    clock: () => new Date(),
+    clock,
+    warehouse,
+    catalog,
+    parser: new QuestionParser(catalog),
+    metrics: createMetricService({
+      catalog,
+      warehouse,
+      telemetry,
+      logger: logs.logger,
+      ttlMs: config.metrics.cacheTtlSeconds * 1000,
+      clock,
+    }),
     ...options.deps,
-  } as Deps;
+  };
 
   const calls: SlackCall[] = [];
   const responses: ResponseUrlPost[] = [];
@@ -155,6 +191,7 @@ export async function startTestBot(options: StartOptions = {}): Promise<TestBot>
     },
     async stop() {
       await bot.stop(2000);
+      await deps.warehouse.close();
       nock.cleanAll();
     },
   };

@@ -6,10 +6,13 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { type WebSocket, WebSocketServer } from 'ws';
 import { type BotApp, buildApp } from '../../src/app.js';
+import { createMetricService } from '../../src/queries/metric-service.js';
+import { QuestionParser } from '../../src/queries/question.js';
 import { TaskTracker } from '../../src/tasks.js';
 import { createTelemetry } from '../../src/telemetry.js';
 import { assertBlockKit } from '../helpers/block-kit.js';
 import { testConfig } from '../helpers/config.js';
+import { demoWarehouse, shippedCatalog, TEST_NOW } from '../helpers/harness.js';
 import { captureLogs } from '../helpers/logs.js';
 
 describe('Socket Mode', () => {
@@ -18,6 +21,7 @@ describe('Socket Mode', () => {
   let bot: BotApp | undefined;
   let socket: Promise<WebSocket>;
   let opened: string[];
+  let closeWarehouse: (() => Promise<void>) | undefined;
 
   beforeEach(async () => {
     opened = [];
@@ -39,6 +43,7 @@ describe('Socket Mode', () => {
 
   afterEach(async () => {
     await bot?.stop(1000);
+    await closeWarehouse?.();
     for (const c of wss.clients) c.terminate();
     wss.close();
     server.closeAllConnections();
@@ -55,8 +60,21 @@ describe('Socket Mode', () => {
     expect(config.mode).toBe('socket');
     const logs = captureLogs();
     const telemetry = createTelemetry({ defaultMetrics: false });
+    const catalog = shippedCatalog();
+    const warehouse = await demoWarehouse();
+    closeWarehouse = () => warehouse.close();
     bot = buildApp(
-      { config, logger: logs.logger, telemetry, tasks: new TaskTracker(), clock: () => new Date() },
+      {
+        config,
+        logger: logs.logger,
+        telemetry,
+        tasks: new TaskTracker(),
+        clock: () => TEST_NOW,
+        warehouse,
+        catalog,
+        parser: new QuestionParser(catalog),
+        metrics: createMetricService({ catalog, warehouse, telemetry, logger: logs.logger, ttlMs: 1000 }),
+      },
       { botId: 'B0BOT', botUserId: 'U0BOT' },
     );
     const address = await bot.start(0);

@@ -1,0 +1,54 @@
+/**
+ * Shared by every surface that answers a metric question (slash command, buttons, later mentions):
+ * access check, warehouse call, and a specific message for each failure.
+ */
+import type { WebClient } from '@slack/web-api';
+import type { Deps } from '../deps.js';
+import type { Logger } from '../logger.js';
+import type { MetricAnswer } from '../queries/metric-service.js';
+import type { MetricQuestion } from '../queries/question.js';
+import { BytesLimitExceededError, WarehouseTimeoutError } from '../queries/warehouse.js';
+import { canSeeMetric } from '../slack/access.js';
+import type { Message } from '../views/blocks.js';
+import { answerFailureMessage } from '../views/metric-answer.js';
+
+export type AnswerOutcome = { ok: true; answer: MetricAnswer } | { ok: false; message: Message };
+
+export async function answerQuestion(
+  deps: Pick<Deps, 'metrics'>,
+  question: MetricQuestion,
+  asker: { userId: string; channelId?: string },
+  client: WebClient,
+  log: Logger,
+): Promise<AnswerOutcome> {
+  if (!(await canSeeMetric(question.metric, asker, client, log))) {
+    log.info(
+      { metric: question.metric.name, user: asker.userId, channel: asker.channelId },
+      'restricted metric refused',
+    );
+    return { ok: false, message: answerFailureMessage({ kind: 'restricted', metric: question.metric }) };
+  }
+  try {
+    return { ok: true, answer: await deps.metrics.answer(question, asker) };
+  } catch (error) {
+    if (error instanceof WarehouseTimeoutError) {
+      return {
+        ok: false,
+        message: answerFailureMessage({ kind: 'timeout', seconds: Math.round(error.timeoutMs / 1000) }),
+      };
+    }
+    if (error instanceof BytesLimitExceededError) {
+      return {
+        ok: false,
+        message: answerFailureMessage({ kind: 'bytes_limit', limitBytes: error.limitBytes, metric: question.metric }),
+      };
+    }
+    log.error({ err: error, metric: question.metric.name }, 'warehouse query failed');
+    return { ok: false, message: answerFailureMessage({ kind: 'warehouse_error' }) };
+  }
+}
+
+/** The request-scoped logger Bolt's context carries (set by the instrumentation point). */
+export function requestLog(deps: Pick<Deps, 'logger'>, context: Record<string, unknown>, extra: object = {}): Logger {
+  return deps.logger.child({ requestId: context.requestId, ...extra });
+}

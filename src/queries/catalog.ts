@@ -1,0 +1,196 @@
+/**
+ * The governed metric catalog (METRICS_FILE): a small semantic layer in the spirit of LookML / dbt metrics.
+ * It is untrusted input like any other: every identifier is checked here, so compiled SQL only ever contains
+ * identifiers that passed this schema, and every value travels as a bound parameter.
+ */
+import { readFileSync } from 'node:fs';
+import { parse as parseYaml } from 'yaml';
+import { z } from 'zod';
+import type { Dialect } from './warehouse.js';
+
+const IDENT = /^[A-Za-z_][A-Za-z0-9_]*$/;
+/** project.dataset.table (BigQuery allows dashes in project ids) or a plain table name. */
+const TABLE = /^[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+){0,2}$/;
+const NAME = /^[a-z][a-z0-9_]*$/;
+
+const ident = z.string().regex(IDENT, 'expected a column name (letters, digits, underscore)');
+const tableName = z.string().regex(TABLE, 'expected a table name like dataset.table or project.dataset.table');
+const scalar = z.union([z.string().max(200), z.number().finite(), z.boolean()]);
+
+export const GRAINS = ['day', 'week', 'month', 'quarter'] as const;
+export type Grain = (typeof GRAINS)[number];
+export const WINDOW_UNITS = ['day', 'week', 'month', 'quarter', 'year'] as const;
+
+const filterSchema = z.discriminatedUnion('op', [
+  z.object({ column: ident, op: z.enum(['eq', 'neq', 'gt', 'gte', 'lt', 'lte']), value: scalar }).strict(),
+  z.object({ column: ident, op: z.enum(['in', 'not_in']), values: z.array(scalar).min(1).max(100) }).strict(),
+  z.object({ column: ident, op: z.enum(['is_null', 'not_null']) }).strict(),
+]);
+export type Filter = z.infer<typeof filterSchema>;
+
+const measureSchema = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('count'), filters: z.array(filterSchema).default([]) }).strict(),
+  z
+    .object({
+      type: z.enum(['count_distinct', 'sum', 'average']),
+      column: ident,
+      filters: z.array(filterSchema).default([]),
+    })
+    .strict(),
+]);
+export type Measure = z.infer<typeof measureSchema>;
+
+const aggregationSchema = z.union([
+  measureSchema,
+  z.object({ type: z.literal('ratio'), numerator: measureSchema, denominator: measureSchema }).strict(),
+]);
+export type Aggregation = z.infer<typeof aggregationSchema>;
+
+const accessSchema = z
+  .object({
+    channels: z.array(z.string().regex(/^[CGD][A-Z0-9]+$/, 'expected channel IDs like C0123ABCD')).default([]),
+    usergroups: z.array(z.string().regex(/^S[A-Z0-9]+$/, 'expected user group IDs like S0123ABCD')).default([]),
+    reason: z.string().min(1).max(300),
+  })
+  .strict()
+  .refine((a) => a.channels.length + a.usergroups.length > 0, 'name at least one channel or user group');
+
+const metricSchema = z
+  .object({
+    name: z.string().regex(NAME, 'expected snake_case, starting with a letter'),
+    label: z.string().min(1).max(75),
+    description: z.string().min(1).max(600),
+    synonyms: z.array(z.string().min(1).max(75)).default([]),
+    source: z.string().regex(NAME, 'expected a source key'),
+    table: z.union([tableName, z.object({ bigquery: tableName, duckdb: tableName }).strict()]),
+    time_column: ident,
+    time_type: z.enum(['timestamp', 'date']).default('timestamp'),
+    aggregation: aggregationSchema,
+    filters: z.array(filterSchema).default([]),
+    dimensions: z.array(z.string().regex(NAME)).default([]),
+    default_window: z
+      .object({ last: z.number().int().min(1).max(1000), unit: z.enum(WINDOW_UNITS) })
+      .strict()
+      .default({ last: 4, unit: 'week' }),
+    default_grain: z.enum(GRAINS).default('week'),
+    /** How the headline number summarises the range: the aggregate over it, or the average of its periods. */
+    rollup: z.enum(['total', 'average']).default('total'),
+    format: z
+      .object({
+        style: z.enum(['number', 'percent', 'currency']).default('number'),
+        unit: z.string().max(30).optional(),
+        decimals: z.number().int().min(0).max(4).default(0),
+        currency: z.string().length(3).default('USD'),
+      })
+      .strict()
+      .default({ style: 'number', decimals: 0, currency: 'USD' }),
+    looker_url: z.string().url().startsWith('https://').max(3000).optional(),
+    access: accessSchema.optional(),
+  })
+  .strict();
+export type Metric = z.infer<typeof metricSchema>;
+
+const dimensionSchema = z
+  .object({
+    label: z.string().min(1).max(75),
+    column: ident.optional(),
+    synonyms: z.array(z.string().min(1).max(75)).default([]),
+  })
+  .strict();
+export type Dimension = z.infer<typeof dimensionSchema> & { name: string; column: string };
+
+const sourceSchema = z
+  .object({ label: z.string().min(1).max(75), description: z.string().max(600).default('') })
+  .strict();
+
+const catalogSchema = z
+  .object({
+    version: z.literal(1),
+    sources: z.record(z.string().regex(NAME), sourceSchema),
+    dimensions: z.record(z.string().regex(NAME), dimensionSchema).default({}),
+    metrics: z.array(metricSchema).min(1).max(500),
+  })
+  .strict();
+
+export interface MetricCatalog {
+  readonly metrics: readonly Metric[];
+  readonly sources: Readonly<Record<string, { label: string; description: string }>>;
+  metric(name: string): Metric | undefined;
+  dimension(name: string): Dimension | undefined;
+  tableFor(metric: Metric, dialect: Dialect): string;
+}
+
+/** Every problem, each naming the metric and the field. */
+export class CatalogError extends Error {
+  override readonly name = 'CatalogError';
+  constructor(
+    readonly file: string,
+    readonly problems: string[],
+  ) {
+    super(`Metric catalog ${file} is invalid:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+  }
+}
+
+export function loadCatalogFile(file: string): MetricCatalog {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (error) {
+    throw new CatalogError(file, [`cannot read the file (${(error as NodeJS.ErrnoException).code ?? 'error'})`]);
+  }
+  return parseCatalog(text, file);
+}
+
+export function parseCatalog(text: string, file = 'catalog'): MetricCatalog {
+  let raw: unknown;
+  try {
+    raw = parseYaml(text, { maxAliasCount: 50 });
+  } catch (error) {
+    throw new CatalogError(file, [`not valid YAML: ${(error as Error).message.split('\n')[0]}`]);
+  }
+  const parsed = catalogSchema.safeParse(raw);
+  if (!parsed.success) {
+    throw new CatalogError(
+      file,
+      parsed.error.issues.map((issue) => `${describePath(raw, issue.path)}: ${issue.message}`),
+    );
+  }
+  const data = parsed.data;
+  const problems: string[] = [];
+  const seen = new Set<string>();
+  for (const m of data.metrics) {
+    const where = `metric "${m.name}"`;
+    if (seen.has(m.name)) problems.push(`${where}.name: duplicate metric name`);
+    seen.add(m.name);
+    if (!data.sources[m.source]) {
+      problems.push(`${where}.source: unknown source "${m.source}" (known: ${Object.keys(data.sources).join(', ')})`);
+    }
+    for (const d of m.dimensions) {
+      if (!data.dimensions[d]) problems.push(`${where}.dimensions: unknown dimension "${d}"`);
+    }
+  }
+  if (problems.length > 0) throw new CatalogError(file, problems);
+
+  const byName = new Map(data.metrics.map((m) => [m.name, m]));
+  const dimensions = new Map(
+    Object.entries(data.dimensions).map(([name, d]) => [name, { ...d, name, column: d.column ?? name }]),
+  );
+  return {
+    metrics: data.metrics,
+    sources: data.sources,
+    metric: (name) => byName.get(name),
+    dimension: (name) => dimensions.get(name),
+    tableFor: (metric, dialect) => (typeof metric.table === 'string' ? metric.table : metric.table[dialect]),
+  };
+}
+
+/** `metric "signups".aggregation.column` rather than `metrics.3.aggregation.column`. */
+function describePath(raw: unknown, path: PropertyKey[]): string {
+  if (path[0] === 'metrics' && typeof path[1] === 'number') {
+    const entry = (raw as { metrics?: Array<{ name?: unknown }> }).metrics?.[path[1]];
+    const name = typeof entry?.name === 'string' ? `"${entry.name}"` : `#${path[1] + 1}`;
+    const rest = path.slice(2).map(String);
+    return [`metric ${name}`, ...rest].join('.');
+  }
+  return path.length > 0 ? path.map(String).join('.') : 'catalog';
+}

@@ -1,0 +1,152 @@
+/**
+ * Compiles a metric question to SQL for one dialect. Identifiers come only from the validated catalog; every value
+ * (range bounds, time zone, filter values, catalog constants) is a bound parameter. The time column is always
+ * bounded on both sides, which is what lets BigQuery prune partitions.
+ *
+ * One statement answers everything the view needs, as rows tagged by `part`:
+ *   series    — value per (period, bucket), for the current and the previous period
+ *   total     — value per period over its whole range, plus the latest timestamp seen (data freshness)
+ *   breakdown — value per dimension value, current period only (when asked)
+ */
+import type { DateTime } from 'luxon';
+import type { Filter, Grain, Measure, Metric, MetricCatalog } from './catalog.js';
+import type { MetricQuestion } from './question.js';
+import { previousRange } from './time-range.js';
+import type { CompiledQuery, Dialect, QueryParam } from './warehouse.js';
+
+interface Builder {
+  dialect: Dialect;
+  params: Record<string, QueryParam>;
+  n: number;
+}
+
+function bind(b: Builder, prefix: string, param: QueryParam): string {
+  const name = `${prefix}${b.n++}`;
+  b.params[name] = param;
+  return b.dialect === 'bigquery' ? `@${name}` : `$${name}`;
+}
+
+function scalarParam(value: string | number | boolean): QueryParam {
+  if (typeof value === 'boolean') return { type: 'BOOL', value };
+  if (typeof value === 'number') return Number.isInteger(value) ? { type: 'INT64', value } : { type: 'FLOAT64', value };
+  return { type: 'STRING', value };
+}
+
+/** Identifiers were validated by the catalog schema; quoting still guards reserved words. */
+function quoteIdent(dialect: Dialect, ident: string): string {
+  return dialect === 'bigquery' ? `\`${ident}\`` : `"${ident}"`;
+}
+
+function quoteTable(dialect: Dialect, table: string): string {
+  return dialect === 'bigquery'
+    ? `\`${table}\``
+    : table
+        .split('.')
+        .map((p) => `"${p}"`)
+        .join('.');
+}
+
+function filterSql(b: Builder, f: Filter): string {
+  const col = quoteIdent(b.dialect, f.column);
+  switch (f.op) {
+    case 'is_null':
+      return `${col} IS NULL`;
+    case 'not_null':
+      return `${col} IS NOT NULL`;
+    case 'in':
+    case 'not_in': {
+      const list = f.values.map((v) => bind(b, 'f', scalarParam(v))).join(', ');
+      return `${col} ${f.op === 'in' ? 'IN' : 'NOT IN'} (${list})`;
+    }
+    default: {
+      const ops = { eq: '=', neq: '!=', gt: '>', gte: '>=', lt: '<', lte: '<=' } as const;
+      return `${col} ${ops[f.op]} ${bind(b, 'f', scalarParam(f.value))}`;
+    }
+  }
+}
+
+function measureSql(b: Builder, m: Measure): string {
+  const cond = m.filters.length > 0 ? m.filters.map((f) => filterSql(b, f)).join(' AND ') : null;
+  const col = m.type === 'count' ? null : quoteIdent(b.dialect, m.column);
+  switch (m.type) {
+    case 'count':
+      return cond ? `COUNT(CASE WHEN ${cond} THEN 1 END)` : 'COUNT(*)';
+    case 'count_distinct':
+      return cond ? `COUNT(DISTINCT CASE WHEN ${cond} THEN ${col} END)` : `COUNT(DISTINCT ${col})`;
+    case 'sum':
+      return cond ? `SUM(CASE WHEN ${cond} THEN ${col} END)` : `SUM(${col})`;
+    case 'average':
+      return cond ? `AVG(CASE WHEN ${cond} THEN ${col} END)` : `AVG(${col})`;
+  }
+}
+
+function valueSql(b: Builder, metric: Metric): string {
+  const float = b.dialect === 'bigquery' ? 'FLOAT64' : 'DOUBLE';
+  const a = metric.aggregation;
+  if (a.type === 'ratio') {
+    const num = measureSql(b, a.numerator);
+    const den = measureSql(b, a.denominator);
+    return b.dialect === 'bigquery'
+      ? `SAFE_DIVIDE(CAST(${num} AS FLOAT64), ${den})`
+      : `CAST(${num} AS DOUBLE) / NULLIF(${den}, 0)`;
+  }
+  return `CAST(${measureSql(b, a)} AS ${float})`;
+}
+
+function bucketSql(dialect: Dialect, metric: Metric, t: string, tz: string, grain: Grain): string {
+  if (dialect === 'bigquery') {
+    const day = metric.time_type === 'date' ? t : `DATE(${t}, ${tz})`;
+    const part = { day: null, week: 'WEEK(MONDAY)', month: 'MONTH', quarter: 'QUARTER' }[grain];
+    return part ? `DATE_TRUNC(${day}, ${part})` : day;
+  }
+  const local = metric.time_type === 'date' ? t : `timezone(${tz}, ${t})`;
+  return grain === 'day' ? `CAST(${local} AS DATE)` : `CAST(date_trunc('${grain}', ${local}) AS DATE)`;
+}
+
+function boundParam(metric: Metric, at: DateTime): QueryParam {
+  return metric.time_type === 'date'
+    ? { type: 'DATE', value: at.toISODate()! }
+    : { type: 'TIMESTAMP', value: at.toUTC().toISO()! };
+}
+
+export function compileMetricQuery(catalog: MetricCatalog, question: MetricQuestion, dialect: Dialect): CompiledQuery {
+  const { metric, range, grain } = question;
+  const b: Builder = { dialect, params: {}, n: 0 };
+  const t = quoteIdent(dialect, metric.time_column);
+  const table = quoteTable(dialect, catalog.tableFor(metric, dialect));
+  const prev = previousRange(range);
+  const str = dialect === 'bigquery' ? 'STRING' : 'VARCHAR';
+
+  b.params.range_start = boundParam(metric, range.start);
+  b.params.range_end = boundParam(metric, range.end);
+  b.params.prev_start = boundParam(metric, prev.start);
+  // Only bound where used: BigQuery rejects parameters the statement does not reference.
+  if (metric.time_type === 'timestamp') b.params.tz = { type: 'STRING', value: range.start.zoneName ?? 'UTC' };
+  const p = (name: string) => (dialect === 'bigquery' ? `@${name}` : `$${name}`);
+
+  const fixed = metric.filters.map((f) => filterSql(b, f));
+  if (question.filter) {
+    const col = quoteIdent(dialect, question.filter.dimension.column);
+    fixed.push(`CAST(${col} AS ${str}) = ${bind(b, 'v', { type: 'STRING', value: question.filter.value })}`);
+  }
+  const where = (from: string) => [`${t} >= ${p(from)}`, `${t} < ${p('range_end')}`, ...fixed].join('\n    AND ');
+  const period = `CASE WHEN ${t} >= ${p('range_start')} THEN 'current' ELSE 'previous' END`;
+  const bucket = bucketSql(dialect, metric, t, p('tz'), grain);
+  const latest = `CAST(MAX(${t}) AS ${str})`;
+  const value = () => valueSql(b, metric);
+
+  const parts = [
+    `SELECT 'series' AS part, ${period} AS period, ${bucket} AS bucket, CAST(NULL AS ${str}) AS dim,\n` +
+      `  ${value()} AS value, ${latest} AS latest\n  FROM ${table}\n  WHERE ${where('prev_start')}\n  GROUP BY period, bucket`,
+    `SELECT 'total' AS part, ${period} AS period, CAST(NULL AS DATE) AS bucket, CAST(NULL AS ${str}) AS dim,\n` +
+      `  ${value()} AS value, ${latest} AS latest\n  FROM ${table}\n  WHERE ${where('prev_start')}\n  GROUP BY period`,
+  ];
+  if (question.breakdown) {
+    const dim = `CAST(${quoteIdent(dialect, question.breakdown.column)} AS ${str})`;
+    parts.push(
+      `SELECT 'breakdown' AS part, 'current' AS period, CAST(NULL AS DATE) AS bucket, ${dim} AS dim,\n` +
+        `  ${value()} AS value, ${latest} AS latest\n  FROM ${table}\n  WHERE ${where('range_start')}\n  GROUP BY dim`,
+    );
+  }
+  return { sql: `${parts.join('\nUNION ALL\n')}\nORDER BY part, period, bucket, dim`, params: b.params };
+}
