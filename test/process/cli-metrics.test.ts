@@ -1,0 +1,63 @@
+import { writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { tempDir } from '../helpers/config.js';
+import { runCli } from '../helpers/process.js';
+
+describe('analytics-bot ask / metrics check', () => {
+  const dataDir = tempDir();
+
+  it('prints an answer as the bot would', async () => {
+    const run = runCli(['ask', 'weekly active users last 4 weeks by plan'], { DATA_DIR: dataDir });
+    const { code } = await run.exited;
+    expect(run.stderr()).toBe('');
+    expect(code).toBe(0);
+    expect(run.stdout()).toContain('== Weekly active users by plan ==');
+    expect(run.stdout()).toMatch(/\*[\d,]+ users\* \(average per week\)/);
+    expect(run.stdout()).toMatch(/free +[\d,]+/);
+  });
+
+  it('explains an unknown metric and exits 1', async () => {
+    const run = runCli(['ask', 'revenue'], { DATA_DIR: dataDir });
+    expect((await run.exited).code).toBe(1);
+    expect(run.stdout()).toContain("I don't have a metric matching");
+  });
+
+  it('validates the catalog and dry-runs every metric', async () => {
+    const run = runCli(['metrics', 'check'], { DATA_DIR: dataDir });
+    expect((await run.exited).code).toBe(0);
+    expect(run.stdout()).toMatch(/12 metrics, valid/);
+    expect(run.stdout()).toMatch(/✓ weekly_active_users +compiles and binds/);
+    expect(run.stdout()).toContain('All metrics passed.');
+  });
+
+  it('names the metric and field of every catalog problem and exits 2', async () => {
+    const file = path.join(tempDir(), 'metrics.yml');
+    writeFileSync(
+      file,
+      [
+        'version: 1',
+        'sources: { hubspot: { label: HubSpot } }',
+        'metrics:',
+        '  - name: signups',
+        '    label: Sign-ups',
+        '    description: New accounts',
+        '    source: hubspot',
+        '    table: signups',
+        '    time_column: "signed_up_at; DROP TABLE signups"',
+        '    aggregation: { type: count }',
+        '  - name: leads',
+        '    label: Leads',
+        '    description: Leads',
+        '    source: salesforce',
+        '    table: leads',
+        '    time_column: created_at',
+        '    aggregation: { type: sum }',
+      ].join('\n'),
+    );
+    const run = runCli(['metrics', 'check'], { DATA_DIR: dataDir, METRICS_FILE: file });
+    expect((await run.exited).code).toBe(2);
+    const err = run.stderr();
+    expect(err).toContain('metric "signups".time_column: expected a column name');
+    expect(err).toMatch(/metric "leads"\.aggregation/);
+  });
+});
