@@ -143,9 +143,12 @@ export function compileMetricQuery(catalog: MetricCatalog, question: MetricQuest
   ];
   if (question.breakdown) {
     const dim = `CAST(${quoteIdent(dialect, question.breakdown.column)} AS ${str})`;
+    // Average-of-periods metrics break down per period too; the view averages them like the headline.
+    const perPeriod = metric.rollup === 'average';
     parts.push(
-      `SELECT 'breakdown' AS part, 'current' AS period, CAST(NULL AS DATE) AS bucket, ${dim} AS dim,\n` +
-        `  ${value()} AS value, ${latest} AS latest\n  FROM ${table}\n  WHERE ${where('range_start')}\n  GROUP BY dim`,
+      `SELECT 'breakdown' AS part, 'current' AS period, ${perPeriod ? bucket : 'CAST(NULL AS DATE)'} AS bucket, ${dim} AS dim,\n` +
+        `  ${value()} AS value, ${latest} AS latest\n  FROM ${table}\n  WHERE ${where('range_start')}\n` +
+        `  GROUP BY ${perPeriod ? 'bucket, dim' : 'dim'}`,
     );
   }
   return { sql: `${parts.join('\nUNION ALL\n')}\nORDER BY part, period, bucket, dim`, params: b.params };

@@ -182,7 +182,7 @@ export function shape(question: MetricQuestion, rows: Record<string, unknown>[])
   let currentTotal: number | null = null;
   let previousTotal: number | null = null;
   let latest: string | null = null;
-  const breakdown: Array<{ key: string; value: number | null }> = [];
+  const perKey = new Map<string, Array<number | null>>();
   for (const row of rows) {
     const value = num(row.value);
     if (row.part === 'series')
@@ -192,8 +192,20 @@ export function shape(question: MetricQuestion, rows: Record<string, unknown>[])
         currentTotal = value;
         latest = normaliseTimestamp(row.latest);
       } else previousTotal = value;
-    } else if (row.part === 'breakdown') breakdown.push({ key: row.dim === null ? '(none)' : String(row.dim), value });
+    } else if (row.part === 'breakdown') {
+      const key = row.dim === null || row.dim === undefined ? '(none)' : String(row.dim);
+      perKey.set(key, [...(perKey.get(key) ?? []), value]);
+    }
   }
+  const byAverage = question.metric.rollup === 'average';
+  // One row per key, or (average rollup) one per key and period: averaged over the periods in the range,
+  // counting periods where the key had no rows as zero so the parts stay comparable with the headline.
+  const periods = Math.max(1, series.length);
+  const breakdown = [...perKey].map(([key, values]) => {
+    const nums = values.filter((v): v is number => v !== null);
+    if (!byAverage) return { key, value: values[0] ?? null };
+    return { key, value: nums.length > 0 ? nums.reduce((a, b) => a + b, 0) / periods : null };
+  });
   series.sort((a, b) => a.bucket.localeCompare(b.bucket));
   previousSeries.sort((a, b) => a.bucket.localeCompare(b.bucket));
   breakdown.sort((a, b) => (b.value ?? 0) - (a.value ?? 0));
@@ -201,7 +213,6 @@ export function shape(question: MetricQuestion, rows: Record<string, unknown>[])
     const vals = points.map((p) => p.value).filter((v): v is number => v !== null);
     return vals.length > 0 ? vals.reduce((a, b) => a + b, 0) / vals.length : null;
   };
-  const byAverage = question.metric.rollup === 'average';
   const current = byAverage ? average(series) : currentTotal;
   const previous = byAverage ? average(previousSeries) : previousTotal;
   const change =
