@@ -40,7 +40,7 @@ const measureSchema = z.discriminatedUnion('type', [
 ]);
 export type Measure = z.infer<typeof measureSchema>;
 
-const aggregationSchema = z.union([
+const aggregationSchema = z.discriminatedUnion('type', [
   measureSchema,
   z.object({ type: z.literal('ratio'), numerator: measureSchema, denominator: measureSchema }).strict(),
 ]);
@@ -150,25 +150,12 @@ export function parseCatalog(text: string, file = 'catalog'): MetricCatalog {
   }
   const parsed = catalogSchema.safeParse(raw);
   if (!parsed.success) {
-    throw new CatalogError(
-      file,
-      parsed.error.issues.map((issue) => `${describePath(raw, issue.path)}: ${issue.message}`),
-    );
+    // Cross-reference problems are reported alongside shape problems, so one fix-up pass sees them all.
+    const shapeProblems = parsed.error.issues.map((issue) => `${describePath(raw, issue.path)}: ${issue.message}`);
+    throw new CatalogError(file, [...shapeProblems, ...crossReferenceProblems(raw as RawCatalog)]);
   }
   const data = parsed.data;
-  const problems: string[] = [];
-  const seen = new Set<string>();
-  for (const m of data.metrics) {
-    const where = `metric "${m.name}"`;
-    if (seen.has(m.name)) problems.push(`${where}.name: duplicate metric name`);
-    seen.add(m.name);
-    if (!data.sources[m.source]) {
-      problems.push(`${where}.source: unknown source "${m.source}" (known: ${Object.keys(data.sources).join(', ')})`);
-    }
-    for (const d of m.dimensions) {
-      if (!data.dimensions[d]) problems.push(`${where}.dimensions: unknown dimension "${d}"`);
-    }
-  }
+  const problems = crossReferenceProblems(data);
   if (problems.length > 0) throw new CatalogError(file, problems);
 
   const byName = new Map(data.metrics.map((m) => [m.name, m]));
@@ -182,6 +169,35 @@ export function parseCatalog(text: string, file = 'catalog'): MetricCatalog {
     dimension: (name) => dimensions.get(name),
     tableFor: (metric, dialect) => (typeof metric.table === 'string' ? metric.table : metric.table[dialect]),
   };
+}
+
+interface RawCatalog {
+  sources?: unknown;
+  dimensions?: unknown;
+  metrics?: unknown;
+}
+
+/** Names that must refer to something defined elsewhere in the file. Tolerates a malformed file. */
+function crossReferenceProblems(raw: RawCatalog | null | undefined): string[] {
+  const problems: string[] = [];
+  if (!raw || typeof raw !== 'object' || !Array.isArray(raw.metrics)) return problems;
+  const sources = raw.sources && typeof raw.sources === 'object' ? Object.keys(raw.sources) : [];
+  const dimensions = raw.dimensions && typeof raw.dimensions === 'object' ? Object.keys(raw.dimensions) : [];
+  const seen = new Set<string>();
+  for (const m of raw.metrics as Array<Record<string, unknown>>) {
+    if (!m || typeof m !== 'object' || typeof m.name !== 'string') continue;
+    const where = `metric "${m.name}"`;
+    if (seen.has(m.name)) problems.push(`${where}.name: duplicate metric name`);
+    seen.add(m.name);
+    if (typeof m.source === 'string' && !sources.includes(m.source)) {
+      problems.push(`${where}.source: unknown source "${m.source}" (known: ${sources.join(', ')})`);
+    }
+    for (const d of Array.isArray(m.dimensions) ? m.dimensions : []) {
+      if (typeof d === 'string' && !dimensions.includes(d))
+        problems.push(`${where}.dimensions: unknown dimension "${d}"`);
+    }
+  }
+  return problems;
 }
 
 /** `metric "signups".aggregation.column` rather than `metrics.3.aggregation.column`. */

@@ -6,13 +6,18 @@ import { DateTime } from 'luxon';
 import { z } from 'zod';
 import { GRAINS, type MetricCatalog } from './catalog.js';
 import type { MetricQuestion } from './question.js';
+import { MAX_RANGE_DAYS } from './time-range.js';
 
 const schema = z
   .object({
     m: z.string().max(100),
     s: z.string().max(40),
     e: z.string().max(40),
-    l: z.string().max(100),
+    // Shown in messages (also shared to channels): plain words only, so a forged value cannot ping anyone.
+    l: z
+      .string()
+      .max(100)
+      .regex(/^[\w ,.:-]+$/),
     g: z.enum(GRAINS),
     z: z.string().max(64),
     b: z.string().max(100).optional(),
@@ -54,6 +59,8 @@ export function decodeQuestion(value: string | undefined, catalog: MetricCatalog
   const start = DateTime.fromISO(v.s, { zone: v.z });
   const end = DateTime.fromISO(v.e, { zone: v.z });
   if (!start.isValid || !end.isValid || end <= start) return null;
+  // A forged value must not buy a bigger scan than a typed question could.
+  if (end.diff(start, 'days').days > MAX_RANGE_DAYS) return null;
   const dimension = (name?: string) => (name && metric.dimensions.includes(name) ? catalog.dimension(name) : undefined);
   const breakdown = dimension(v.b);
   if (v.b && !breakdown) return null;

@@ -53,6 +53,7 @@ const GRAIN_WORDS: Record<string, Grain> = {
   quarter: 'quarter',
 };
 
+const ADVERB: Record<Grain, string> = { day: 'daily', week: 'weekly', month: 'monthly', quarter: 'quarterly' };
 const GRAIN_DAYS: Record<Grain, number> = { day: 1, week: 7, month: 30, quarter: 91 };
 const MAX_POINTS = 400;
 
@@ -187,7 +188,7 @@ export class QuestionParser {
       /\bwhere\s+([\p{L}_ -]{1,40}?)\s*(?:=|==|:|\bis\b|\bequals\b)\s*(?:"([^"]{1,100})"|'([^']{1,100})'|“([^”]{1,100})”|([\p{L}\p{N}_.@+-]{1,100}))/iu,
     );
     const breakdownMatch = take(
-      /\b(?:broken down by|split by|grouped by|group by|by|for each|per)\s+([\p{L}_ -]{1,40}?)(?=\s*$|\s*[,?.!]|\s+(?:in|over|during|since|from|between|last|past|this|vs|versus|compared|for|where|q[1-4]|yesterday|today)\b)/iu,
+      /\b(?:broken down by|split by|grouped by|group by|by|for each|per)\s+([\p{L}_ -]{1,40}?)(?=\s*$|\s*[,;?.!]|\s+(?:in|over|during|since|from|between|last|past|this|vs|versus|compared|for|where|q[1-4]|yesterday|today)\b)/iu,
     );
 
     let found: ReturnType<typeof findTimeRange>;
@@ -294,7 +295,7 @@ function chooseGrain(metric: Metric, range: TimeRange, requested?: Grain): { gra
   if (metric.rollup === 'average' && metric.aggregation.type === 'count_distinct') {
     const note =
       requested && requested !== metric.default_grain
-        ? `${metric.label} is defined per ${metric.default_grain}, so the series stays ${metric.default_grain}ly.`
+        ? `${metric.label} is defined per ${metric.default_grain}, so the series stays ${ADVERB[metric.default_grain]}.`
         : undefined;
     return { grain: metric.default_grain, note };
   }

@@ -216,6 +216,12 @@ export function findTimeRange(text: string, now: Date, zone: string): RangeMatch
     const r = rule.build(m, today, now, zone);
     if (!r.start.isValid || !r.end.isValid) throw new TimeRangeError(`"${m[0].trim()}" is not a date range I can use.`);
     if (r.start > today) throw new TimeRangeError(`${r.label} is in the future: there is no data for it yet.`);
+    // A period still under way ("Q4", "November") ends today, so "vs previous" compares equal lengths.
+    const tomorrow = today.plus({ days: 1 });
+    if (r.end > tomorrow) {
+      r.end = tomorrow;
+      if (!r.label.endsWith('so far')) r.label = `${r.label} so far`;
+    }
     if (r.end.diff(r.start, 'days').days > MAX_RANGE_DAYS) {
       throw new TimeRangeError(`${r.label} is longer than ${MAX_RANGE_DAYS} days; ask for a shorter range.`);
     }

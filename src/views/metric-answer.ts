@@ -70,7 +70,7 @@ export function metricAnswerMessage(answer: MetricAnswer, opts: AnswerViewOption
   const { question } = answer;
   const { metric } = question;
   const fmt = metric.format;
-  const rangeText = `${question.range.label} (${describeRange(answer)})`;
+  const rangeText = `${escapeMrkdwn(question.range.label)} (${describeRange(answer)})`;
   const by = question.breakdown ? ` by ${question.breakdown.label.toLowerCase()}` : '';
   const where = question.filter
     ? `, where ${question.filter.dimension.label.toLowerCase()} is “${escapeMrkdwn(question.filter.value)}”`
@@ -180,7 +180,8 @@ export function workingMessage(question: string): Message {
 const requestButton = (query: string) =>
   button('Request data from the team', OPEN_DATA_REQUEST_ACTION, { value: clip(query, 150) });
 
-export function questionErrorMessage(error: QuestionError): Message {
+/** `asked` is the question as typed: it prefills the data request when no metric matches. */
+export function questionErrorMessage(error: QuestionError, asked?: string): Message {
   const ephemeral = (text: string, blocks: AnyBlock[]): Message => ({
     response_type: 'ephemeral',
     replace_original: true,
@@ -236,7 +237,7 @@ export function questionErrorMessage(error: QuestionError): Message {
       if (buttons.length > 0) blocks.push(section('*Did you mean…*'), actions('suggestions', buttons));
       blocks.push(
         section('Not there? `/analytics list` shows every metric, or ask the team for it as a data request.'),
-        actions('request', [requestButton(error.query)]),
+        actions('request', [requestButton(asked?.trim() || error.query)]),
       );
       const names = error.suggestions.map((m) => m.label).join(', ');
       return ephemeral(

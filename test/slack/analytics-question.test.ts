@@ -132,16 +132,17 @@ describe('/analytics <question>', () => {
     expect(textOf(t.responses.at(-1)!.body)).toContain('New sign-ups');
   });
 
-  it('says honestly when no metric matches, with a data request button that explains the process', async () => {
+  it('says honestly when no metric matches, with a button that opens a prefilled data request', async () => {
     t = await startTestBot();
     const { ackBody } = await ask('revenue by region');
     expect(String(ackBody.text)).toContain("I don't have a metric matching");
-    expect(t.deps.warehouse.kind).toBe('duckdb');
-    await t.post(buttonClick({ actionId: 'open_data_request', value: 'revenue' }));
+    const request = buttons(ackBody).find((b) => b.action_id === 'open_data_request')!;
+    await t.post(buttonClick({ actionId: 'open_data_request', value: String(request.value) }));
     await t.settle();
-    const text = textOf(t.responses.at(-1)!.body);
-    expect(text).toContain('What is the deliverable going to be used for?');
-    expect(text).toContain('nice-to-have or a necessity');
+    const [open] = t.callsTo('views.open');
+    const view = open!.body as unknown as { callback_id: string; blocks: Array<{ block_id?: string; element?: Json }> };
+    expect(view.callback_id).toBe('data_request_modal');
+    expect(view.blocks.find((b) => b.block_id === 'title_block')?.element?.initial_value).toBe('revenue by region');
   });
 
   it.each([

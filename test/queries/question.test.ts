@@ -1,0 +1,550 @@
+import { DateTime } from 'luxon';
+import { loadCatalogFile, type MetricCatalog } from '../../src/queries/catalog.js';
+import {
+  MAX_QUESTION_LENGTH,
+  type MetricQuestion,
+  type QuestionError,
+  QuestionParser,
+} from '../../src/queries/question.js';
+import { decodeQuestion, encodeQuestion } from '../../src/queries/question-codec.js';
+import { MAX_RANGE_DAYS } from '../../src/queries/time-range.js';
+
+/** A Sunday; 05:00 in New York. */
+const NOW = new Date('2026-11-29T10:00:00Z');
+
+let catalog: MetricCatalog;
+let parser: QuestionParser;
+
+beforeAll(() => {
+  catalog = loadCatalogFile(new URL('../../metrics.yml', import.meta.url).pathname);
+  parser = new QuestionParser(catalog);
+});
+
+function ask(text: string, timezone = 'UTC'): MetricQuestion {
+  const result = parser.parse(text, { now: NOW, timezone });
+  if (!result.ok) throw new Error(`"${text}" was not understood: ${JSON.stringify(result.error)}`);
+  return result.question;
+}
+
+function rejection<K extends QuestionError['kind']>(text: string, kind: K): Extract<QuestionError, { kind: K }> {
+  const result = parser.parse(text, { now: NOW, timezone: 'UTC' });
+  if (result.ok) throw new Error(`"${text}" was read as ${result.question.metric.name}, expected a ${kind} error`);
+  expect(result.error.kind).toBe(kind);
+  return result.error as Extract<QuestionError, { kind: K }>;
+}
+
+/** The parts of a question that matter, in plain values. */
+function summary(q: MetricQuestion) {
+  return {
+    metric: q.metric.name,
+    start: q.range.start.toISODate(),
+    end: q.range.end.toISODate(),
+    grain: q.grain,
+    breakdown: q.breakdown?.name,
+    filter: q.filter ? [q.filter.dimension.name, q.filter.value] : undefined,
+    compare: q.compare,
+    defaultRange: q.defaultRange,
+  };
+}
+
+const names = (list: ReadonlyArray<{ name: string }>) => list.map((x) => x.name);
+
+describe('QuestionParser.parse: phrasings from the issue', () => {
+  it('weekly active users last 4 weeks by plan', () => {
+    const q = ask('weekly active users last 4 weeks by plan');
+    expect(summary(q)).toEqual({
+      metric: 'weekly_active_users',
+      start: '2026-10-26',
+      end: '2026-11-23',
+      grain: 'week',
+      breakdown: 'plan',
+      filter: undefined,
+      compare: false,
+      defaultRange: false,
+    });
+    expect(q.range.label).toBe('last 4 weeks');
+    expect(q.grainNote).toBeUndefined();
+  });
+
+  it('how many weekly active users did we have last month, by plan?', () => {
+    expect(summary(ask('how many weekly active users did we have last month, by plan?'))).toMatchObject({
+      metric: 'weekly_active_users',
+      start: '2026-10-01',
+      end: '2026-11-01',
+      grain: 'week',
+      breakdown: 'plan',
+      compare: false,
+    });
+  });
+
+  it('signups this month vs previous', () => {
+    const q = ask('signups this month vs previous');
+    expect(summary(q)).toMatchObject({ metric: 'signups', start: '2026-11-01', end: '2026-11-30', compare: true });
+    expect(q.range.label).toBe('this month so far');
+    expect(q.breakdown).toBeUndefined();
+  });
+
+  it('searches per day since Oct 1 daily', () => {
+    expect(summary(ask('searches per day since Oct 1 daily'))).toMatchObject({
+      metric: 'searches',
+      start: '2026-10-01',
+      end: '2026-11-30',
+      grain: 'day',
+      breakdown: undefined,
+    });
+  });
+
+  it('active self-hosted instances by deployment type', () => {
+    expect(summary(ask('active self-hosted instances by deployment type'))).toEqual({
+      metric: 'active_instances',
+      start: '2026-10-26',
+      end: '2026-11-23',
+      grain: 'day',
+      breakdown: 'deployment_type',
+      filter: undefined,
+      compare: false,
+      defaultRange: true,
+    });
+  });
+
+  it('trial to paid conversion Q3', () => {
+    const q = ask('trial to paid conversion Q3');
+    expect(summary(q)).toMatchObject({
+      metric: 'trial_conversion_rate',
+      start: '2026-07-01',
+      end: '2026-10-01',
+      grain: 'month',
+    });
+    expect(q.range.label).toBe('Q3 2026');
+    expect(summary(ask('Q3 trial to paid conversion'))).toEqual(summary(q));
+  });
+
+  it('daily active users stays daily active users, not weekly', () => {
+    expect(summary(ask('daily active users'))).toMatchObject({
+      metric: 'daily_active_users',
+      grain: 'day',
+      start: '2026-11-15',
+      end: '2026-11-29',
+      defaultRange: true,
+    });
+    expect(summary(ask('daily active users last 7 days'))).toMatchObject({
+      metric: 'daily_active_users',
+      grain: 'day',
+      start: '2026-11-22',
+      end: '2026-11-29',
+    });
+    expect(ask('daily active users').grainNote).toBeUndefined();
+  });
+
+  it('how many signups did we have in October?', () => {
+    expect(summary(ask('how many signups did we have in October?'))).toMatchObject({
+      metric: 'signups',
+      start: '2026-10-01',
+      end: '2026-11-01',
+    });
+  });
+
+  it('reads ranges in the catalog’s time zone', () => {
+    const q = ask('weekly active users last 4 weeks by plan', 'America/New_York');
+    expect(q.range.start.toISO()).toBe('2026-10-26T00:00:00.000-04:00');
+    expect(q.range.end.toISO()).toBe('2026-11-23T00:00:00.000-05:00');
+  });
+});
+
+describe('QuestionParser.parse: metric names', () => {
+  it.each([
+    ['wau', 'weekly_active_users'],
+    ['active users', 'weekly_active_users'],
+    ['weekly users since Oct 1', 'weekly_active_users'],
+    ['dau', 'daily_active_users'],
+    ['registrations last week', 'signups'],
+    ['new sign-ups yesterday', 'signups'],
+    ['NEW_SIGNUPS', 'signups'],
+    ['Signups!!!', 'signups'],
+    ['ad spend last month', 'marketing_spend'],
+    ['website sessions', 'marketing_sessions'],
+    ['docs traffic last week', 'docs_sessions'],
+    ['what was the bounce rate last week?', 'bounce_rate'],
+    ['code intel', 'code_navigation_events'],
+    ['on-prem searches', 'self_hosted_searches'],
+    ['self hosted instances by install type last quarter', 'active_instances'],
+  ])('reads "%s" as %s', (text, metric) => {
+    expect(ask(text).metric.name).toBe(metric);
+  });
+
+  it('matches a typo in a long phrase: "weekly activ users"', () => {
+    expect(ask('weekly activ users').metric.name).toBe('weekly_active_users');
+    expect(ask('weekly activ users last month').range.start.toISODate()).toBe('2026-10-01');
+    expect(parser.matchMetric('weekly activ users')?.name).toBe('weekly_active_users');
+  });
+
+  it('suggests rather than guesses for a typo in a short name: "signpus"', () => {
+    const error = rejection('signpus', 'unknown_metric');
+    expect(error.query).toBe('signpus');
+    expect(names(error.suggestions)[0]).toBe('signups');
+    expect(names(rejection('signpus last month by plan', 'unknown_metric').suggestions)[0]).toBe('signups');
+    expect(parser.matchMetric('signpus')).toBeNull();
+    expect(names(parser.suggest('signpus'))).toEqual(['signups']);
+  });
+
+  it.each([
+    ['revenue', 'revenue'],
+    ['churn', 'churn'],
+    ['nps score', 'nps score'],
+    ['revenue last month', 'revenue'],
+    ['churn by plan', 'churn'],
+    ["what's our NPS score this quarter?", 'nps score'],
+    ['mrr last month', 'mrr'],
+  ])('does not answer an unanswerable question: "%s"', (text, query) => {
+    const error = rejection(text, 'unknown_metric');
+    expect(error.query).toBe(query);
+    expect(error.suggestions).toEqual([]);
+  });
+
+  it('suggests nothing for words no metric resembles', () => {
+    expect(parser.suggest('churn')).toEqual([]);
+    expect(parser.suggest('revenue')).toEqual([]);
+    expect(parser.suggest('')).toEqual([]);
+    expect(parser.matchMetric('churn')).toBeNull();
+  });
+});
+
+describe('QuestionParser.parse: grain', () => {
+  it.each([
+    ['signups daily', 'day'],
+    ['signups weekly', 'week'],
+    ['signups per week', 'week'],
+    ['searches by day', 'day'],
+    ['signups monthly last quarter', 'month'],
+    ['signups in 2025 daily', 'day'],
+    ['searches per day since Oct 1 daily by plan', 'day'],
+  ])('"%s" is charted by %s', (text, grain) => {
+    const q = ask(text);
+    expect(q.grain).toBe(grain);
+    expect(q.grainNote).toBeUndefined();
+  });
+
+  it('uses the default grain, made finer when the range is too short for two points', () => {
+    expect(ask('signups last 4 weeks').grain).toBe('week');
+    expect(ask('registrations last week').grain).toBe('day');
+    expect(ask('trial to paid conversion last month').grain).toBe('week');
+  });
+
+  it('keeps the grain of an average-of-periods metric, with a note', () => {
+    const wau = ask('weekly active users daily');
+    expect(wau.grain).toBe('week');
+    expect(wau.grainNote).toBe('Weekly active users is defined per week, so the series stays weekly.');
+
+    const dau = ask('daily active users weekly');
+    expect(dau.grain).toBe('day');
+    expect(dau.grainNote).toMatch(/^Daily active users is defined per day/);
+
+    const instances = ask('active instances monthly');
+    expect(instances.grain).toBe('day');
+    expect(instances.grainNote).toMatch(/^Active self-hosted instances is defined per day/);
+
+    expect(ask('weekly active users weekly').grainNote).toBeUndefined();
+  });
+
+  it('says "daily", not "dayly", in the grain note', () => {
+    expect(ask('daily active users weekly').grainNote).toBe(
+      'Daily active users is defined per day, so the series stays daily.',
+    );
+  });
+
+  it('refuses a chart with too many points', () => {
+    expect(rejection('searches daily last 3 years', 'bad_range').message).toMatch(/too many days/);
+  });
+});
+
+describe('QuestionParser.parse: breakdowns and filters', () => {
+  it.each([
+    ['signups by tier', 'plan'],
+    ['new users by tier', 'plan'],
+    ['signups by pricing plan', 'plan'],
+    ['signups by tier last month', 'plan'],
+    ['signups by plan in Q3', 'plan'],
+    ['signups by plan, last month', 'plan'],
+    ['signups broken down by plan', 'plan'],
+    ['signups for each country', 'country'],
+    ['signups grouped by region', 'country'],
+    ['website sessions by geo', 'country'],
+    ['bounce rate by marketing channel', 'channel'],
+    ['trial conversion by deploy type', 'deployment_type'],
+    ['instances by deployment', 'deployment_type'],
+    ['daily active users by tier', 'plan'],
+  ])('"%s" is broken down by %s', (text, dimension) => {
+    expect(ask(text).breakdown?.name).toBe(dimension);
+  });
+
+  it('keeps the range next to a breakdown', () => {
+    expect(summary(ask('signups from Oct 1 to Oct 15 by plan'))).toMatchObject({
+      start: '2026-10-01',
+      end: '2026-10-16',
+      breakdown: 'plan',
+    });
+  });
+
+  it('refuses a breakdown the metric does not allow, listing the allowed ones', () => {
+    const error = rejection('signups by deployment type', 'disallowed_breakdown');
+    expect(error.metric.name).toBe('signups');
+    expect(error.dimension.name).toBe('deployment_type');
+    expect(names(error.allowed)).toEqual(catalog.metric('signups')!.dimensions);
+    expect(names(error.allowed)).toEqual(['plan', 'country', 'source']);
+  });
+
+  it('refuses a breakdown no dimension matches', () => {
+    const error = rejection('signups by favourite colour', 'unknown_dimension');
+    expect(error.phrase).toBe('favourite colour');
+    expect(error.metric.name).toBe('signups');
+    expect(names(error.allowed)).toEqual(['plan', 'country', 'source']);
+  });
+
+  it('reads a filter and keeps the range after it', () => {
+    expect(summary(ask('signups where plan = enterprise yesterday'))).toEqual({
+      metric: 'signups',
+      start: '2026-11-28',
+      end: '2026-11-29',
+      grain: 'day',
+      breakdown: undefined,
+      filter: ['plan', 'enterprise'],
+      compare: false,
+      defaultRange: false,
+    });
+  });
+
+  it('reads quoted filter values and dimension synonyms', () => {
+    expect(summary(ask('signups where tier is "Enterprise Plus" last week'))).toMatchObject({
+      filter: ['plan', 'Enterprise Plus'],
+      start: '2026-11-16',
+      end: '2026-11-23',
+    });
+  });
+
+  it('combines a breakdown and a filter', () => {
+    expect(summary(ask('weekly active users by plan where country = US last month'))).toMatchObject({
+      metric: 'weekly_active_users',
+      breakdown: 'plan',
+      filter: ['country', 'US'],
+      start: '2026-10-01',
+    });
+  });
+
+  it('refuses a filter on a dimension that is unknown or not allowed', () => {
+    expect(rejection('signups where colour = red', 'unknown_dimension').phrase).toBe('colour');
+    expect(rejection('signups where deployment type = docker', 'disallowed_breakdown').dimension.name).toBe(
+      'deployment_type',
+    );
+  });
+});
+
+describe('QuestionParser.parse: comparison and ranges', () => {
+  it.each([
+    'signups this month vs previous',
+    'signups this month vs last month',
+    'signups last 4 weeks compared to previous period',
+    'signups vs previous',
+  ])('"%s" compares with the previous period', (text) => {
+    expect(ask(text).compare).toBe(true);
+  });
+
+  it('uses the metric’s default window when no range is named', () => {
+    expect(summary(ask('trial conversion'))).toMatchObject({
+      start: '2026-07-01',
+      end: '2026-10-01',
+      defaultRange: true,
+    });
+    expect(summary(ask('ad spend'))).toMatchObject({ start: '2026-10-01', end: '2026-11-01', defaultRange: true });
+  });
+
+  it.each([
+    ['signups from Oct 15 to Oct 1', /before it starts/],
+    ['signups since blorp', /couldn't read "blorp"/],
+    ['signups in 2027', /in the future/],
+    ['signups since 2019-01-01', /longer than/],
+  ])('reports an unusable range: "%s"', (text, message) => {
+    expect(rejection(text, 'bad_range').message).toMatch(message);
+  });
+});
+
+describe('QuestionParser.parse: hostile and empty input', () => {
+  const parse = (text: string) => parser.parse(text, { now: NOW, timezone: 'UTC' });
+
+  it('never throws', () => {
+    const inputs = [
+      "x'); DROP TABLE events; --",
+      "signups'); DROP TABLE events; --",
+      'signups by plan; DROP TABLE events',
+      'x'.repeat(5000),
+      '🎉🔥',
+      '',
+      '   \n\t ',
+      '<@U123> signups',
+      '<@U123>',
+      '<!channel>',
+      '\u0000\u202e',
+      'by',
+      'where',
+      'where plan =',
+      'since',
+      'from to',
+      'vs previous vs previous',
+      'by by by by by',
+      'signups where plan = "',
+      '((((((((((',
+      '.*+?^$ {}()|[]\\',
+      'a'.repeat(MAX_QUESTION_LENGTH),
+      `signups ${'by plan '.repeat(60)}`,
+      `signups from ${'Oct 1 to '.repeat(50)}`,
+    ];
+    for (const input of inputs) {
+      expect(() => parse(input)).not.toThrow();
+    }
+  });
+
+  it('reads SQL in the text as text: no metric, no guess', () => {
+    const error = rejection("x'); DROP TABLE events; --", 'unknown_metric');
+    expect(error.suggestions).toEqual([]);
+  });
+
+  it('ignores SQL after a metric name, and keeps a quoted filter value verbatim for binding', () => {
+    const q = ask("signups'); DROP TABLE events; --");
+    expect(summary(q)).toMatchObject({ metric: 'signups', breakdown: undefined, filter: undefined });
+    const filtered = ask(`signups where plan = "x'); DROP TABLE events; --" last week`);
+    expect(filtered.filter?.value).toBe("x'); DROP TABLE events; --");
+    expect(filtered.range.label).toBe('last week');
+  });
+
+  it('refuses 5,000 characters as too long', () => {
+    expect(rejection('x'.repeat(5000), 'too_long')).toEqual({
+      kind: 'too_long',
+      length: 5000,
+      max: MAX_QUESTION_LENGTH,
+    });
+    expect(rejection(`signups ${'x'.repeat(MAX_QUESTION_LENGTH)}`, 'too_long').length).toBe(MAX_QUESTION_LENGTH + 8);
+  });
+
+  it('refuses emoji only as an unknown metric', () => {
+    expect(rejection('🎉🔥', 'unknown_metric').suggestions).toEqual([]);
+  });
+
+  it('refuses empty and whitespace-only text as empty', () => {
+    expect(rejection('', 'empty')).toEqual({ kind: 'empty' });
+    expect(rejection('   \n\t ', 'empty')).toEqual({ kind: 'empty' });
+    expect(rejection('<@U123>', 'empty')).toEqual({ kind: 'empty' });
+  });
+
+  it('ignores Slack mention and link markup', () => {
+    expect(ask('<@U123> signups').metric.name).toBe('signups');
+    expect(summary(ask('<@U123> <#C123|general> signups last week'))).toMatchObject({
+      metric: 'signups',
+      start: '2026-11-16',
+    });
+  });
+
+  it('asks for a metric when only a range or breakdown is given', () => {
+    expect(rejection('last month', 'unknown_metric').suggestions).toEqual([]);
+    expect(rejection('by plan', 'unknown_metric').suggestions).toEqual([]);
+  });
+});
+
+describe('question codec', () => {
+  const ROUND_TRIP = [
+    'weekly active users last 4 weeks by plan',
+    'signups this month vs previous',
+    'signups where plan = enterprise yesterday',
+    'signups where tier is "Enterprise Plus" last week',
+    'weekly active users by plan where country = US last month',
+    'searches per day since Oct 1 daily',
+    'active self-hosted instances by deployment type',
+    'trial to paid conversion Q3',
+    'ad spend',
+  ];
+
+  describe.each(['UTC', 'America/New_York'])('in %s', (timezone) => {
+    it.each(ROUND_TRIP)('round-trips "%s"', (text) => {
+      const question = ask(text, timezone);
+      const value = encodeQuestion(question);
+      expect(value.length).toBeLessThanOrEqual(2000);
+      const decoded = decodeQuestion(value, catalog);
+      expect(decoded).not.toBeNull();
+      expect(summary(decoded!)).toEqual(summary(question));
+      expect(decoded!.metric).toBe(catalog.metric(question.metric.name));
+      expect(decoded!.range.start.toISO()).toBe(question.range.start.toISO());
+      expect(decoded!.range.end.toISO()).toBe(question.range.end.toISO());
+      expect(decoded!.range.start.zoneName).toBe(timezone);
+      expect(decoded!.range.label).toBe(question.range.label);
+      if (question.breakdown) expect(decoded!.breakdown).toEqual(question.breakdown);
+      if (question.filter) expect(decoded!.filter).toEqual(question.filter);
+    });
+  });
+
+  describe('tampered values decode to null', () => {
+    let valid: Record<string, unknown>;
+
+    beforeAll(() => {
+      valid = JSON.parse(encodeQuestion(ask('signups last month by plan')));
+    });
+
+    const tampered = (changes: Record<string, unknown>) => JSON.stringify({ ...valid, ...changes });
+
+    it('accepts the untampered value', () => {
+      expect(decodeQuestion(JSON.stringify(valid), catalog)?.metric.name).toBe('signups');
+    });
+
+    it.each<[string, Record<string, unknown>]>([
+      ['an unknown metric', { m: 'revenue' }],
+      ['an inherited property name as metric', { m: '__proto__' }],
+      ['a breakdown not allowed for the metric', { b: 'deployment_type' }],
+      ['an unknown breakdown', { b: 'colour' }],
+      ['a filter on a dimension not allowed for the metric', { f: ['deployment_type', 'docker'] }],
+      ['an end before the start', { s: '2026-11-01T00:00:00.000Z', e: '2026-10-01T00:00:00.000Z' }],
+      ['an empty range', { e: '2026-10-01T00:00:00.000Z' }],
+      ['an unreadable date', { s: 'yesterday' }],
+      ['an unknown time zone', { z: 'Mars/Olympus_Mons' }],
+      ['an unknown grain', { g: 'year' }],
+      ['a compare flag that is not a boolean', { c: 'true' }],
+      ['an extra key', { sql: 'DROP TABLE events' }],
+      ['an over-long label', { l: 'x'.repeat(101) }],
+    ])('%s', (_what, changes) => {
+      expect(decodeQuestion(tampered(changes), catalog)).toBeNull();
+    });
+
+    it('a missing key', () => {
+      const { g: _g, ...rest } = valid;
+      expect(decodeQuestion(JSON.stringify(rest), catalog)).toBeNull();
+    });
+
+    it.each([
+      ['non-JSON', 'not json'],
+      ['truncated JSON', '{"m":"signups"'],
+      ['JSON null', 'null'],
+      ['a JSON array', '[]'],
+      ['a JSON number', '42'],
+      ['an empty string', ''],
+    ])('%s', (_what, value) => {
+      expect(decodeQuestion(value, catalog)).toBeNull();
+    });
+
+    it('undefined', () => {
+      expect(decodeQuestion(undefined, catalog)).toBeNull();
+    });
+
+    it('more than 2,000 characters, even when otherwise valid', () => {
+      const padded = JSON.stringify(valid) + ' '.repeat(2001);
+      expect(JSON.parse(padded)).toEqual(valid);
+      expect(decodeQuestion(padded, catalog)).toBeNull();
+    });
+
+    // The same limit a typed question has: a forged value must not scan a warehouse's whole history.
+    it('a range longer than MAX_RANGE_DAYS', () => {
+      const start = DateTime.fromISO('2023-01-01T00:00:00.000Z', { zone: 'UTC' });
+      const range = (days: number) => ({ s: start.toISO(), e: start.plus({ days }).toISO(), g: 'day' });
+      expect(decodeQuestion(tampered(range(MAX_RANGE_DAYS)), catalog)).not.toBeNull();
+      expect(decodeQuestion(tampered(range(MAX_RANGE_DAYS + 1)), catalog)).toBeNull();
+      expect(
+        decodeQuestion(tampered({ s: '1900-01-01T00:00:00.000Z', e: '2100-01-01T00:00:00.000Z' }), catalog),
+      ).toBeNull();
+    });
+  });
+});

@@ -1,0 +1,227 @@
+import type { DateTime } from 'luxon';
+import {
+  findTimeRange,
+  lastComplete,
+  MAX_RANGE_DAYS,
+  previousRange,
+  type TimeRange,
+  TimeRangeError,
+  todayIn,
+} from '../../src/queries/time-range.js';
+
+/** A Sunday, 05:00 in New York (EST: DST ended on Sunday 1 November 2026). */
+const NOW = new Date('2026-11-29T10:00:00Z');
+const ZONES = ['UTC', 'America/New_York'] as const;
+
+function rangeOf(text: string, zone: string, now = NOW): TimeRange {
+  const found = findTimeRange(text, now, zone);
+  if (!found) throw new Error(`no range found in "${text}"`);
+  return found.range;
+}
+
+function expectLocalMidnight(dt: DateTime, zone: string): void {
+  expect(dt.isValid).toBe(true);
+  expect(dt.zoneName).toBe(zone);
+  expect({ hour: dt.hour, minute: dt.minute, second: dt.second, millisecond: dt.millisecond }).toEqual({
+    hour: 0,
+    minute: 0,
+    second: 0,
+    millisecond: 0,
+  });
+}
+
+const days = (r: TimeRange) => Math.round(r.end.diff(r.start, 'days').days);
+
+// [phrase, start, exclusive end, label]
+const CASES: Array<[string, string, string, string]> = [
+  ['last 4 weeks', '2026-10-26', '2026-11-23', 'last 4 weeks'],
+  ['in the last two weeks', '2026-11-09', '2026-11-23', 'last 2 weeks'],
+  ['last week', '2026-11-16', '2026-11-23', 'last week'],
+  ['last 7 days', '2026-11-22', '2026-11-29', 'last 7 days'],
+  ['past 3 months', '2026-08-01', '2026-11-01', 'last 3 months'],
+  ['last month', '2026-10-01', '2026-11-01', 'last month'],
+  ['last quarter', '2026-07-01', '2026-10-01', 'last quarter'],
+  ['last year', '2025-01-01', '2026-01-01', 'last year'],
+  ['this month', '2026-11-01', '2026-11-30', 'this month so far'],
+  ['this week', '2026-11-23', '2026-11-30', 'this week so far'],
+  ['month to date', '2026-11-01', '2026-11-30', 'this month so far'],
+  ['QTD', '2026-10-01', '2026-11-30', 'this quarter so far'],
+  ['YTD', '2026-01-01', '2026-11-30', 'this year so far'],
+  ['yesterday', '2026-11-28', '2026-11-29', 'yesterday'],
+  ['today', '2026-11-29', '2026-11-30', 'today so far'],
+  ['Q3', '2026-07-01', '2026-10-01', 'Q3 2026'],
+  // A period still under way ends today (tomorrow, exclusive), so comparisons use equal lengths.
+  ['Q4', '2026-10-01', '2026-11-30', 'Q4 2026 so far'],
+  ['Q1 2025', '2025-01-01', '2025-04-01', 'Q1 2025'],
+  ["Q2 '25", '2025-04-01', '2025-07-01', 'Q2 2025'],
+  ['in 2025', '2025-01-01', '2026-01-01', '2025'],
+  ['October', '2026-10-01', '2026-11-01', 'October 2026'],
+  ['December', '2025-12-01', '2026-01-01', 'December 2025'],
+  ['since Oct 1', '2026-10-01', '2026-11-30', 'since 2026-10-01'],
+  ['since Dec 1', '2025-12-01', '2026-11-30', 'since 2025-12-01'],
+  ['since 2025-12-01', '2025-12-01', '2026-11-30', 'since 2025-12-01'],
+  ['from Oct 1 to Oct 15', '2026-10-01', '2026-10-16', '2026-10-01 to 2026-10-15'],
+  ['between Oct 1 and Oct 15', '2026-10-01', '2026-10-16', '2026-10-01 to 2026-10-15'],
+  ['from 2025-10-01 to 2025-10-15', '2025-10-01', '2025-10-16', '2025-10-01 to 2025-10-15'],
+];
+
+describe.each(ZONES)('findTimeRange in %s', (zone) => {
+  it.each(CASES)('reads "%s" as [%s, %s)', (phrase, start, end, label) => {
+    const r = rangeOf(phrase, zone);
+    expect({ start: r.start.toISODate(), end: r.end.toISODate(), label: r.label }).toEqual({ start, end, label });
+    expectLocalMidnight(r.start, zone);
+    expectLocalMidnight(r.end, zone);
+  });
+
+  it('counts complete ISO weeks, starting on Monday', () => {
+    for (const phrase of ['last 4 weeks', 'last week', 'this week']) {
+      const r = rangeOf(phrase, zone);
+      expect(r.start.weekday).toBe(1);
+    }
+    // Today is a Sunday: the week in progress (23–29 Nov) is not complete, so it is left out.
+    expect(rangeOf('last 4 weeks', zone).end.toISODate()).toBe('2026-11-23');
+    expect(days(rangeOf('last 4 weeks', zone))).toBe(28);
+  });
+
+  it('reports the matched words so the caller can remove them', () => {
+    expect(findTimeRange('weekly active users last 4 weeks by plan', NOW, zone)?.matched).toBe('last 4 weeks');
+    expect(findTimeRange('searches since Oct 1 daily', NOW, zone)?.matched).toBe('since Oct 1');
+    expect(findTimeRange('signups from Oct 1 to Oct 15 by plan', NOW, zone)?.matched).toBe('from Oct 1 to Oct 15');
+  });
+
+  it('returns null when no range is named', () => {
+    expect(findTimeRange('weekly active users by plan', NOW, zone)).toBeNull();
+    expect(findTimeRange('', NOW, zone)).toBeNull();
+  });
+
+  it.each([
+    ['from Oct 15 to Oct 1', /ends \(2026-10-01\) before it starts \(2026-10-15\)/],
+    ['since blorp', /couldn't read "blorp" as a date/],
+    ['from last flurble to Oct 3', /couldn't read "last flurble" as a date/],
+    ['Q1 2027', /Q1 2027 is in the future/],
+    ['in 2027', /2027 is in the future/],
+    ['in December 2026', /December 2026 is in the future/],
+    ['since 2026-12-25', /"2026-12-25" is in the future/],
+    ['since 2019-01-01', new RegExp(`longer than ${MAX_RANGE_DAYS} days`)],
+    ['last 10 years', new RegExp(`longer than ${MAX_RANGE_DAYS} days`)],
+  ])('rejects "%s"', (phrase, message) => {
+    expect(() => findTimeRange(phrase, NOW, zone)).toThrow(TimeRangeError);
+    expect(() => findTimeRange(phrase, NOW, zone)).toThrow(message);
+  });
+
+  it('allows the longest range up to MAX_RANGE_DAYS', () => {
+    expect(days(rangeOf('last 3 years', zone))).toBeLessThanOrEqual(MAX_RANGE_DAYS);
+    expect(rangeOf('last 3 years', zone).start.toISODate()).toBe('2023-01-01');
+  });
+});
+
+describe('findTimeRange relative to now', () => {
+  it('reads a quarter not yet started this year as last year’s', () => {
+    const r = rangeOf('Q3', 'UTC', new Date('2026-02-10T12:00:00Z'));
+    expect([r.start.toISODate(), r.end.toISODate(), r.label]).toEqual(['2025-07-01', '2025-10-01', 'Q3 2025']);
+  });
+
+  it('reads the current month as this year’s, partial', () => {
+    const r = rangeOf('October', 'UTC', new Date('2026-10-15T12:00:00Z'));
+    expect([r.start.toISODate(), r.end.toISODate(), r.label]).toEqual([
+      '2026-10-01',
+      '2026-10-16',
+      'October 2026 so far',
+    ]);
+  });
+
+  it('uses the date in the zone, not in UTC', () => {
+    // 03:00 UTC on the 29th is still the evening of the 28th in New York.
+    const now = new Date('2026-11-29T03:00:00Z');
+    expect(rangeOf('yesterday', 'UTC', now).start.toISODate()).toBe('2026-11-28');
+    expect(rangeOf('yesterday', 'America/New_York', now).start.toISODate()).toBe('2026-11-27');
+    expect(todayIn(now, 'America/New_York').toISODate()).toBe('2026-11-28');
+  });
+});
+
+describe('daylight saving time in New York', () => {
+  const zone = 'America/New_York';
+
+  it('keeps local-midnight bounds on a range spanning the 1 Nov 2026 change', () => {
+    const r = rangeOf('last 4 weeks', zone);
+    expectLocalMidnight(r.start, zone);
+    expectLocalMidnight(r.end, zone);
+    expect(r.start.toISO()).toBe('2026-10-26T00:00:00.000-04:00');
+    expect(r.end.toISO()).toBe('2026-11-23T00:00:00.000-05:00');
+    // 28 calendar days, one of them 25 hours long.
+    expect(r.end.diff(r.start, 'hours').hours).toBe(28 * 24 + 1);
+  });
+
+  it('starts a range on the day of the change at its local midnight', () => {
+    const r = rangeOf('this month', zone);
+    expect(r.start.toISO()).toBe('2026-11-01T00:00:00.000-04:00');
+    expect(r.end.toISO()).toBe('2026-11-30T00:00:00.000-05:00');
+    expect(rangeOf('last month', zone).end.toISO()).toBe('2026-11-01T00:00:00.000-04:00');
+  });
+
+  it('keeps local-midnight bounds across the spring change', () => {
+    const r = rangeOf('March', zone);
+    expect(r.start.toISO()).toBe('2026-03-01T00:00:00.000-05:00');
+    expect(r.end.toISO()).toBe('2026-04-01T00:00:00.000-04:00');
+  });
+});
+
+describe('previousRange', () => {
+  it.each(ZONES)('has the same number of days and ends where the range starts (%s)', (zone) => {
+    for (const phrase of [
+      'last 4 weeks',
+      'last 7 days',
+      'last month',
+      'this month',
+      'Q3',
+      'YTD',
+      'from Oct 1 to Oct 15',
+    ]) {
+      const r = rangeOf(phrase, zone);
+      const prev = previousRange(r);
+      expect({ phrase, days: days(prev) }).toEqual({ phrase, days: days(r) });
+      expect(prev.end.toISO()).toBe(r.start.toISO());
+      expectLocalMidnight(prev.start, zone);
+      expectLocalMidnight(prev.end, zone);
+    }
+  });
+
+  it('shifts the last 4 weeks back by 4 weeks across the DST change', () => {
+    const prev = previousRange(rangeOf('last 4 weeks', 'America/New_York'));
+    expect([prev.start.toISODate(), prev.end.toISODate(), prev.label]).toEqual([
+      '2026-09-28',
+      '2026-10-26',
+      'previous 28 days',
+    ]);
+    expect(prev.start.weekday).toBe(1);
+  });
+
+  it('compares the 15-day range with the 15 days before it', () => {
+    const prev = previousRange(rangeOf('from Oct 1 to Oct 15', 'UTC'));
+    expect([prev.start.toISODate(), prev.end.toISODate()]).toEqual(['2026-09-16', '2026-10-01']);
+  });
+});
+
+describe('lastComplete', () => {
+  it.each(ZONES)('builds default windows of complete units (%s)', (zone) => {
+    const cases: Array<[number, 'day' | 'week' | 'month' | 'quarter' | 'year', string, string, string]> = [
+      [4, 'week', '2026-10-26', '2026-11-23', 'last 4 weeks'],
+      [14, 'day', '2026-11-15', '2026-11-29', 'last 14 days'],
+      [1, 'month', '2026-10-01', '2026-11-01', 'last month'],
+      [1, 'quarter', '2026-07-01', '2026-10-01', 'last quarter'],
+      [1, 'year', '2025-01-01', '2026-01-01', 'last year'],
+    ];
+    for (const [n, unit, start, end, label] of cases) {
+      const r = lastComplete(n, unit, NOW, zone);
+      expect({ start: r.start.toISODate(), end: r.end.toISODate(), label: r.label }).toEqual({ start, end, label });
+      expectLocalMidnight(r.start, zone);
+      expectLocalMidnight(r.end, zone);
+    }
+  });
+
+  it('matches what "last 4 weeks" says', () => {
+    const said = rangeOf('last 4 weeks', 'America/New_York');
+    const byDefault = lastComplete(4, 'week', NOW, 'America/New_York');
+    expect([byDefault.start.toISO(), byDefault.end.toISO()]).toEqual([said.start.toISO(), said.end.toISO()]);
+  });
+});
