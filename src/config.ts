@@ -90,6 +90,15 @@ export const envSchema = z.object({
     )
     .describe('The team board (Projects v2) URL'),
   GITHUB_WEBHOOK_SECRET: optionalString.describe('Secret that signs GitHub webhook deliveries'),
+  GITHUB_STATUS_FIELD: z.string().trim().min(1).default('Status').describe('Board field holding the status'),
+  GITHUB_TRIAGE_STATUS: z.string().trim().min(1).default('Triage').describe('Status given to new requests'),
+  GITHUB_NEEDED_BY_FIELD: z.string().trim().min(1).default('Needed by').describe('Board date field for needed-by'),
+  GITHUB_NECESSITY_FIELD: z
+    .string()
+    .trim()
+    .min(1)
+    .default('Necessity')
+    .describe('Board single-select for nice-to-have vs necessity (falls back to Priority)'),
   WAREHOUSE: z.enum(['bigquery', 'duckdb']).default('duckdb').describe('Which warehouse answers metric questions'),
   BIGQUERY_PROJECT_ID: optionalString.describe('Google Cloud project that runs (and pays for) query jobs'),
   BIGQUERY_LOCATION: z.string().trim().min(1).default('US').describe('BigQuery job location'),
@@ -153,6 +162,12 @@ export interface Config {
     readonly repository?: { readonly owner: string; readonly repo: string };
     readonly projectUrl?: string;
     readonly webhookSecret?: string;
+    readonly fields: {
+      readonly status: string;
+      readonly triageStatus: string;
+      readonly neededBy: string;
+      readonly necessity: string;
+    };
   };
   readonly warehouse: {
     readonly kind: 'bigquery' | 'duckdb';
@@ -239,6 +254,12 @@ export function loadConfig(source: Record<string, string | undefined> = process.
       repository: owner && repo ? { owner, repo } : undefined,
       projectUrl: env.GITHUB_PROJECT_URL,
       webhookSecret: env.GITHUB_WEBHOOK_SECRET,
+      fields: {
+        status: env.GITHUB_STATUS_FIELD,
+        triageStatus: env.GITHUB_TRIAGE_STATUS,
+        neededBy: env.GITHUB_NEEDED_BY_FIELD,
+        necessity: env.GITHUB_NECESSITY_FIELD,
+      },
     },
     warehouse: {
       kind: env.WAREHOUSE,

@@ -5,6 +5,7 @@ import type { MetricCatalog } from './queries/catalog.js';
 import type { MetricService } from './queries/metric-service.js';
 import type { QuestionParser } from './queries/question.js';
 import type { Warehouse } from './queries/warehouse.js';
+import type { RequestFiler } from './requests/filer.js';
 import type { TaskTracker } from './tasks.js';
 import type { Telemetry } from './telemetry.js';
 
@@ -19,4 +20,5 @@ export interface Deps {
   readonly catalog: MetricCatalog;
   readonly parser: QuestionParser;
   readonly metrics: MetricService;
+  readonly requests: RequestFiler;
 }

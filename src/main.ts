@@ -6,13 +6,15 @@
 import 'dotenv/config';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
+import { WebClient } from '@slack/web-api';
 import { buildApp } from './app.js';
 import { type Config, ConfigError, describeAdapters, loadConfig, PACKAGE_ROOT } from './config.js';
 import { ConsoleReceiver } from './console/console-receiver.js';
 import { LOCAL, startLocalSlack } from './console/local-slack.js';
 import { renderBlocks } from './console/render.js';
 import type { Deps } from './deps.js';
-import { createLogger, type Logger } from './logger.js';
+import { createTracker } from './github/create-tracker.js';
+import { createLogger, type Logger, toBoltLogger } from './logger.js';
 import { createBigQueryWarehouse } from './queries/bigquery-warehouse.js';
 import { CatalogError, loadCatalogFile, type MetricCatalog } from './queries/catalog.js';
 import { compileMetricQuery } from './queries/compile.js';
@@ -20,6 +22,9 @@ import { createDuckDbWarehouse } from './queries/duckdb-warehouse.js';
 import { createMetricService } from './queries/metric-service.js';
 import { QuestionParser } from './queries/question.js';
 import type { Warehouse } from './queries/warehouse.js';
+import { createRequestFiler } from './requests/filer.js';
+import { openDatabase } from './store/database.js';
+import { RequestOutbox } from './store/request-outbox.js';
 import { TaskTracker } from './tasks.js';
 import { createTelemetry } from './telemetry.js';
 import { formatBytes } from './views/format.js';
@@ -121,7 +126,23 @@ async function buildDeps(config: Config, logger: Logger, catalog: MetricCatalog)
   const telemetry = createTelemetry();
   const warehouse = await createWarehouse(config, logger);
   const clock = () => new Date();
+  const slack = new WebClient(config.slack.botToken, {
+    slackApiUrl: config.slack.apiUrl,
+    logger: toBoltLogger(logger),
+    retryConfig: { retries: 3 },
+  });
+  const db = openDatabase(config.dataDir);
+  const requests = createRequestFiler({
+    outbox: new RequestOutbox(db),
+    tracker: createTracker(config, logger, telemetry),
+    slack,
+    announceChannel: config.slack.analyticsChannelId,
+    logger,
+    telemetry,
+    clock,
+  });
   return {
+    requests,
     config,
     logger,
     telemetry,
@@ -212,6 +233,7 @@ async function serve(): Promise<number> {
   const deps = await buildDeps(config, logger, catalog);
   const bot = buildApp(deps);
   const address = await bot.start();
+  deps.requests.start();
   logger.info({ mode: config.mode, port: address.port, adapters: describeAdapters(config) }, 'analytics-bot started');
   config = undefined as unknown as Config; // nothing below needs it; keeps secrets out of closures
 
@@ -229,6 +251,7 @@ async function serve(): Promise<number> {
       hard.unref();
       bot
         .stop(8000)
+        .then(() => deps.requests.stop())
         .then(() => deps.warehouse.close())
         .then(() => {
           logger.info('stopped cleanly');
@@ -280,12 +303,14 @@ async function serveConsole(initial: Config, catalog: MetricCatalog): Promise<nu
     process.stdout.write(`  (port ${config.port} is busy: /healthz is off for this console)\n`);
     await receiver?.start();
   });
+  deps.requests.start();
   const stop = () => receiver?.stop();
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);
   await done;
   process.stdout.write('bye\n');
   await bot.stop(5000);
+  await deps.requests.stop();
   await deps.warehouse.close();
   await localSlack.close();
   return 0;

@@ -89,7 +89,7 @@ export class ConsoleReceiver implements Receiver {
       this.printBlocks(`analytics-bot (${visibility})`, body.blocks, { channel: LOCAL.channel }, body.text);
       return;
     }
-    const where = out.channel === LOCAL.dm ? 'DM' : '#analytics';
+    const where = out.channel === LOCAL.dm || /^[UWD]/.test(out.channel ?? '') ? 'DM' : '#analytics';
     const label = `analytics-bot in ${where}${out.thread_ts ? ' (thread)' : ''}${out.ephemeral ? ' (only visible to you)' : ''}`;
     this.printBlocks(label, body.blocks, { channel: out.channel ?? LOCAL.channel, threadTs: out.thread_ts }, body.text);
   }
@@ -235,9 +235,14 @@ export class ConsoleReceiver implements Receiver {
 
   private async promptModal(view: Json, viewId: string, errors: Record<string, string> = {}): Promise<void> {
     const title = (view.title as { text?: string } | undefined)?.text ?? 'Form';
+    const blocks = Array.isArray(view.blocks) ? (view.blocks as Json[]) : [];
+    if (!blocks.some((b) => b.type === 'input')) {
+      // An informational view (e.g. "request received"): show it, nothing to submit.
+      this.printBlocks(title, blocks, { channel: LOCAL.channel });
+      return;
+    }
     this.print(`\n┌─ ${title} (a form: answer each prompt; type "cancel" to close it)`);
     const values: Record<string, Record<string, Json>> = {};
-    const blocks = Array.isArray(view.blocks) ? (view.blocks as Json[]) : [];
     for (const block of blocks) {
       if (block.type !== 'input') {
         const lines = renderBlocks([block], () => 0).filter((l) => !l.includes('[0]'));
@@ -293,9 +298,11 @@ export class ConsoleReceiver implements Receiver {
       multi_users_select: ' [user ids, comma-separated]',
       file_input: ' [files cannot be attached here: Enter]',
     };
-    const line = await this.nextLine(`│ ${label}${hint[type] ?? ''}${opt}: `);
+    const initial = typeof element.initial_value === 'string' ? element.initial_value : undefined;
+    const keep = initial ? ` [Enter keeps: ${initial.length > 60 ? `${initial.slice(0, 60)}…` : initial}]` : '';
+    const line = await this.nextLine(`│ ${label}${hint[type] ?? ''}${opt}${keep}: `);
     if (line === null || line.trim() === 'cancel') return 'cancel';
-    const raw = line.trim();
+    const raw = line.trim() || initial || '';
     const pick = (s: string) => options[Number(s) - 1];
     const list = raw ? raw.split(',').map((s) => s.trim()) : [];
     switch (type) {

@@ -10,6 +10,7 @@ import {
   workingMessage,
 } from '../views/metric-answer.js';
 import { answerQuestion, requestLog } from './answer-question.js';
+import { openRequestModal } from './request-modal.js';
 
 export const analyticsCommand =
   (deps: Deps) =>
@@ -21,6 +22,17 @@ export const analyticsCommand =
 
     if (sub === '' || sub === 'help') return void (await ack(helpMessage()));
     if (sub === 'list') return void (await ack(metricListMessage(deps.catalog)));
+    if (sub === 'request') {
+      await ack();
+      const title = text.slice(first.length).trim();
+      await openRequestModal(
+        client,
+        command.trigger_id,
+        { c: command.channel_id, o: 'command' },
+        { title: title || undefined },
+      );
+      return;
+    }
 
     // Parsing is pure and fast, so a question that cannot be answered is told so in the ack itself.
     if (text.length > MAX_QUESTION_LENGTH) {
@@ -31,7 +43,7 @@ export const analyticsCommand =
     const parsed = deps.parser.parse(text, { now: deps.clock(), timezone: deps.config.metrics.timezone });
     if (!parsed.ok) {
       log.info({ error: parsed.error.kind }, 'question not understood');
-      return void (await ack(questionErrorMessage(parsed.error)));
+      return void (await ack(questionErrorMessage(parsed.error, text)));
     }
 
     await ack(workingMessage(text));

@@ -1,6 +1,7 @@
 /** Every Slack listener, registered in one flat list grouped by surface. */
 import type { App } from '@slack/bolt';
 import type { Deps } from '../deps.js';
+import { DATA_REQUEST_MODAL } from '../views/data-request-modal.js';
 import {
   ASK_SUGGESTION_ACTION,
   OPEN_DATA_REQUEST_ACTION,
@@ -10,11 +11,15 @@ import {
 } from '../views/metric-answer.js';
 import { analyticsCommand } from './analytics-command.js';
 import { askSuggestion } from './ask-suggestion.js';
-import { openDataRequest } from './open-data-request.js';
+import { dataRequestSubmission } from './data-request-submission.js';
+import { requestDataButton, requestDataShortcut, requestFromMessage } from './request-modal.js';
 import { shareAnswer } from './share-answer.js';
 import { showSql } from './show-sql.js';
 
 export const ANALYTICS_COMMAND = '/analytics';
+/** Callback IDs declared in manifest.yml. */
+export const DATA_REQUEST_SHORTCUT = 'data_request_shortcut';
+export const DATA_REQUEST_FROM_MESSAGE = 'data_request_from_message';
 
 export function registerHandlers(app: App, deps: Deps): void {
   // Slash commands
@@ -24,7 +29,14 @@ export function registerHandlers(app: App, deps: Deps): void {
   app.action(SHARE_ANSWER_ACTION, shareAnswer(deps));
   app.action(SHOW_SQL_ACTION, showSql(deps));
   app.action(new RegExp(`^${ASK_SUGGESTION_ACTION}_\\d+$`), askSuggestion(deps));
-  app.action(OPEN_DATA_REQUEST_ACTION, openDataRequest(deps));
+  app.action(OPEN_DATA_REQUEST_ACTION, requestDataButton());
   // Link buttons still send an interaction; ack it so Slack shows no error.
   app.action(OPEN_LOOKER_ACTION, async ({ ack }) => ack());
+
+  // Shortcuts
+  app.shortcut(DATA_REQUEST_SHORTCUT, requestDataShortcut());
+  app.shortcut(DATA_REQUEST_FROM_MESSAGE, requestFromMessage());
+
+  // Modals
+  app.view(DATA_REQUEST_MODAL, dataRequestSubmission(deps));
 }

@@ -10,6 +10,7 @@ export interface Subcommand {
 export const SUBCOMMANDS: Subcommand[] = [
   { usage: '/analytics <question>', description: 'Answer a metric question from the metric catalog' },
   { usage: '/analytics list', description: 'Show every metric the bot knows, grouped by data source' },
+  { usage: '/analytics request [title]', description: 'Request a data project from the team (files it on the board)' },
   { usage: '/analytics help', description: 'Show this help' },
 ];
 

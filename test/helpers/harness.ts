@@ -2,15 +2,22 @@
  * The test harness: the real app in HTTP mode on an ephemeral port, Slack's Web API and response_url intercepted by
  * nock at the wire, and every Block Kit payload the app sends checked against Slack's limits.
  */
+
+import { WebClient } from '@slack/web-api';
 import nock from 'nock';
 import { type BotApp, buildApp } from '../../src/app.js';
 import type { Config } from '../../src/config.js';
 import type { Deps } from '../../src/deps.js';
+import { createTracker } from '../../src/github/create-tracker.js';
+import type { IssueTracker } from '../../src/github/tracker.js';
 import { loadCatalogFile, type MetricCatalog } from '../../src/queries/catalog.js';
 import { createDuckDbWarehouse } from '../../src/queries/duckdb-warehouse.js';
 import { createMetricService } from '../../src/queries/metric-service.js';
 import { QuestionParser } from '../../src/queries/question.js';
 import type { Warehouse } from '../../src/queries/warehouse.js';
+import { createRequestFiler } from '../../src/requests/filer.js';
+import { type Db, openDatabase } from '../../src/store/database.js';
+import { RequestOutbox } from '../../src/store/request-outbox.js';
 import { TaskTracker } from '../../src/tasks.js';
 import { createTelemetry } from '../../src/telemetry.js';
 import { assertBlockKit, extractSlackPayload, surfaceForSlackMethod } from './block-kit.js';
@@ -36,6 +43,7 @@ type MethodReply = (body: Record<string, unknown>) => {
 
 export interface TestBot {
   readonly bot: BotApp;
+  readonly db: Db;
   readonly deps: Deps;
   readonly url: string;
   readonly logs: CapturedLogs;
@@ -68,6 +76,9 @@ const defaultReplies: Record<string, MethodReply> = {
   'views.open': () => ({ body: { ok: true, view: { id: 'V0TEST' } } }),
   'views.publish': () => ({ body: { ok: true, view: { id: 'V0HOME' } } }),
   'reactions.add': () => ({ body: { ok: true } }),
+  'users.info': (b) => ({
+    body: { ok: true, user: { id: b.user, name: 'asker', real_name: 'Ada Asker', tz: 'America/New_York' } },
+  }),
   'reactions.remove': () => ({ body: { ok: true } }),
 };
 
@@ -77,6 +88,10 @@ export interface StartOptions {
   /** The warehouse port; default: a fresh in-memory DuckDB with the demo data anchored at TEST_ANCHOR. */
   warehouse?: Warehouse;
   catalog?: MetricCatalog;
+  /** The board port; default: from config (preview without GITHUB_TOKEN; Octokit, retries off, with one). */
+  tracker?: IssueTracker;
+  /** Reuse a database (simulated restart); default: a fresh one in the config's DATA_DIR. */
+  db?: Db;
   /** Extra or replacement dependencies (fake ports). */
   deps?: Partial<Deps>;
 }
@@ -94,14 +109,30 @@ export function demoWarehouse(): Promise<Warehouse> {
   return createDuckDbWarehouse({ path: ':memory:', seedAnchor: TEST_ANCHOR });
 }
 
-export async function startTestBot(options: StartOptions = {}): Promise<TestBot> {
+/** The dependencies a test bot runs on: real adapters over test doubles of the outside world. */
+export async function testDeps(options: StartOptions = {}): Promise<{ deps: Deps; db: Db; logs: CapturedLogs }> {
   const logs = captureLogs();
   const config = options.config ?? testConfig(options.env);
   const telemetry = options.deps?.telemetry ?? createTelemetry({ defaultMetrics: false });
   const warehouse = options.warehouse ?? (await demoWarehouse());
   const catalog = options.catalog ?? shippedCatalog();
   const clock = options.deps?.clock ?? (() => TEST_NOW);
+  const db = options.db ?? openDatabase(config.dataDir);
+  const slack = new WebClient(config.slack.botToken, {
+    slackApiUrl: config.slack.apiUrl,
+    retryConfig: { retries: 0 },
+  });
+  const tracker = options.tracker ?? createTracker(config, logs.logger, telemetry, { retries: 0, throttle: false });
   const deps: Deps = {
+    requests: createRequestFiler({
+      outbox: new RequestOutbox(db),
+      tracker,
+      slack,
+      announceChannel: config.slack.analyticsChannelId,
+      logger: logs.logger,
+      telemetry,
+      clock,
+    }),
     config,
     logger: logs.logger,
     telemetry,
@@ -121,6 +152,11 @@ export async function startTestBot(options: StartOptions = {}): Promise<TestBot>
     ...options.deps,
   };
 
+  return { deps, db, logs };
+}
+
+export async function startTestBot(options: StartOptions = {}): Promise<TestBot> {
+  const { deps, db, logs } = await testDeps(options);
   const calls: SlackCall[] = [];
   const responses: ResponseUrlPost[] = [];
   const violations: string[] = [];
@@ -166,6 +202,7 @@ export async function startTestBot(options: StartOptions = {}): Promise<TestBot>
 
   return {
     bot,
+    db,
     deps,
     url,
     logs,
@@ -179,7 +216,12 @@ export async function startTestBot(options: StartOptions = {}): Promise<TestBot>
       const res = await fetch(`${url}${path}`, { method: 'POST', headers: signedHeaders(req, opts), body: req.body });
       const clone = res.clone();
       const text = await clone.text();
-      if (text.startsWith('{') && text.includes('"blocks"')) check('ack body', JSON.parse(text), 'message');
+      if (text.startsWith('{') && text.includes('"blocks"')) {
+        const body = JSON.parse(text) as Record<string, unknown>;
+        // view_submission acks carry a view (update/push); everything else is a message.
+        if (body.view) check('ack view', body.view, 'modal');
+        else check('ack body', body, 'message');
+      }
       return res;
     },
     async settle(timeoutMs = 10_000) {
@@ -191,6 +233,7 @@ export async function startTestBot(options: StartOptions = {}): Promise<TestBot>
     },
     async stop() {
       await bot.stop(2000);
+      await deps.requests.stop();
       await deps.warehouse.close();
       nock.cleanAll();
     },

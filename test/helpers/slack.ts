@@ -135,3 +135,89 @@ export function urlVerification(challenge: string): SlackRequest {
     contentType: 'application/json',
   };
 }
+
+type ViewJson = {
+  id?: string;
+  callback_id?: string;
+  private_metadata?: string;
+  blocks?: Array<Record<string, unknown>>;
+};
+
+/**
+ * A view_submission built from the view the app opened: each input block's element gets the answer keyed by its
+ * block_id (a string for text, a date for datepickers, an option value for radios/selects, arrays for multi).
+ */
+export function viewSubmission(
+  view: ViewJson,
+  answers: Record<string, unknown>,
+  user: { id?: string; name?: string } = {},
+): SlackRequest {
+  const values: Record<string, Record<string, unknown>> = {};
+  for (const block of view.blocks ?? []) {
+    if (block.type !== 'input') continue;
+    const blockId = String(block.block_id);
+    const element = block.element as { type: string; action_id: string; options?: Array<{ value: string }> };
+    const answer = answers[blockId];
+    const option = (v: unknown) => element.options?.find((o) => o.value === v) ?? (v ? { value: v } : null);
+    let value: Record<string, unknown>;
+    switch (element.type) {
+      case 'datepicker':
+        value = { type: element.type, selected_date: answer ?? null };
+        break;
+      case 'radio_buttons':
+      case 'static_select':
+        value = { type: element.type, selected_option: answer === undefined ? null : option(answer) };
+        break;
+      case 'multi_static_select':
+        value = { type: element.type, selected_options: ((answer as unknown[]) ?? []).map(option) };
+        break;
+      case 'multi_users_select':
+        value = { type: element.type, selected_users: answer ?? [] };
+        break;
+      case 'file_input':
+        value = { type: element.type, files: answer ?? [] };
+        break;
+      default:
+        value = { type: element.type, value: answer ?? null };
+    }
+    values[blockId] = { [element.action_id]: value };
+  }
+  return interactivity({
+    type: 'view_submission',
+    team: { id: 'T0TEST', domain: 'acme' },
+    user: { id: user.id ?? 'U0ASKER', username: 'asker', name: user.name ?? 'asker', team_id: 'T0TEST' },
+    api_app_id: 'A0TEST',
+    token: 'legacy-verification-token',
+    trigger_id: `${next()}.trigger`,
+    view: { ...view, id: view.id ?? 'V0TEST', team_id: 'T0TEST', state: { values }, hash: 'h' },
+    response_urls: [],
+  });
+}
+
+export function messageShortcut(opts: { callbackId: string; text: string; ts?: string; user?: string }): SlackRequest {
+  return interactivity({
+    type: 'message_action',
+    callback_id: opts.callbackId,
+    trigger_id: `${next()}.trigger`,
+    team: { id: 'T0TEST', domain: 'acme' },
+    user: { id: 'U0ASKER', username: 'asker', name: 'asker', team_id: 'T0TEST' },
+    channel: { id: 'C0ANALYTICS', name: 'analytics' },
+    message: { type: 'message', user: opts.user ?? 'U0COLLEAGUE', ts: opts.ts ?? '1700000000.000100', text: opts.text },
+    message_ts: opts.ts ?? '1700000000.000100',
+    response_url: `${RESPONSE_URL_ORIGIN}/shortcut/${next()}`,
+    token: 'legacy-verification-token',
+    action_ts: '1700000001.000000',
+  });
+}
+
+export function globalShortcut(callbackId: string): SlackRequest {
+  return interactivity({
+    type: 'shortcut',
+    callback_id: callbackId,
+    trigger_id: `${next()}.trigger`,
+    team: { id: 'T0TEST', domain: 'acme' },
+    user: { id: 'U0ASKER', username: 'asker', team_id: 'T0TEST' },
+    token: 'legacy-verification-token',
+    action_ts: '1700000001.000000',
+  });
+}

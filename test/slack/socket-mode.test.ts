@@ -6,14 +6,9 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { type WebSocket, WebSocketServer } from 'ws';
 import { type BotApp, buildApp } from '../../src/app.js';
-import { createMetricService } from '../../src/queries/metric-service.js';
-import { QuestionParser } from '../../src/queries/question.js';
-import { TaskTracker } from '../../src/tasks.js';
-import { createTelemetry } from '../../src/telemetry.js';
 import { assertBlockKit } from '../helpers/block-kit.js';
 import { testConfig } from '../helpers/config.js';
-import { demoWarehouse, shippedCatalog, TEST_NOW } from '../helpers/harness.js';
-import { captureLogs } from '../helpers/logs.js';
+import { testDeps } from '../helpers/harness.js';
 
 describe('Socket Mode', () => {
   let server: Server;
@@ -58,25 +53,10 @@ describe('Socket Mode', () => {
       SLACK_API_URL: `http://127.0.0.1:${port}/api/`,
     });
     expect(config.mode).toBe('socket');
-    const logs = captureLogs();
-    const telemetry = createTelemetry({ defaultMetrics: false });
-    const catalog = shippedCatalog();
-    const warehouse = await demoWarehouse();
-    closeWarehouse = () => warehouse.close();
-    bot = buildApp(
-      {
-        config,
-        logger: logs.logger,
-        telemetry,
-        tasks: new TaskTracker(),
-        clock: () => TEST_NOW,
-        warehouse,
-        catalog,
-        parser: new QuestionParser(catalog),
-        metrics: createMetricService({ catalog, warehouse, telemetry, logger: logs.logger, ttlMs: 1000 }),
-      },
-      { botId: 'B0BOT', botUserId: 'U0BOT' },
-    );
+    const { deps, logs } = await testDeps({ config });
+    const { telemetry } = deps;
+    closeWarehouse = () => deps.warehouse.close();
+    bot = buildApp(deps, { botId: 'B0BOT', botUserId: 'U0BOT' });
     const address = await bot.start(0);
 
     const ws = await socket;

@@ -1,0 +1,115 @@
+/**
+ * The GitHub issue for a data request: one section per question, context, and a hidden machine-readable marker
+ * (requester, channel, thread) so webhooks can find their way back to Slack (#7). Pure.
+ */
+import { DATA_SOURCES } from '../views/data-request-modal.js';
+import { FOUR_QUESTIONS } from '../views/request-process.js';
+import type { DataRequest, IssueDraft } from './tracker.js';
+
+export const DATA_REQUEST_LABEL = 'data-request';
+export const MARKER_PREFIX = '<!-- analytics-bot:request ';
+
+export interface RequestMarker {
+  v: 1;
+  key: string;
+  requester: string;
+  team?: string;
+  channel?: string;
+  thread?: string;
+}
+
+/**
+ * User text is Markdown in the issue, but must not ping GitHub users/teams, forge our marker or inject HTML.
+ */
+export function sanitize(text: string): string {
+  return text
+    .replace(/<!--|-->/g, '')
+    .replace(/<\/?[a-z][^>]*>/gi, '')
+    .replace(/@(?=[A-Za-z0-9])/g, '@\u200b')
+    .trim();
+}
+
+const quote = (text: string) =>
+  sanitize(text)
+    .split('\n')
+    .map((l) => `> ${l}`)
+    .join('\n');
+
+export function buildIssueDraft(request: DataRequest, slackTeamUrl?: string): IssueDraft {
+  const necessity = request.necessity === 'necessity' ? 'Necessity' : 'Nice-to-have';
+  const requesterLink = request.requester.teamId
+    ? `[${sanitize(request.requester.name)}](https://slack.com/app_redirect?team=${request.requester.teamId}&channel=${request.requester.id})`
+    : sanitize(request.requester.name);
+  const sketches = request.sketches.map((s) => `- [${sanitize(s.name)}](${s.url})`).join('\n');
+  const context = [
+    `- **Requested by:** ${requesterLink} (Slack user \`${request.requester.id}\`) via analytics-bot`,
+    request.origin.permalink ? `- **Slack message:** ${request.origin.permalink}` : undefined,
+    request.stakeholders.length > 0
+      ? `- **Stakeholders (Slack):** ${request.stakeholders.map((s) => `\`${s}\``).join(', ')}`
+      : undefined,
+    request.sources.length > 0
+      ? `- **Data sources involved:** ${request.sources.map((v) => DATA_SOURCES.find((s) => s.value === v)?.label ?? sanitize(v)).join(', ')}`
+      : undefined,
+    request.links ? `- **Links:** ${sanitize(request.links).replace(/\n+/g, ' ')}` : undefined,
+    slackTeamUrl ? `- **Workspace:** ${slackTeamUrl}` : undefined,
+  ].filter(Boolean);
+  const marker: RequestMarker = {
+    v: 1,
+    key: request.key,
+    requester: request.requester.id,
+    ...(request.requester.teamId ? { team: request.requester.teamId } : {}),
+    ...(request.origin.channelId ? { channel: request.origin.channelId } : {}),
+    ...(request.origin.threadTs ? { thread: request.origin.threadTs } : {}),
+  };
+  const body = [
+    `### 1. ${FOUR_QUESTIONS[0]}`,
+    quote(request.purpose),
+    '',
+    `### 2. ${FOUR_QUESTIONS[1].replace(' (a sketch of the chart helps)', '')}`,
+    quote(request.deliverable),
+    ...(sketches ? ['', '**Sketches:**', sketches] : []),
+    '',
+    `### 3. ${FOUR_QUESTIONS[2]}`,
+    request.neededBy,
+    '',
+    `### 4. ${FOUR_QUESTIONS[3]}`,
+    `**${necessity}**`,
+    '',
+    '### Context',
+    ...context,
+    ...(request.origin.messageText
+      ? [
+          '',
+          '<details><summary>Original Slack message</summary>',
+          '',
+          quote(request.origin.messageText),
+          '',
+          '</details>',
+        ]
+      : []),
+    '',
+    `${MARKER_PREFIX}${JSON.stringify(marker)} -->`,
+  ].join('\n');
+  return {
+    title: sanitize(request.title).replace(/\s+/g, ' ').slice(0, 200),
+    body,
+    labels: [DATA_REQUEST_LABEL, request.necessity],
+  };
+}
+
+/** Reads the marker back out of an issue body; null for issues the bot did not file (or a tampered marker). */
+export function readMarker(body: string | null | undefined): RequestMarker | null {
+  if (!body) return null;
+  const start = body.lastIndexOf(MARKER_PREFIX);
+  if (start < 0) return null;
+  const end = body.indexOf(' -->', start);
+  if (end < 0) return null;
+  try {
+    const parsed = JSON.parse(body.slice(start + MARKER_PREFIX.length, end)) as Partial<RequestMarker>;
+    if (parsed.v !== 1 || typeof parsed.key !== 'string' || typeof parsed.requester !== 'string') return null;
+    if (!/^U[A-Z0-9]+$|^W[A-Z0-9]+$/.test(parsed.requester)) return null;
+    return parsed as RequestMarker;
+  } catch {
+    return null;
+  }
+}

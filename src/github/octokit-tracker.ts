@@ -1,0 +1,612 @@
+/**
+ * The GitHub adapter for the board port: issues through REST, the team board through Projects v2 GraphQL.
+ *
+ * Filing is idempotent by `request.key`: the issue body carries a hidden marker, and every attempt first looks for an
+ * issue with that marker. Board steps are idempotent too (GitHub returns the existing item when an issue is added
+ * twice), so a failed attempt can always be retried as a whole.
+ */
+import { createAppAuth } from '@octokit/auth-app';
+import { retry } from '@octokit/plugin-retry';
+import { throttling } from '@octokit/plugin-throttling';
+import { Octokit } from '@octokit/rest';
+import type { Config } from '../config.js';
+import type { Logger } from '../logger.js';
+import type { Telemetry } from '../telemetry.js';
+import {
+  type DataRequest,
+  type FiledIssue,
+  type IssueDraft,
+  type IssueTracker,
+  type RelatedIssue,
+  TrackerError,
+} from './tracker.js';
+
+export interface OctokitTrackerOptions {
+  github: Config['github'];
+  logger: Logger;
+  telemetry: Telemetry;
+  /** Board field and option names, matched case-insensitively; each list is tried in order. */
+  fields?: { status?: string; triageStatus?: string; neededBy?: string[]; necessity?: string[] };
+  /** Retries of failed calls (5xx, network) and, capped at 2, of rate-limited ones. Default 3; tests pass 0. */
+  retries?: number;
+  /**
+   * The throttling plugin spaces writes 1 s and searches 2 s apart, as GitHub asks of integrations. Default true;
+   * tests turn it off so a request with six writes does not take five seconds.
+   */
+  throttle?: boolean;
+}
+
+/** Every data request carries this label; the idempotency lookup and findRelated rely on it. */
+const REQUEST_LABEL = 'data-request';
+/** The marker is written at submission; an earlier attempt cannot have created the issue much before that. */
+const LOOKUP_WINDOW_MS = 10 * 60 * 1000;
+const MAX_RATE_LIMIT_RETRIES = 2;
+const DEFAULT_RETRIES = 3;
+/** Native fetch has no timeout; a hung connection would otherwise hold a request (and its Slack user) forever. */
+const REQUEST_TIMEOUT_MS = 30_000;
+/** Search terms are ANDed, so every extra word narrows the match; a few long words find look-alikes best. */
+const MAX_SEARCH_WORDS = 4;
+const RELATED_LIMIT = 3;
+
+const DEFAULT_FIELDS = {
+  status: 'Status',
+  triageStatus: 'Triage',
+  neededBy: ['Needed by', 'Due date', 'Due', 'Deadline'],
+  necessity: ['Necessity', 'Priority'],
+};
+
+/** Option names (lowercased substrings) that mean each necessity, so boards with P1/P3 or High/Low scales work too. */
+const NECESSITY_OPTION_HINTS: Record<DataRequest['necessity'], string[]> = {
+  necessity: ['necess', 'must', 'high', 'p1'],
+  'nice-to-have': ['nice', 'low', 'p3'],
+};
+
+const PROJECT_FIELDS_FRAGMENT = /* GraphQL */ `
+  fragment BoardProjectFields on ProjectV2 {
+    id
+    title
+    url
+    fields(first: 50) {
+      nodes {
+        ... on ProjectV2FieldCommon {
+          id
+          name
+          dataType
+        }
+        ... on ProjectV2SingleSelectField {
+          options {
+            id
+            name
+          }
+        }
+      }
+    }
+  }
+`;
+
+/** The board and its fields, for an organization's or a user's project (one document, the other root skipped). */
+export const PROJECT_QUERY = /* GraphQL */ `
+  query BoardProject($login: String!, $number: Int!, $isOrg: Boolean!) {
+    organization(login: $login) @include(if: $isOrg) {
+      projectV2(number: $number) {
+        ...BoardProjectFields
+      }
+    }
+    user(login: $login) @skip(if: $isOrg) {
+      projectV2(number: $number) {
+        ...BoardProjectFields
+      }
+    }
+  }
+  ${PROJECT_FIELDS_FRAGMENT}
+`;
+
+/** Adding content that is already on the board returns the existing item, which makes this safe to repeat. */
+export const ADD_ITEM_MUTATION = /* GraphQL */ `
+  mutation AddBoardItem($projectId: ID!, $contentId: ID!) {
+    addProjectV2ItemById(input: { projectId: $projectId, contentId: $contentId }) {
+      item {
+        id
+      }
+    }
+  }
+`;
+
+export const SET_FIELD_MUTATION = /* GraphQL */ `
+  mutation SetBoardField($projectId: ID!, $itemId: ID!, $fieldId: ID!, $value: ProjectV2FieldValue!) {
+    updateProjectV2ItemFieldValue(
+      input: { projectId: $projectId, itemId: $itemId, fieldId: $fieldId, value: $value }
+    ) {
+      projectV2Item {
+        id
+      }
+    }
+  }
+`;
+
+export const GRAPHQL_DOCUMENTS: Record<string, string> = {
+  PROJECT_QUERY,
+  ADD_ITEM_MUTATION,
+  SET_FIELD_MUTATION,
+};
+
+const MARKER_OPEN = '<!-- analytics-bot:request';
+
+/** True when `body` carries the marker for `key`, inside the HTML comment (quoted user text cannot fake it). */
+export function hasMarker(body: string | null | undefined, key: string): boolean {
+  if (!body) return false;
+  const needle = `"key":${JSON.stringify(key)}`;
+  let from = 0;
+  for (;;) {
+    const start = body.indexOf(MARKER_OPEN, from);
+    if (start < 0) return false;
+    const end = body.indexOf('-->', start + MARKER_OPEN.length);
+    const comment = body.slice(start, end < 0 ? undefined : end);
+    if (comment.includes(needle)) return true;
+    if (end < 0) return false;
+    from = end;
+  }
+}
+
+export interface ProjectRef {
+  owner: 'organization' | 'user';
+  login: string;
+  number: number;
+}
+
+/** `https://github.com/orgs/ORG/projects/63` or `/users/NAME/projects/N` (any host, for GHES); undefined otherwise. */
+export function parseProjectUrl(url: string): ProjectRef | undefined {
+  let pathname: string;
+  try {
+    pathname = new URL(url).pathname;
+  } catch {
+    return undefined;
+  }
+  const match = /^\/(orgs|users)\/([^/]+)\/projects\/(\d+)\/?$/.exec(pathname);
+  if (!match) return undefined;
+  return { owner: match[1] === 'orgs' ? 'organization' : 'user', login: match[2]!, number: Number(match[3]) };
+}
+
+const STOPWORDS = new Set(
+  (
+    'a an and are as at be by for from has have how in into is it its of on or our per please the their this to ' +
+    'was we what when where which who why will with without need needs want would could should can about all any ' +
+    'not new data request requests'
+  ).split(' '),
+);
+
+/**
+ * The words of a title worth searching for. Tokens with ':' are dropped whole and punctuation becomes a separator,
+ * so user text cannot add search qualifiers (`repo:`, `is:`), quotes or negations to our query.
+ */
+export function searchWords(title: string): string[] {
+  const words: string[] = [];
+  for (const token of title.split(/\s+/)) {
+    if (token.includes(':')) continue;
+    for (const word of token.toLowerCase().split(/[^\p{L}\p{N}]+/u)) {
+      if (word.length >= 3 && !STOPWORDS.has(word) && !words.includes(word)) words.push(word);
+    }
+  }
+  // Longer words are usually the specific ones ("retention" over "team"); keep the title's order for the query.
+  const keep = new Set([...words].sort((a, b) => b.length - a.length).slice(0, MAX_SEARCH_WORDS));
+  return words.filter((w) => keep.has(w));
+}
+
+interface BoardField {
+  id: string;
+  name: string;
+  dataType: string;
+  options?: Array<{ id: string; name: string }>;
+}
+
+interface Board {
+  id: string;
+  fields: BoardField[];
+}
+
+interface ProjectNode {
+  id: string;
+  fields: { nodes: Array<Partial<BoardField> | null> | null };
+}
+
+interface ProjectQueryResult {
+  organization?: { projectV2: ProjectNode | null } | null;
+  user?: { projectV2: ProjectNode | null } | null;
+}
+
+interface IssueRef {
+  number: number;
+  url: string;
+  nodeId: string;
+  existing: boolean;
+}
+
+type Outcome =
+  | 'ok'
+  | 'unauthorized'
+  | 'forbidden'
+  | 'not_found'
+  | 'rate_limited'
+  | 'client_error'
+  | 'server_error'
+  | 'network_error'
+  | 'graphql_error'
+  | 'error';
+
+interface Failure {
+  outcome: Exclude<Outcome, 'ok'>;
+  status?: number;
+  graphqlTypes: string[];
+  /** GitHub's own words, for the log (never carries request headers). */
+  detail: string;
+  /** The installation-token request of GitHub App auth, rather than the API call itself. */
+  appAuth: boolean;
+}
+
+const TRANSIENT_GRAPHQL_TYPES = new Set(['RATE_LIMITED', 'SERVICE_UNAVAILABLE', 'TIMEOUT', 'INTERNAL']);
+const ACCESS_GRAPHQL_TYPES = new Set(['NOT_FOUND', 'FORBIDDEN', 'INSUFFICIENT_SCOPES']);
+
+const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null;
+
+/** Reads Octokit's RequestError, GraphqlResponseError and the throttling plugin's GraphQL rate-limit error alike. */
+function classify(err: unknown): Failure {
+  const detail = (err instanceof Error ? err.message : String(err)).slice(0, 300);
+  const base = { detail, graphqlTypes: [] as string[], appAuth: false };
+  if (!isRecord(err)) return { ...base, outcome: 'error' };
+  const errors = Array.isArray(err.errors) ? err.errors : isRecord(err.data) ? err.data.errors : undefined;
+  if (Array.isArray(errors) && typeof err.status !== 'number') {
+    const types = errors.map((e) => (isRecord(e) && typeof e.type === 'string' ? e.type : 'UNKNOWN'));
+    return {
+      ...base,
+      graphqlTypes: types,
+      outcome: types.includes('RATE_LIMITED') ? 'rate_limited' : 'graphql_error',
+    };
+  }
+  if (typeof err.status !== 'number') return { ...base, outcome: 'error' };
+  const status = err.status;
+  const request = isRecord(err.request) ? err.request : {};
+  const appAuth = typeof request.url === 'string' && /\/app\/installations\/[^/]+\/access_tokens/.test(request.url);
+  const response = isRecord(err.response) ? err.response : undefined;
+  const headers = response && isRecord(response.headers) ? response.headers : {};
+  const common = { ...base, status, appAuth };
+  const rateLimited = headers['x-ratelimit-remaining'] === '0' || /rate limit/i.test(detail);
+  if (status === 429 || (status === 403 && rateLimited)) return { ...common, outcome: 'rate_limited' };
+  if (status === 401) return { ...common, outcome: 'unauthorized' };
+  if (status === 403) return { ...common, outcome: 'forbidden' };
+  if (status === 404) return { ...common, outcome: 'not_found' };
+  // @octokit/request reports fetch failures (DNS, reset, timeout) as a 500 without a response.
+  if (status === 500 && !response) return { ...common, outcome: 'network_error' };
+  if (status >= 500) return { ...common, outcome: 'server_error' };
+  return { ...common, outcome: 'client_error' };
+}
+
+/**
+ * Field names to look for: explicit options first, then the configured names (GITHUB_*_FIELD), then common
+ * alternatives, so a board that calls its date field 'Due' still works with the defaults.
+ */
+function fieldNames(github: Config['github'], explicit: OctokitTrackerOptions['fields']) {
+  const configured: Partial<Config['github']['fields']> | undefined = github.fields;
+  const candidates = (first: string | undefined, rest: string[]) => [
+    ...new Set([first, ...rest].filter((n): n is string => !!n)),
+  ];
+  return {
+    status: explicit?.status ?? configured?.status ?? DEFAULT_FIELDS.status,
+    triageStatus: explicit?.triageStatus ?? configured?.triageStatus ?? DEFAULT_FIELDS.triageStatus,
+    neededBy: explicit?.neededBy ?? candidates(configured?.neededBy, DEFAULT_FIELDS.neededBy),
+    necessity: explicit?.necessity ?? candidates(configured?.necessity, DEFAULT_FIELDS.necessity),
+  };
+}
+
+export function createOctokitTracker(opts: OctokitTrackerOptions): IssueTracker {
+  const { github, telemetry } = opts;
+  const log = opts.logger.child({ component: 'github' });
+  const names = fieldNames(github, opts.fields);
+  const retries = opts.retries ?? DEFAULT_RETRIES;
+  const rateLimitRetries = Math.min(MAX_RATE_LIMIT_RETRIES, retries);
+  const repoName = github.repository ? `${github.repository.owner}/${github.repository.repo}` : '(unset)';
+  const project = github.projectUrl ? parseProjectUrl(github.projectUrl) : undefined;
+
+  const onLimit =
+    (which: string) =>
+    (retryAfter: number, options: { method: string; url: string }, _octokit: unknown, retryCount: number) => {
+      const retrying = retryCount < rateLimitRetries;
+      log.warn(
+        { method: options.method, route: options.url, retryAfter, retryCount, retrying },
+        `GitHub ${which} rate limit hit; ${retrying ? `retrying in ${retryAfter}s` : 'giving up'}`,
+      );
+      return retrying;
+    };
+
+  const TrackerOctokit = Octokit.plugin(retry, throttling);
+  const octokit = new TrackerOctokit({
+    baseUrl: github.apiUrl,
+    userAgent: 'analytics-bot',
+    ...(github.app
+      ? {
+          authStrategy: createAppAuth,
+          auth: {
+            appId: github.app.appId,
+            privateKey: github.app.privateKey,
+            installationId: github.app.installationId,
+          },
+        }
+      : github.token
+        ? { auth: github.token }
+        : {}),
+    retry: { retries },
+    throttle: {
+      enabled: opts.throttle ?? true,
+      onRateLimit: onLimit('primary'),
+      onSecondaryRateLimit: onLimit('secondary'),
+    },
+    request: {
+      // Looked up per call (not captured) so test interceptors that replace global fetch still apply.
+      fetch: (input: string | URL | Request, init?: RequestInit) =>
+        globalThis.fetch(input, { ...init, signal: init?.signal ?? AbortSignal.timeout(REQUEST_TIMEOUT_MS) }),
+    },
+    // Octokit's own debug line carries the request options, headers and token included: never pass objects on.
+    log: {
+      debug: () => {},
+      info: (message: string) => log.debug(String(message)),
+      warn: (message: string) => log.warn(String(message)),
+      error: (message: string) => log.debug(String(message)),
+    },
+  });
+
+  async function call<T>(kind: 'rest' | 'graphql', fn: () => Promise<T>): Promise<T> {
+    try {
+      const result = await fn();
+      telemetry.githubCalls.inc({ kind, outcome: 'ok' });
+      return result;
+    } catch (err) {
+      telemetry.githubCalls.inc({ kind, outcome: classify(err).outcome });
+      throw err;
+    }
+  }
+
+  /** One message per cause, worded for the person who has to fix it; never includes credentials. */
+  function toTrackerError(err: unknown, step: 'repo' | 'board'): TrackerError {
+    if (err instanceof TrackerError) return err;
+    const f = classify(err);
+    log.warn(
+      { step, outcome: f.outcome, status: f.status, graphqlTypes: f.graphqlTypes, github: f.detail },
+      'GitHub call failed',
+    );
+    const projectProblem = `project ${github.projectUrl} not found or token lacks the project scope`;
+    switch (f.outcome) {
+      case 'rate_limited':
+        return new TrackerError(
+          `GitHub rate limit reached${f.status ? ` (${f.status})` : ''}; try again later`,
+          true,
+          f.status,
+        );
+      case 'network_error':
+        return new TrackerError('could not reach GitHub (network error or timeout)', true, f.status);
+      case 'server_error':
+        return new TrackerError(`GitHub is having trouble (${f.status})`, true, f.status);
+      case 'error':
+        // Not an HTTP failure (those are RequestErrors, network ones included): a bad private key, a bug. Retrying
+        // the same thing would fail the same way.
+        return new TrackerError(`GitHub call failed: ${f.detail}`, false, f.status);
+      default:
+        break;
+    }
+    if (f.appAuth) {
+      return new TrackerError(
+        `GitHub App installation ${github.app?.installationId} not found or app credentials rejected (${f.status})`,
+        false,
+        f.status,
+      );
+    }
+    switch (f.outcome) {
+      case 'unauthorized':
+        return new TrackerError('GitHub rejected the token (401)', false, 401);
+      case 'forbidden':
+        return step === 'board'
+          ? new TrackerError(projectProblem, false, 403)
+          : new TrackerError(`token lacks permission to file issues in ${repoName} (403)`, false, 403);
+      case 'not_found':
+        return step === 'board'
+          ? new TrackerError(projectProblem, false, 404)
+          : new TrackerError(`repository ${repoName} not found or token lacks access (404)`, false, 404);
+      case 'graphql_error': {
+        if (f.graphqlTypes.some((t) => ACCESS_GRAPHQL_TYPES.has(t))) return new TrackerError(projectProblem, false);
+        const transient = f.graphqlTypes.some((t) => TRANSIENT_GRAPHQL_TYPES.has(t));
+        return new TrackerError(`GitHub refused the board update: ${f.detail}`, transient);
+      }
+      default:
+        if (f.status === 410) return new TrackerError(`issues are disabled in ${repoName} (410)`, false, 410);
+        return new TrackerError(`GitHub refused the request (${f.status}): ${f.detail}`, false, f.status);
+    }
+  }
+
+  function repository() {
+    if (!github.repository) throw new TrackerError('GITHUB_REPOSITORY is not set: nowhere to file the issue', false);
+    return github.repository;
+  }
+
+  async function findExisting(request: DataRequest): Promise<IssueRef | undefined> {
+    const { owner, repo } = repository();
+    const submitted = Date.parse(request.submittedAt);
+    const since = new Date((Number.isNaN(submitted) ? Date.now() : submitted) - LOOKUP_WINDOW_MS).toISOString();
+    // The issue list is strongly consistent, unlike search, which may not show an issue created seconds ago. One
+    // page of 100 is plenty: it only holds data requests touched since shortly before this one was submitted.
+    const { data } = await call('rest', () =>
+      octokit.rest.issues.listForRepo({
+        owner,
+        repo,
+        labels: REQUEST_LABEL,
+        state: 'all',
+        since,
+        per_page: 100,
+        sort: 'created',
+        direction: 'desc',
+      }),
+    );
+    const found = data.find((issue) => !issue.pull_request && hasMarker(issue.body, request.key));
+    return found && { number: found.number, url: found.html_url, nodeId: found.node_id, existing: true };
+  }
+
+  async function createIssue(draft: IssueDraft): Promise<IssueRef> {
+    const { owner, repo } = repository();
+    const labels = draft.labels.includes(REQUEST_LABEL) ? draft.labels : [...draft.labels, REQUEST_LABEL];
+    const { data } = await call('rest', () =>
+      octokit.rest.issues.create({ owner, repo, title: draft.title, body: draft.body, labels }),
+    );
+    return { number: data.number, url: data.html_url, nodeId: data.node_id, existing: false };
+  }
+
+  let boardPromise: Promise<Board> | undefined;
+  /** Fetched once per tracker; a failed fetch (or a failed board step) clears it so the next request asks again. */
+  function loadBoard(ref: ProjectRef): Promise<Board> {
+    boardPromise ??= fetchBoard(ref).catch((err: unknown) => {
+      boardPromise = undefined;
+      throw err;
+    });
+    return boardPromise;
+  }
+
+  async function fetchBoard(ref: ProjectRef): Promise<Board> {
+    const result = await call('graphql', () =>
+      octokit.graphql<ProjectQueryResult>(PROJECT_QUERY, {
+        login: ref.login,
+        number: ref.number,
+        isOrg: ref.owner === 'organization',
+      }),
+    );
+    const node = result[ref.owner]?.projectV2;
+    if (!node) throw new TrackerError(`project ${github.projectUrl} not found or token lacks the project scope`, false);
+    const fields = (node.fields.nodes ?? []).filter(
+      (f): f is BoardField => !!f && typeof f.id === 'string' && typeof f.name === 'string',
+    );
+    return { id: node.id, fields };
+  }
+
+  const warnedMissing = new Set<string>();
+  let warnedNoBoard = false;
+
+  async function placeOnBoard(
+    ref: ProjectRef,
+    issue: IssueRef,
+    request: DataRequest,
+  ): Promise<{ itemId: string; fieldsSet: string[]; fieldsMissing: string[] }> {
+    const board = await loadBoard(ref);
+    const added = await call('graphql', () =>
+      octokit.graphql<{ addProjectV2ItemById: { item: { id: string } | null } | null }>(ADD_ITEM_MUTATION, {
+        projectId: board.id,
+        contentId: issue.nodeId,
+      }),
+    );
+    const itemId = added.addProjectV2ItemById?.item?.id;
+    if (!itemId) throw new TrackerError('GitHub did not return the board item for the issue', true);
+
+    const byName = (name: string) => board.fields.find((f) => f.name.toLowerCase() === name.toLowerCase());
+    const updates: Array<{ field: BoardField; value: Record<string, string> }> = [];
+    const missing: string[] = [];
+
+    const status = byName(names.status);
+    const triage = status?.options?.find((o) => o.name.toLowerCase() === names.triageStatus.toLowerCase());
+    if (!status?.options) missing.push(names.status);
+    else if (!triage) missing.push(`${status.name}: ${names.triageStatus}`);
+    else updates.push({ field: status, value: { singleSelectOptionId: triage.id } });
+
+    const neededBy = names.neededBy.map(byName).find((f) => f?.dataType === 'DATE');
+    if (!neededBy) missing.push(names.neededBy[0] ?? 'Needed by');
+    else if (/^\d{4}-\d{2}-\d{2}$/.test(request.neededBy)) {
+      updates.push({ field: neededBy, value: { date: request.neededBy } });
+    }
+
+    const necessity = names.necessity.map(byName).find((f) => f?.options !== undefined);
+    const hints = NECESSITY_OPTION_HINTS[request.necessity];
+    const option = necessity?.options?.find((o) => hints.some((h) => o.name.toLowerCase().includes(h)));
+    if (!necessity) missing.push(names.necessity[0] ?? 'Necessity');
+    else if (!option) missing.push(`${necessity.name}: ${request.necessity}`);
+    else updates.push({ field: necessity, value: { singleSelectOptionId: option.id } });
+
+    // One mutation per field, one after another: GitHub asks integrations not to run mutations concurrently.
+    const fieldsSet: string[] = [];
+    for (const { field, value } of updates) {
+      await call('graphql', () =>
+        octokit.graphql(SET_FIELD_MUTATION, { projectId: board.id, itemId, fieldId: field.id, value }),
+      );
+      fieldsSet.push(field.name);
+    }
+
+    const fresh = missing.filter((m) => !warnedMissing.has(m));
+    if (fresh.length > 0) {
+      for (const m of fresh) warnedMissing.add(m);
+      log.warn(
+        { fieldsMissing: fresh, projectUrl: github.projectUrl },
+        'board fields or options not found; issues are filed without them',
+      );
+    }
+    return { itemId, fieldsSet, fieldsMissing: missing };
+  }
+
+  return {
+    kind: 'github',
+
+    async createDataRequest(request: DataRequest, draft: IssueDraft): Promise<FiledIssue> {
+      let issue: IssueRef;
+      try {
+        issue = (await findExisting(request)) ?? (await createIssue(draft));
+      } catch (err) {
+        throw toTrackerError(err, 'repo');
+      }
+      log.info({ issue: issue.number, existing: issue.existing, key: request.key }, 'data request issue filed');
+      const filed: FiledIssue = { ...issue, fieldsSet: [], fieldsMissing: [] };
+
+      if (!project) {
+        if (!warnedNoBoard) {
+          warnedNoBoard = true;
+          log.info(
+            { projectUrl: github.projectUrl },
+            github.projectUrl ? 'GITHUB_PROJECT_URL is not a Projects URL; skipping the board' : 'no board configured',
+          );
+        }
+        return filed;
+      }
+      try {
+        const placed = await placeOnBoard(project, issue, request);
+        return {
+          ...filed,
+          projectItemId: placed.itemId,
+          fieldsSet: placed.fieldsSet,
+          fieldsMissing: placed.fieldsMissing,
+          boardUrl: github.projectUrl,
+        };
+      } catch (err) {
+        // The issue exists and carries the marker, so retrying the whole request is safe: the lookup above finds it
+        // instead of filing a duplicate, and adding to the board again returns the same item. Field ids may be stale,
+        // so the next attempt re-reads the board.
+        boardPromise = undefined;
+        const cause = toTrackerError(err, 'board');
+        throw new TrackerError(
+          `filed issue #${issue.number} (${issue.url}) but could not put it on the board: ${cause.message}`,
+          cause.retryable,
+          cause.status,
+        );
+      }
+    },
+
+    async findRelated(title: string, excludeNumber?: number): Promise<RelatedIssue[]> {
+      const words = searchWords(title);
+      if (words.length === 0 || !github.repository) return [];
+      const { owner, repo } = github.repository;
+      const q = `${words.join(' ')} repo:${owner}/${repo} is:issue is:open label:${REQUEST_LABEL} in:title`;
+      try {
+        const { data } = await call('rest', () =>
+          octokit.request('GET /search/issues', { q, per_page: RELATED_LIMIT + 1 }),
+        );
+        return data.items
+          .filter((item) => item.number !== excludeNumber)
+          .slice(0, RELATED_LIMIT)
+          .map((item) => ({ number: item.number, title: item.title, url: item.html_url }));
+      } catch (err) {
+        const f = classify(err);
+        log.warn({ outcome: f.outcome, status: f.status, github: f.detail }, 'related-issue search failed');
+        return [];
+      }
+    },
+  };
+}

@@ -1,0 +1,50 @@
+/** The durable store in DATA_DIR: one SQLite file (better-sqlite3), WAL mode, versioned migrations. */
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import Database from 'better-sqlite3';
+
+export type Db = Database.Database;
+
+const MIGRATIONS: string[] = [
+  // 1: data requests outbox (#4). A row exists before GitHub is called, so nothing typed is ever lost.
+  `CREATE TABLE data_requests (
+     key TEXT PRIMARY KEY,
+     payload TEXT NOT NULL,
+     status TEXT NOT NULL CHECK (status IN ('pending', 'filed')),
+     attempts INTEGER NOT NULL DEFAULT 0,
+     next_attempt_at INTEGER NOT NULL,
+     locked_until INTEGER,
+     last_error TEXT,
+     issue_number INTEGER,
+     issue_url TEXT,
+     result TEXT,
+     notified_saved INTEGER NOT NULL DEFAULT 0,
+     notified_filed INTEGER NOT NULL DEFAULT 0,
+     requester TEXT NOT NULL,
+     created_at INTEGER NOT NULL,
+     updated_at INTEGER NOT NULL
+   );
+   CREATE INDEX data_requests_due ON data_requests (status, next_attempt_at);
+   CREATE INDEX data_requests_requester ON data_requests (requester, created_at);`,
+];
+
+export function openDatabase(dataDir: string, file = 'analytics-bot.sqlite'): Db {
+  const target = dataDir === ':memory:' ? ':memory:' : path.join(dataDir, file);
+  if (target !== ':memory:') mkdirSync(dataDir, { recursive: true });
+  const db = new Database(target);
+  db.pragma('journal_mode = WAL');
+  db.pragma('busy_timeout = 5000');
+  db.pragma('foreign_keys = ON');
+  migrate(db);
+  return db;
+}
+
+function migrate(db: Db): void {
+  const current = db.pragma('user_version', { simple: true }) as number;
+  for (let v = current; v < MIGRATIONS.length; v++) {
+    db.transaction(() => {
+      db.exec(MIGRATIONS[v]!);
+      db.pragma(`user_version = ${v + 1}`);
+    })();
+  }
+}

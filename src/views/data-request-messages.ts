@@ -1,0 +1,75 @@
+/** Messages about a data request: filed (DM), saved for retry (DM with the full answers), announced (channel). */
+import type { DataRequest, FiledIssue, IssueDraft, RelatedIssue } from '../github/tracker.js';
+import { type AnyBlock, clip, context, escapeMrkdwn, type Message, section } from './blocks.js';
+import { FOUR_QUESTIONS } from './request-process.js';
+
+const necessityLabel = (r: DataRequest) => (r.necessity === 'necessity' ? 'Necessity' : 'Nice-to-have');
+const link = (url: string, text: string) => `<${url}|${escapeMrkdwn(clip(text, 150))}>`;
+
+export function requestFiledMessage(
+  request: DataRequest,
+  issue: FiledIssue,
+  related: RelatedIssue[],
+  draft?: IssueDraft,
+): Message {
+  const blocks: AnyBlock[] = [];
+  if (issue.preview) {
+    blocks.push(
+      section(
+        `*GitHub preview* (no GITHUB_TOKEN set): this is the issue that would be filed for “${escapeMrkdwn(clip(request.title, 150))}”.`,
+      ),
+    );
+    if (draft) {
+      blocks.push(section(`*Title:* ${escapeMrkdwn(draft.title)}\n*Labels:* ${draft.labels.join(', ')}`));
+      blocks.push(section(`\`\`\`${clip(draft.body, 2900)}\`\`\``));
+    }
+    return { text: `GitHub preview of your data request "${clip(request.title, 150)}"`, blocks };
+  }
+  const board = issue.boardUrl ? ` on ${link(issue.boardUrl, 'the analytics board')}` : '';
+  blocks.push(
+    section(
+      `:white_check_mark: Your data request is filed: ${link(issue.url, `#${issue.number} ${request.title}`)}${board}.\n` +
+        `Needed by *${request.neededBy}* · ${necessityLabel(request)}. The team triages the board every day; ` +
+        "I'll let you know here when it moves.",
+    ),
+  );
+  if (related.length > 0) {
+    blocks.push(
+      section(
+        `*Possibly related open requests:*\n${related.map((r) => `• ${link(r.url, `#${r.number} ${r.title}`)}`).join('\n')}`,
+      ),
+    );
+  }
+  return { text: `Your data request is filed: #${issue.number} ${clip(request.title, 150)} ${issue.url}`, blocks };
+}
+
+/** GitHub failed: the request is safe, and the person gets every answer back so nothing is lost. */
+export function requestSavedMessage(request: DataRequest): Message {
+  const answers: Array<[string, string]> = [
+    ['Title', request.title],
+    [`1. ${FOUR_QUESTIONS[0]}`, request.purpose],
+    ['2. What do you want the deliverable to look like?', request.deliverable],
+    [`3. ${FOUR_QUESTIONS[2]}`, request.neededBy],
+    [`4. ${FOUR_QUESTIONS[3]}`, necessityLabel(request)],
+  ];
+  if (request.links) answers.push(['Links', request.links]);
+  const blocks: AnyBlock[] = [
+    section(
+      ":floppy_disk: GitHub isn't answering right now, so your data request is *saved* and I'll file it " +
+        "automatically as soon as I can (I keep retrying, also after restarts). I'll DM you the link. " +
+        'Here is everything you sent:',
+    ),
+    ...answers.map(([q, a]) => section(`*${escapeMrkdwn(q)}*\n${escapeMrkdwn(clip(a, 2800))}`)),
+  ];
+  return { text: `Your data request "${clip(request.title, 150)}" is saved and will be filed automatically.`, blocks };
+}
+
+export function requestAnnouncement(request: DataRequest, issue: FiledIssue): Message {
+  const text =
+    `:inbox_tray: New data request from <@${request.requester.id}>: ${link(issue.url, `#${issue.number} ${request.title}`)}` +
+    ` — needed by ${request.neededBy} (${necessityLabel(request)})`;
+  return {
+    text: `New data request: #${issue.number} ${clip(request.title, 150)}`,
+    blocks: [section(text), context(clip(escapeMrkdwn(request.purpose.replace(/\s+/g, ' ')), 280))],
+  };
+}
