@@ -75,6 +75,8 @@ export class QuestionParser {
   readonly #entries: MetricEntry[];
   readonly #fuse: Fuse<MetricEntry>;
   readonly #dimensions: Dimension[];
+  /** Every name and synonym as a whole-phrase pattern, longest first; built once, not per question. */
+  readonly #phrasePatterns: Array<{ metric: Metric; re: RegExp }>;
 
   constructor(private readonly catalog: MetricCatalog) {
     this.#entries = catalog.metrics.map((metric) => ({
@@ -87,6 +89,13 @@ export class QuestionParser {
       ignoreLocation: true,
       threshold: 0.45,
     });
+    this.#phrasePatterns = this.#entries
+      .flatMap((entry) => entry.phrases.filter(Boolean).map((phrase) => ({ metric: entry.metric, phrase })))
+      .sort((a, b) => b.phrase.length - a.phrase.length)
+      .map(({ metric, phrase }) => {
+        const pattern = phrase.split(' ').map(escapeRegExp).join('[\\s_-]+');
+        return { metric, re: new RegExp(`(?<![\\p{L}\\p{N}])${pattern}(?![\\p{L}\\p{N}])`, 'iu') };
+      });
     const names = new Set(catalog.metrics.flatMap((m) => m.dimensions));
     this.#dimensions = [...names].map((n) => catalog.dimension(n)!).filter(Boolean);
   }
@@ -119,16 +128,8 @@ export class QuestionParser {
 
   /** The longest metric name or synonym said outright, with a pattern that removes it from the text. */
   private findNamedMetric(text: string): { metric: Metric; re: RegExp } | null {
-    let best: { metric: Metric; re: RegExp; length: number } | null = null;
-    for (const entry of this.#entries) {
-      for (const phrase of entry.phrases) {
-        if (!phrase || (best && phrase.length <= best.length)) continue;
-        const pattern = phrase.split(' ').map(escapeRegExp).join('[\\s_-]+');
-        const re = new RegExp(`(?<![\\p{L}\\p{N}])${pattern}(?![\\p{L}\\p{N}])`, 'iu');
-        if (re.test(text)) best = { metric: entry.metric, re, length: phrase.length };
-      }
-    }
-    return best;
+    for (const { metric, re } of this.#phrasePatterns) if (re.test(text)) return { metric, re };
+    return null;
   }
 
   /** The metric a phrase names: a whole-phrase match on a name or synonym, else a confident fuzzy match. */
@@ -284,7 +285,8 @@ function tokenScore(query: string[], phrase: string[]): number {
 }
 
 function spanDays(range: TimeRange): number {
-  return Math.max(1, Math.round(range.end.diff(range.start, 'days').days));
+  // Plain milliseconds: luxon's diff is costly on the per-question path, and DST shifts round away.
+  return Math.max(1, Math.round((range.end.toMillis() - range.start.toMillis()) / 86_400_000));
 }
 
 /**

@@ -1,17 +1,30 @@
 /** Number, byte, date and sparkline formatting for answers. Pure. */
 import type { Metric } from '../queries/catalog.js';
 
+const formatters = new Map<string, Intl.NumberFormat>();
+
+/** Intl.NumberFormat is slow to construct; one per distinct option set is enough. */
+function numberFormat(options: Intl.NumberFormatOptions): Intl.NumberFormat {
+  const key = JSON.stringify(options);
+  let f = formatters.get(key);
+  if (!f) {
+    f = new Intl.NumberFormat('en-US', options);
+    formatters.set(key, f);
+  }
+  return f;
+}
+
 export function formatValue(value: number | null, format: Metric['format']): string {
   if (value === null || !Number.isFinite(value)) return '–';
   switch (format.style) {
     case 'percent':
-      return new Intl.NumberFormat('en-US', {
+      return numberFormat({
         style: 'percent',
         minimumFractionDigits: format.decimals,
         maximumFractionDigits: format.decimals,
       }).format(value);
     case 'currency':
-      return new Intl.NumberFormat('en-US', {
+      return numberFormat({
         style: 'currency',
         currency: format.currency,
         maximumFractionDigits: format.decimals,
@@ -20,7 +33,7 @@ export function formatValue(value: number | null, format: Metric['format']): str
     default: {
       // Averages of counts (weekly actives) get one decimal only when it matters.
       const decimals = format.decimals || (Math.abs(value) < 100 && !Number.isInteger(value) ? 1 : 0);
-      return new Intl.NumberFormat('en-US', { maximumFractionDigits: decimals }).format(value);
+      return numberFormat({ maximumFractionDigits: decimals }).format(value);
     }
   }
 }
@@ -32,7 +45,7 @@ export function formatWithUnit(value: number | null, format: Metric['format']): 
 
 export function formatChange(change: number | null): string {
   if (change === null || !Number.isFinite(change)) return 'no comparison';
-  const pct = new Intl.NumberFormat('en-US', { style: 'percent', maximumFractionDigits: 1 }).format(Math.abs(change));
+  const pct = numberFormat({ style: 'percent', maximumFractionDigits: 1 }).format(Math.abs(change));
   if (Math.abs(change) < 0.0005) return '→ no change';
   return change > 0 ? `▲ ${pct}` : `▼ ${pct}`;
 }
