@@ -10,6 +10,7 @@ import { App, HTTPReceiver, type Receiver, type ReceiverEvent, SocketModeReceive
 import type { ExtendedErrorHandlerArgs } from '@slack/bolt/dist/App.js';
 import { describeAdapters } from './config.js';
 import type { Deps } from './deps.js';
+import { registerWebhookHandlers } from './github/webhook-handlers.js';
 import { createWebhookRoute, type WebhookRoute } from './github/webhooks.js';
 import { registerHandlers } from './handlers/index.js';
 import { toBoltLogger } from './logger.js';
@@ -117,7 +118,19 @@ export function buildApp(deps: Deps, options: BuildOptions = {}): BotApp {
 
   registerHandlers(app, deps);
 
-  const webhooks = createWebhookRoute(config.github.webhookSecret, logger, telemetry);
+  const webhooks = createWebhookRoute(config.github.webhookSecret, logger, telemetry, {
+    isFirstDelivery: (id) => deps.conversations.firstSighting('seen_deliveries', id, deps.clock().getTime()),
+  });
+  if (webhooks.webhooks) {
+    registerWebhookHandlers(webhooks.webhooks, {
+      slack: deps.slack,
+      outbox: deps.requests.outbox,
+      items: deps.items,
+      userMap: deps.userMap,
+      logger,
+      clock: deps.clock,
+    });
+  }
   let ready = false;
   let draining = false;
 

@@ -90,6 +90,7 @@ export const envSchema = z.object({
     )
     .describe('The team board (Projects v2) URL'),
   GITHUB_WEBHOOK_SECRET: optionalString.describe('Secret that signs GitHub webhook deliveries'),
+  GITHUB_USER_MAP: optionalString.describe('YAML file mapping GitHub logins to Slack user IDs (hand-filed issues)'),
   GITHUB_STATUS_FIELD: z.string().trim().min(1).default('Status').describe('Board field holding the status'),
   GITHUB_TRIAGE_STATUS: z.string().trim().min(1).default('Triage').describe('Status given to new requests'),
   GITHUB_NEEDED_BY_FIELD: z.string().trim().min(1).default('Needed by').describe('Board date field for needed-by'),
@@ -109,6 +110,9 @@ export const envSchema = z.object({
   BIGQUERY_EMULATOR_HOST: optionalString.describe('BigQuery API endpoint override, honoured by the client'),
   DUCKDB_PATH: optionalString.describe('DuckDB file for the embedded warehouse (default DATA_DIR/warehouse.duckdb)'),
   METRICS_FILE: optionalString.describe('Metric catalog YAML (default: the shipped metrics.yml)'),
+  KNOWLEDGE_FILE: optionalString.describe(
+    'Where-to-find-data notes the bot answers from (default: knowledge/data-sources.yml)',
+  ),
   METRICS_TIMEZONE: z
     .string()
     .trim()
@@ -162,6 +166,7 @@ export interface Config {
     readonly repository?: { readonly owner: string; readonly repo: string };
     readonly projectUrl?: string;
     readonly webhookSecret?: string;
+    readonly userMapFile?: string;
     readonly fields: {
       readonly status: string;
       readonly triageStatus: string;
@@ -180,6 +185,7 @@ export interface Config {
     };
     readonly duckdbPath: string;
   };
+  readonly knowledgeFile: string;
   readonly metrics: { readonly file: string; readonly timezone: string; readonly cacheTtlSeconds: number };
   readonly digest: { readonly cron: string; readonly timezone: string };
 }
@@ -254,6 +260,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
       repository: owner && repo ? { owner, repo } : undefined,
       projectUrl: env.GITHUB_PROJECT_URL,
       webhookSecret: env.GITHUB_WEBHOOK_SECRET,
+      userMapFile: env.GITHUB_USER_MAP ? path.resolve(env.GITHUB_USER_MAP) : undefined,
       fields: {
         status: env.GITHUB_STATUS_FIELD,
         triageStatus: env.GITHUB_TRIAGE_STATUS,
@@ -272,6 +279,9 @@ export function loadConfig(source: Record<string, string | undefined> = process.
       },
       duckdbPath: env.DUCKDB_PATH ? path.resolve(env.DUCKDB_PATH) : path.join(dataDir, 'warehouse.duckdb'),
     },
+    knowledgeFile: env.KNOWLEDGE_FILE
+      ? path.resolve(env.KNOWLEDGE_FILE)
+      : path.join(PACKAGE_ROOT, 'knowledge', 'data-sources.yml'),
     metrics: {
       file: env.METRICS_FILE ? path.resolve(env.METRICS_FILE) : path.join(PACKAGE_ROOT, 'metrics.yml'),
       timezone: env.METRICS_TIMEZONE,

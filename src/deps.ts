@@ -1,11 +1,16 @@
 /** Everything handlers may use, built once by the composition root (main.ts) or by tests with fakes. */
+import type { WebClient } from '@slack/web-api';
+import type { AskService } from './ask/ask-service.js';
 import type { Config } from './config.js';
+import type { DigestService } from './digest/digest-service.js';
+import type { ItemLookup } from './github/item-lookup.js';
 import type { Logger } from './logger.js';
 import type { MetricCatalog } from './queries/catalog.js';
 import type { MetricService } from './queries/metric-service.js';
 import type { QuestionParser } from './queries/question.js';
 import type { Warehouse } from './queries/warehouse.js';
 import type { RequestFiler } from './requests/filer.js';
+import type { ConversationStore } from './store/conversation-store.js';
 import type { TaskTracker } from './tasks.js';
 import type { Telemetry } from './telemetry.js';
 
@@ -21,4 +26,13 @@ export interface Deps {
   readonly parser: QuestionParser;
   readonly metrics: MetricService;
   readonly requests: RequestFiler;
+  readonly digest: DigestService;
+  /** A Web API client for work that is not a reply to a request (DMs, announcements, the digest). */
+  readonly slack: WebClient;
+  readonly ask: AskService;
+  readonly conversations: ConversationStore;
+  /** Board items behind projects_v2_item webhooks (#7). */
+  readonly items: ItemLookup;
+  /** GitHub login (lower case) → Slack user id, from GITHUB_USER_MAP. */
+  readonly userMap: Readonly<Record<string, string>>;
 }

@@ -8,12 +8,17 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { WebClient } from '@slack/web-api';
 import { buildApp } from './app.js';
+import { AskService } from './ask/ask-service.js';
 import { type Config, ConfigError, describeAdapters, loadConfig, PACKAGE_ROOT } from './config.js';
 import { ConsoleReceiver } from './console/console-receiver.js';
 import { LOCAL, startLocalSlack } from './console/local-slack.js';
 import { renderBlocks } from './console/render.js';
 import type { Deps } from './deps.js';
-import { createTracker } from './github/create-tracker.js';
+import { createDigestService } from './digest/digest-service.js';
+import { createBoard, createTracker } from './github/create-tracker.js';
+import { createItemLookup } from './github/item-lookup.js';
+import { loadUserMap } from './github/user-map.js';
+import { loadKnowledgeFile } from './knowledge/knowledge.js';
 import { createLogger, type Logger, toBoltLogger } from './logger.js';
 import { createBigQueryWarehouse } from './queries/bigquery-warehouse.js';
 import { CatalogError, loadCatalogFile, type MetricCatalog } from './queries/catalog.js';
@@ -23,7 +28,9 @@ import { createMetricService } from './queries/metric-service.js';
 import { QuestionParser } from './queries/question.js';
 import type { Warehouse } from './queries/warehouse.js';
 import { createRequestFiler } from './requests/filer.js';
+import { ConversationStore } from './store/conversation-store.js';
 import { openDatabase } from './store/database.js';
+import { DigestLedger } from './store/digest-ledger.js';
 import { RequestOutbox } from './store/request-outbox.js';
 import { TaskTracker } from './tasks.js';
 import { createTelemetry } from './telemetry.js';
@@ -38,6 +45,9 @@ Commands:
                    otherwise a local console (not in production).
   ask "<question>" Answer a metric question and print it as the bot would
                    e.g. analytics-bot ask "weekly active users last 4 weeks by plan"
+  digest [--dry-run]
+                   Build today's triage digest of the board and post it to ANALYTICS_CHANNEL_ID, unless it was
+                   posted already today (for a Kubernetes CronJob or by hand); --dry-run prints it instead
   metrics check    Validate the metric catalog (METRICS_FILE) and dry-run every metric on the warehouse
                    (on BigQuery: prints the bytes each would scan)
   help             Show this help
@@ -52,6 +62,8 @@ async function main(argv: string[]): Promise<number> {
       return serve();
     case 'ask':
       return ask(rest.join(' '));
+    case 'digest':
+      return digest(rest);
     case 'metrics':
       if (rest[0] === 'check') return metricsCheck();
       process.stderr.write(`Unknown command "metrics ${rest.join(' ')}". Did you mean "metrics check"?\n`);
@@ -141,8 +153,27 @@ async function buildDeps(config: Config, logger: Logger, catalog: MetricCatalog)
     telemetry,
     clock,
   });
+  const parser = new QuestionParser(catalog);
+  const conversations = new ConversationStore(db);
+  const digest = createDigestService({
+    board: createBoard(config, logger, telemetry),
+    ledger: new DigestLedger(db),
+    slack,
+    channel: config.slack.analyticsChannelId,
+    cron: config.digest.cron,
+    timezone: config.digest.timezone,
+    triageStatus: config.github.fields.triageStatus,
+    logger,
+    clock,
+  });
   return {
+    items: createItemLookup({ github: config.github, logger, telemetry }),
+    userMap: loadUserMap(config.github.userMapFile),
     requests,
+    digest,
+    slack,
+    conversations,
+    ask: new AskService(parser, catalog, loadKnowledgeFile(config.knowledgeFile), conversations),
     config,
     logger,
     telemetry,
@@ -150,7 +181,7 @@ async function buildDeps(config: Config, logger: Logger, catalog: MetricCatalog)
     clock,
     warehouse,
     catalog,
-    parser: new QuestionParser(catalog),
+    parser,
     metrics: createMetricService({
       catalog,
       warehouse,
@@ -181,6 +212,48 @@ async function ask(question: string): Promise<number> {
         .replace(/ *\[0\] /g, ' [ ] ')}\n`,
     );
     return parsed.ok ? 0 : 1;
+  } finally {
+    await deps.warehouse.close();
+  }
+}
+
+/** `analytics-bot digest [--dry-run]`: one digest, the same exactly-once rules as the schedule. */
+async function digest(args: string[]): Promise<number> {
+  const unknown = args.filter((a) => a !== '--dry-run');
+  if (unknown.length > 0) {
+    process.stderr.write(`Unknown option ${unknown.join(' ')} for "digest". Usage: analytics-bot digest [--dry-run]\n`);
+    return 2;
+  }
+  const config = configOrReport(process.env);
+  if (!config) return 2;
+  const catalog = catalogOrReport(config);
+  if (!catalog) return 2;
+  const logger = createLogger({ level: process.env.LOG_LEVEL ?? 'warn', pretty: config.env !== 'production' });
+  const deps = await buildDeps(config, logger, catalog);
+  try {
+    if (args.includes('--dry-run')) {
+      const built = await deps.digest.build(deps.clock()).catch((error: Error) => error);
+      if (built instanceof Error) {
+        process.stderr.write(`analytics-bot: the digest could not be built: ${built.message}\n`);
+        return 1;
+      }
+      process.stdout.write(
+        `${renderBlocks(built.message.blocks, () => 0)
+          .join('\n')
+          .replace(/ *\[0\] /g, ' [ ] ')}\n`,
+      );
+      return 0;
+    }
+    const outcome = await deps.digest.postIfDue(deps.clock());
+    const says: Record<string, string> = {
+      posted: 'Digest posted.',
+      already_posted: 'Today’s digest was already posted; nothing to do.',
+      in_progress: 'Another instance is posting today’s digest right now.',
+      failed: 'The digest failed; a short notice was posted in the channel. See the log above.',
+      no_channel: 'ANALYTICS_CHANNEL_ID is not set: nowhere to post the digest.',
+    };
+    process.stdout.write(`${says[outcome]}\n`);
+    return outcome === 'failed' || outcome === 'no_channel' ? 1 : 0;
   } finally {
     await deps.warehouse.close();
   }
@@ -234,6 +307,7 @@ async function serve(): Promise<number> {
   const bot = buildApp(deps);
   const address = await bot.start();
   deps.requests.start();
+  deps.digest.start();
   logger.info({ mode: config.mode, port: address.port, adapters: describeAdapters(config) }, 'analytics-bot started');
   config = undefined as unknown as Config; // nothing below needs it; keeps secrets out of closures
 
@@ -251,7 +325,10 @@ async function serve(): Promise<number> {
       hard.unref();
       bot
         .stop(8000)
-        .then(() => deps.requests.stop())
+        .then(() => {
+          deps.digest.stop();
+          return deps.requests.stop();
+        })
         .then(() => deps.warehouse.close())
         .then(() => {
           logger.info('stopped cleanly');

@@ -10,7 +10,17 @@ export interface WebhookRoute {
   handle(req: IncomingMessage, res: ServerResponse): Promise<void>;
 }
 
-export function createWebhookRoute(secret: string | undefined, logger: Logger, telemetry: Telemetry): WebhookRoute {
+export interface WebhookRouteOptions {
+  /** False for a delivery id seen before: GitHub redelivers, and people press "Redeliver". */
+  isFirstDelivery?: (id: string) => boolean;
+}
+
+export function createWebhookRoute(
+  secret: string | undefined,
+  logger: Logger,
+  telemetry: Telemetry,
+  options: WebhookRouteOptions = {},
+): WebhookRoute {
   const log = logger.child({ component: 'github-webhooks' });
   const webhooks = secret ? new Webhooks({ secret }) : undefined;
 
@@ -48,6 +58,11 @@ export function createWebhookRoute(secret: string | undefined, logger: Logger, t
         payload = JSON.parse(raw);
       } catch {
         return reply(res, 400, { error: 'body is not JSON' });
+      }
+      if (options.isFirstDelivery && !options.isFirstDelivery(id)) {
+        log.info({ delivery: id, event: name }, 'duplicate webhook delivery ignored');
+        telemetry.webhookDeliveries.inc({ event: name, outcome: 'duplicate' });
+        return reply(res, 200, { ok: true, duplicate: true });
       }
       try {
         // Signature already checked above; receive() runs the registered handlers.

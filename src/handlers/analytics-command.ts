@@ -9,8 +9,12 @@ import {
   questionErrorMessage,
   workingMessage,
 } from '../views/metric-answer.js';
+import { myRequestsMessage } from '../views/my-requests.js';
 import { answerQuestion, requestLog } from './answer-question.js';
+import { digestPreview } from './digest-preview.js';
 import { openRequestModal } from './request-modal.js';
+
+const afterPendingIo = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 export const analyticsCommand =
   (deps: Deps) =>
@@ -22,6 +26,14 @@ export const analyticsCommand =
 
     if (sub === '' || sub === 'help') return void (await ack(helpMessage()));
     if (sub === 'list') return void (await ack(metricListMessage(deps.catalog)));
+    if (sub === 'my') {
+      return void (await ack(myRequestsMessage(deps.requests.outbox.byRequester(command.user_id, 100), deps.clock())));
+    }
+    if (sub === 'digest') {
+      await ack({ response_type: 'ephemeral', text: 'Building a preview of today’s triage digest…' });
+      await respond({ ...(await digestPreview(deps, log)), response_type: 'ephemeral', replace_original: true });
+      return;
+    }
     if (sub === 'request') {
       await ack();
       const title = text.slice(first.length).trim();
@@ -34,19 +46,20 @@ export const analyticsCommand =
       return;
     }
 
-    // Parsing is pure and fast, so a question that cannot be answered is told so in the ack itself.
+    // Ack first, whatever the question: under a burst of commands, parsing and querying wait their turn behind
+    // the acks of requests already queued (setImmediate runs after pending I/O), so no ack misses Slack's deadline.
+    await ack(workingMessage(text));
+    await afterPendingIo();
     if (text.length > MAX_QUESTION_LENGTH) {
-      return void (await ack(
+      return void (await respond(
         questionErrorMessage({ kind: 'too_long', length: text.length, max: MAX_QUESTION_LENGTH }),
       ));
     }
     const parsed = deps.parser.parse(text, { now: deps.clock(), timezone: deps.config.metrics.timezone });
     if (!parsed.ok) {
       log.info({ error: parsed.error.kind }, 'question not understood');
-      return void (await ack(questionErrorMessage(parsed.error, text)));
+      return void (await respond(questionErrorMessage(parsed.error, text)));
     }
-
-    await ack(workingMessage(text));
     const outcome = await answerQuestion(
       deps,
       parsed.question,

@@ -26,6 +26,31 @@ const MIGRATIONS: string[] = [
    );
    CREATE INDEX data_requests_due ON data_requests (status, next_attempt_at);
    CREATE INDEX data_requests_requester ON data_requests (requester, created_at);`,
+  // 2: the triage digest ledger (#5): one row per day, so restarts never post twice.
+  `CREATE TABLE digests (
+     day TEXT PRIMARY KEY,
+     status TEXT NOT NULL CHECK (status IN ('posting', 'posted', 'failed')),
+     claimed_at INTEGER NOT NULL,
+     posted_at INTEGER,
+     ts TEXT,
+     notice_ts TEXT,
+     last_error TEXT
+   );`,
+  // 3: conversations (#6): Slack event ids already handled (redeliveries) and each thread's last metric question.
+  `CREATE TABLE seen_events (id TEXT PRIMARY KEY, seen_at INTEGER NOT NULL);
+   CREATE TABLE threads (
+     channel TEXT NOT NULL,
+     thread_ts TEXT NOT NULL,
+     question TEXT NOT NULL,
+     updated_at INTEGER NOT NULL,
+     PRIMARY KEY (channel, thread_ts)
+   );`,
+  // 4: closing the loop (#7): GitHub deliveries already handled, and what the board last said about each request.
+  `CREATE TABLE seen_deliveries (id TEXT PRIMARY KEY, seen_at INTEGER NOT NULL);
+   ALTER TABLE data_requests ADD COLUMN issue_state TEXT;
+   ALTER TABLE data_requests ADD COLUMN board_status TEXT;
+   ALTER TABLE data_requests ADD COLUMN closed_at INTEGER;
+   CREATE INDEX data_requests_issue ON data_requests (issue_number);`,
 ];
 
 export function openDatabase(dataDir: string, file = 'analytics-bot.sqlite'): Db {

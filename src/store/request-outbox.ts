@@ -16,6 +16,10 @@ export interface OutboxRow {
   notifiedSaved: boolean;
   notifiedFiled: boolean;
   createdAt: number;
+  /** What GitHub last told us (#7): issue state, board status, when it closed. */
+  issueState: 'open' | 'closed' | null;
+  boardStatus: string | null;
+  closedAt: number | null;
 }
 
 interface RawRow {
@@ -29,6 +33,9 @@ interface RawRow {
   notified_saved: number;
   notified_filed: number;
   created_at: number;
+  issue_state: 'open' | 'closed' | null;
+  board_status: string | null;
+  closed_at: number | null;
 }
 
 const toRow = (r: RawRow): OutboxRow => ({
@@ -42,6 +49,9 @@ const toRow = (r: RawRow): OutboxRow => ({
   notifiedSaved: r.notified_saved === 1,
   notifiedFiled: r.notified_filed === 1,
   createdAt: r.created_at,
+  issueState: r.issue_state,
+  boardStatus: r.board_status,
+  closedAt: r.closed_at,
 });
 
 /** Backoff after the n-th failed attempt: 15 s, 30 s, 1 min … capped at 30 min. */
@@ -124,6 +134,29 @@ export class RequestOutbox {
       .prepare('SELECT * FROM data_requests WHERE requester = ? ORDER BY created_at DESC LIMIT ?')
       .all(userId, limit) as RawRow[];
     return rows.map(toRow);
+  }
+
+  /** Records what a webhook said about a filed issue; returns the row it belongs to, if the bot filed it. */
+  updateIssue(
+    issueNumber: number,
+    change: { state?: 'open' | 'closed'; boardStatus?: string | null; closedAt?: number | null },
+    now: number,
+  ): OutboxRow | undefined {
+    const row = this.db
+      .prepare(`SELECT key FROM data_requests WHERE issue_number = ? AND status = 'filed'`)
+      .get(issueNumber) as { key: string } | undefined;
+    if (!row) return undefined;
+    if (change.state !== undefined) {
+      this.db
+        .prepare('UPDATE data_requests SET issue_state = ?, closed_at = ?, updated_at = ? WHERE key = ?')
+        .run(change.state, change.state === 'closed' ? (change.closedAt ?? now) : null, now, row.key);
+    }
+    if (change.boardStatus !== undefined) {
+      this.db
+        .prepare('UPDATE data_requests SET board_status = ?, updated_at = ? WHERE key = ?')
+        .run(change.boardStatus, now, row.key);
+    }
+    return this.get(row.key);
   }
 
   pendingCount(): number {

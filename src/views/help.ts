@@ -11,6 +11,8 @@ export const SUBCOMMANDS: Subcommand[] = [
   { usage: '/analytics <question>', description: 'Answer a metric question from the metric catalog' },
   { usage: '/analytics list', description: 'Show every metric the bot knows, grouped by data source' },
   { usage: '/analytics request [title]', description: 'Request a data project from the team (files it on the board)' },
+  { usage: '/analytics my', description: 'List your data requests and where they stand' },
+  { usage: '/analytics digest', description: 'Preview today’s triage digest of the analytics board (only you see it)' },
   { usage: '/analytics help', description: 'Show this help' },
 ];
 

@@ -64,6 +64,8 @@ function breakdownTable(answer: MetricAnswer): string {
 export interface AnswerViewOptions {
   /** Set when posted in the channel: who shared it, and no share/SQL buttons. */
   sharedBy?: string;
+  /** Already visible to everyone (a thread reply): no share button. */
+  visible?: boolean;
 }
 
 export function metricAnswerMessage(answer: MetricAnswer, opts: AnswerViewOptions = {}): Message {
@@ -133,10 +135,9 @@ export function metricAnswerMessage(answer: MetricAnswer, opts: AnswerViewOption
 
   const value = encodeQuestion(question);
   const buttons: Button[] = [];
-  if (!opts.sharedBy) {
+  if (!opts.sharedBy && !opts.visible)
     buttons.push(button('Share in channel', SHARE_ANSWER_ACTION, { value, style: 'primary' }));
-    buttons.push(button('Show SQL', SHOW_SQL_ACTION, { value }));
-  }
+  if (!opts.sharedBy) buttons.push(button('Show SQL', SHOW_SQL_ACTION, { value }));
   if (metric.looker_url) buttons.push(button('Open in Looker', OPEN_LOOKER_ACTION, { url: metric.looker_url }));
   if (buttons.length > 0) blocks.push(actions(ANSWER_ACTIONS_BLOCK, buttons));
   if (opts.sharedBy) blocks.push(context(`Shared by <@${opts.sharedBy}> · asked with \`/analytics\``));
@@ -144,7 +145,7 @@ export function metricAnswerMessage(answer: MetricAnswer, opts: AnswerViewOption
   const text =
     `${metric.label}${by}, ${question.range.label}: ${formatWithUnit(answer.current, fmt)} ` +
     `(${formatChange(answer.change)} vs previous period)`;
-  return { response_type: opts.sharedBy ? 'in_channel' : 'ephemeral', text, blocks };
+  return { response_type: opts.sharedBy || opts.visible ? 'in_channel' : 'ephemeral', text, blocks };
 }
 
 function formatLatest(latest: string, zone: string): string {

@@ -6,17 +6,25 @@
 import { WebClient } from '@slack/web-api';
 import nock from 'nock';
 import { type BotApp, buildApp } from '../../src/app.js';
+import { AskService } from '../../src/ask/ask-service.js';
 import type { Config } from '../../src/config.js';
 import type { Deps } from '../../src/deps.js';
-import { createTracker } from '../../src/github/create-tracker.js';
+import { createDigestService } from '../../src/digest/digest-service.js';
+import type { BoardReader } from '../../src/github/board.js';
+import { createBoard, createTracker } from '../../src/github/create-tracker.js';
+import { createItemLookup } from '../../src/github/item-lookup.js';
 import type { IssueTracker } from '../../src/github/tracker.js';
+import { loadUserMap } from '../../src/github/user-map.js';
+import { loadKnowledgeFile } from '../../src/knowledge/knowledge.js';
 import { loadCatalogFile, type MetricCatalog } from '../../src/queries/catalog.js';
 import { createDuckDbWarehouse } from '../../src/queries/duckdb-warehouse.js';
 import { createMetricService } from '../../src/queries/metric-service.js';
 import { QuestionParser } from '../../src/queries/question.js';
 import type { Warehouse } from '../../src/queries/warehouse.js';
 import { createRequestFiler } from '../../src/requests/filer.js';
+import { ConversationStore } from '../../src/store/conversation-store.js';
 import { type Db, openDatabase } from '../../src/store/database.js';
+import { DigestLedger } from '../../src/store/digest-ledger.js';
 import { RequestOutbox } from '../../src/store/request-outbox.js';
 import { TaskTracker } from '../../src/tasks.js';
 import { createTelemetry } from '../../src/telemetry.js';
@@ -90,6 +98,8 @@ export interface StartOptions {
   catalog?: MetricCatalog;
   /** The board port; default: from config (preview without GITHUB_TOKEN; Octokit, retries off, with one). */
   tracker?: IssueTracker;
+  /** The board reader for the digest; default: from config (Octokit GraphQL, retries off). */
+  board?: BoardReader;
   /** Reuse a database (simulated restart); default: a fresh one in the config's DATA_DIR. */
   db?: Db;
   /** Extra or replacement dependencies (fake ports). */
@@ -123,7 +133,26 @@ export async function testDeps(options: StartOptions = {}): Promise<{ deps: Deps
     retryConfig: { retries: 0 },
   });
   const tracker = options.tracker ?? createTracker(config, logs.logger, telemetry, { retries: 0, throttle: false });
+  const parser = new QuestionParser(catalog);
+  const conversations = new ConversationStore(db);
   const deps: Deps = {
+    items: createItemLookup({ github: config.github, logger: logs.logger, telemetry, retries: 0, throttle: false }),
+    userMap: loadUserMap(config.github.userMapFile),
+    slack,
+    conversations,
+    ask: new AskService(parser, catalog, loadKnowledgeFile(config.knowledgeFile), conversations),
+    digest: createDigestService({
+      board: options.board ?? createBoard(config, logs.logger, telemetry, { retries: 0, throttle: false }),
+      ledger: new DigestLedger(db),
+      slack,
+      channel: config.slack.analyticsChannelId,
+      cron: config.digest.cron,
+      timezone: config.digest.timezone,
+      triageStatus: config.github.fields.triageStatus,
+      logger: logs.logger,
+      clock,
+      retryMs: 60_000,
+    }),
     requests: createRequestFiler({
       outbox: new RequestOutbox(db),
       tracker,
@@ -140,7 +169,7 @@ export async function testDeps(options: StartOptions = {}): Promise<{ deps: Deps
     clock,
     warehouse,
     catalog,
-    parser: new QuestionParser(catalog),
+    parser,
     metrics: createMetricService({
       catalog,
       warehouse,
@@ -233,6 +262,7 @@ export async function startTestBot(options: StartOptions = {}): Promise<TestBot>
     },
     async stop() {
       await bot.stop(2000);
+      deps.digest.stop();
       await deps.requests.stop();
       await deps.warehouse.close();
       nock.cleanAll();

@@ -122,7 +122,7 @@ describe('/analytics <question>', () => {
 
   it('offers did-you-mean buttons for a near miss, and they answer', async () => {
     t = await startTestBot();
-    const { ackBody } = await ask('signpus last week');
+    const { answer: ackBody } = await ask('signpus last week');
     expect(String(ackBody.text)).toContain('Did you mean: New sign-ups?');
     const suggestion = buttons(ackBody).find((b) => b.action_id === 'ask_suggestion_0')!;
     expect(suggestion.value).toBe('signups');
@@ -134,7 +134,7 @@ describe('/analytics <question>', () => {
 
   it('says honestly when no metric matches, with a button that opens a prefilled data request', async () => {
     t = await startTestBot();
-    const { ackBody } = await ask('revenue by region');
+    const { answer: ackBody } = await ask('revenue by region');
     expect(String(ackBody.text)).toContain("I don't have a metric matching");
     const request = buttons(ackBody).find((b) => b.action_id === 'open_data_request')!;
     await t.post(buttonClick({ actionId: 'open_data_request', value: String(request.value) }));
@@ -152,9 +152,10 @@ describe('/analytics <question>', () => {
     ['signups since 2019-01-01', /longer than 1098 days/],
   ])('explains %j specifically', async (question, pattern) => {
     t = await startTestBot();
-    const { ackBody } = await ask(question);
+    const { answer: ackBody } = await ask(question);
     expect(textOf(ackBody)).toMatch(pattern);
-    expect(t.responses).toHaveLength(0);
+    expect(ackBody).toMatchObject({ response_type: 'ephemeral', replace_original: true });
+    expect(t.responses).toHaveLength(1);
   });
 
   describe('restricted metrics', () => {

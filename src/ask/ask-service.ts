@@ -1,0 +1,122 @@
+/**
+ * Decides what an @-mention or DM is asking (#6): a metric (answered from the catalog, in the thread), where data
+ * lives or how to get it (the team's knowledge file), how to request data (the process and the modal), or
+ * something the bot cannot answer (said honestly, with the closest options). Pure apart from the thread store.
+ */
+import type { KnowledgeBase, Topic } from '../knowledge/knowledge.js';
+import { isRequestIntent } from '../knowledge/knowledge.js';
+import type { MetricCatalog } from '../queries/catalog.js';
+import type { MetricQuestion, QuestionError, QuestionParser } from '../queries/question.js';
+import { decodeQuestion, encodeQuestion } from '../queries/question-codec.js';
+
+export type Intent =
+  | { kind: 'metric'; question: MetricQuestion }
+  | { kind: 'metric_problem'; error: QuestionError; text: string }
+  | { kind: 'topic'; topic: Topic }
+  | { kind: 'request'; text: string; topic?: Topic }
+  | { kind: 'unknown'; text: string; metrics: string[]; topics: Topic[] }
+  | { kind: 'empty' };
+
+export interface ThreadMemory {
+  lastQuestion(channel: string, threadTs: string, now: number): string | undefined;
+  rememberQuestion(channel: string, threadTs: string, encoded: string, now: number): void;
+}
+
+export interface AskContext {
+  channel: string;
+  /** The thread the reply goes to (the mention's own ts when it started the thread). */
+  threadTs: string;
+  /** True when the message was itself a reply in an existing thread (follow-ups refine the thread's question). */
+  inThread: boolean;
+  now: Date;
+  timezone: string;
+}
+
+/** Where-and-how phrasing: knowledge first even when a metric is named ("where do I find signups data?"). */
+const HOW_TO =
+  /\b(where|how)\b.*\b(find|get|see|access|look|pull|export|live|lives|stored|comes? from)\b|\bwhat is (looker|bigquery|hubspot|apollo)\b/i;
+/** Follow-ups that only change the previous question: "and by country?", "what about last quarter?". */
+const FOLLOW_UP =
+  /^\s*(and|what about|how about|now|same|ok(ay)?|also|but)\b|^\s*(by|for|in|over|last|this|since|from|vs|versus|daily|weekly|monthly)\b/i;
+
+export class AskService {
+  constructor(
+    private readonly parser: QuestionParser,
+    private readonly catalog: MetricCatalog,
+    private readonly knowledge: KnowledgeBase,
+    private readonly threads: ThreadMemory,
+  ) {}
+
+  understand(rawText: string, ctx: AskContext): Intent {
+    const text = rawText
+      .replace(/<@[A-Z0-9]+>/g, ' ')
+      .replace(/\s+/g, ' ')
+      .trim();
+    if (!text) return { kind: 'empty' };
+    const parseCtx = { now: ctx.now, timezone: ctx.timezone };
+
+    if (isRequestIntent(text)) return { kind: 'request', text, topic: this.knowledge.topic('request_process') };
+
+    const howTo = HOW_TO.test(text);
+    const topic = this.knowledge.match(text);
+    if (howTo && topic) return { kind: 'topic', topic: topic.topic };
+
+    // A follow-up in a thread refines that thread's last metric question.
+    if (ctx.inThread) {
+      const previous = decodeQuestion(
+        this.threads.lastQuestion(ctx.channel, ctx.threadTs, ctx.now.getTime()),
+        this.catalog,
+      );
+      const own = this.parser.parse(text, parseCtx);
+      const namesMetric = own.ok || (!own.ok && own.error.kind !== 'unknown_metric' && own.error.kind !== 'empty');
+      if (previous && (FOLLOW_UP.test(text) || !namesMetric)) {
+        const refined = this.refine(previous, text, parseCtx);
+        if (refined) return refined;
+      }
+    }
+
+    const parsed = this.parser.parse(text, parseCtx);
+    if (parsed.ok) return { kind: 'metric', question: parsed.question };
+    if (parsed.error.kind !== 'unknown_metric' && parsed.error.kind !== 'empty' && parsed.error.kind !== 'too_long') {
+      return { kind: 'metric_problem', error: parsed.error, text };
+    }
+    if (topic) return { kind: 'topic', topic: topic.topic };
+    return {
+      kind: 'unknown',
+      text,
+      metrics: this.parser.suggest(text).map((m) => m.name),
+      topics: this.knowledge.suggest(text, 2),
+    };
+  }
+
+  /** Re-reads the follow-up with the previous metric, keeping what the follow-up does not change. */
+  private refine(previous: MetricQuestion, text: string, ctx: { now: Date; timezone: string }): Intent | null {
+    const cleaned = text.replace(/^\s*(and|what about|how about|now|same|ok(ay)?|also|but)\b[,\s]*/i, '');
+    const parsed = this.parser.parse(`${previous.metric.label} ${cleaned}`, ctx);
+    if (!parsed.ok) {
+      return parsed.error.kind === 'unknown_metric' ? null : { kind: 'metric_problem', error: parsed.error, text };
+    }
+    const q = parsed.question;
+    return {
+      kind: 'metric',
+      question: {
+        ...q,
+        range: q.defaultRange ? previous.range : q.range,
+        defaultRange: q.defaultRange && previous.defaultRange,
+        breakdown: q.breakdown ?? (/\b(total|overall|no breakdown)\b/i.test(text) ? undefined : previous.breakdown),
+        filter: q.filter ?? previous.filter,
+        grain: /\b(daily|weekly|monthly|quarterly|per|by (day|week|month|quarter))\b/i.test(text)
+          ? q.grain
+          : previous.grain,
+      },
+    };
+  }
+
+  topic(id: string): Topic | undefined {
+    return this.knowledge.topic(id);
+  }
+
+  remember(ctx: AskContext, question: MetricQuestion): void {
+    this.threads.rememberQuestion(ctx.channel, ctx.threadTs, encodeQuestion(question), ctx.now.getTime());
+  }
+}

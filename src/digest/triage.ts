@@ -1,0 +1,107 @@
+/**
+ * What the daily triage needs to see, computed from a board snapshot (#5). Pure: `now` and the time of the last
+ * digest come in as arguments.
+ */
+import { DateTime } from 'luxon';
+import type { BoardItem, BoardSnapshot } from '../github/board.js';
+
+export interface TriageOptions {
+  now: Date;
+  timezone: string;
+  /** When the previous digest was posted; "new" and "closed" are measured from here (default: 24 h ago). */
+  since?: Date;
+  triageStatus: string;
+  /** Status names that count as finished. */
+  doneStatuses?: string[];
+  staleDays?: number;
+  dueSoonDays?: number;
+}
+
+export interface AgedItem {
+  item: BoardItem;
+  /** Whole days: age since creation (triage), days overdue, days until due, or days since update (stale). */
+  days: number;
+}
+
+export interface TriageDigest {
+  total: number;
+  open: number;
+  byStatus: Array<{ status: string; count: number }>;
+  needsTriage: AgedItem[];
+  overdue: AgedItem[];
+  dueSoon: AgedItem[];
+  newSince: BoardItem[];
+  stale: AgedItem[];
+  closedSince: BoardItem[];
+  unassignedNecessities: BoardItem[];
+  since: Date;
+  /** Nothing needs attention today. */
+  allClear: boolean;
+}
+
+const DONE_DEFAULT = ['done', 'closed', 'shipped', 'delivered', "won't do", 'wont do'];
+const isNecessity = (v: string | null) => v !== null && /necess|must|high|urgent|p0|p1/i.test(v);
+const isInProgress = (v: string | null) => v !== null && /progress|doing|active|working/i.test(v);
+
+export function buildTriage(board: BoardSnapshot, opts: TriageOptions): TriageDigest {
+  const now = DateTime.fromJSDate(opts.now, { zone: opts.timezone });
+  const today = now.startOf('day');
+  const since = opts.since ?? now.minus({ hours: 24 }).toJSDate();
+  const done = new Set((opts.doneStatuses ?? DONE_DEFAULT).map((s) => s.toLowerCase()));
+  const staleDays = opts.staleDays ?? 14;
+  const dueSoonDays = opts.dueSoonDays ?? 7;
+  const triage = opts.triageStatus.toLowerCase();
+
+  const isOpen = (i: BoardItem) => i.issue.state === 'OPEN' && !done.has((i.status ?? '').toLowerCase());
+  const daysBetween = (a: DateTime, b: DateTime) => Math.floor(b.diff(a, 'days').days);
+  const at = (iso: string) => DateTime.fromISO(iso, { zone: opts.timezone });
+  const due = (i: BoardItem) => (i.neededBy ? DateTime.fromISO(i.neededBy, { zone: opts.timezone }) : null);
+
+  const counts = new Map<string, number>();
+  for (const i of board.items) {
+    const key = i.status ?? 'No status';
+    counts.set(key, (counts.get(key) ?? 0) + 1);
+  }
+  const open = board.items.filter(isOpen);
+
+  const needsTriage = open
+    .filter((i) => i.status === null || i.status.toLowerCase() === triage)
+    .map((item) => ({ item, days: daysBetween(at(item.issue.createdAt), now) }))
+    .sort((a, b) => a.item.issue.createdAt.localeCompare(b.item.issue.createdAt));
+  const overdue = open
+    .filter((i) => due(i) && due(i)! < today)
+    .map((item) => ({ item, days: daysBetween(due(item)!, today) }))
+    .sort((a, b) => b.days - a.days);
+  const dueSoon = open
+    .filter((i) => due(i) && due(i)! >= today && due(i)! <= today.plus({ days: dueSoonDays }))
+    .map((item) => ({ item, days: daysBetween(today, due(item)!) }))
+    .sort((a, b) => a.days - b.days);
+  const newSince = board.items
+    .filter((i) => new Date(i.issue.createdAt) > since)
+    .sort((a, b) => a.issue.createdAt.localeCompare(b.issue.createdAt));
+  const stale = open
+    .filter((i) => isInProgress(i.status) && daysBetween(at(i.issue.updatedAt), now) >= staleDays)
+    .map((item) => ({ item, days: daysBetween(at(item.issue.updatedAt), now) }))
+    .sort((a, b) => b.days - a.days);
+  const closedSince = board.items
+    .filter((i) => i.issue.closedAt !== null && new Date(i.issue.closedAt) > since)
+    .sort((a, b) => (a.issue.closedAt ?? '').localeCompare(b.issue.closedAt ?? ''));
+  const unassignedNecessities = open.filter((i) => isNecessity(i.necessity) && i.issue.assignees.length === 0);
+
+  return {
+    total: board.items.length,
+    open: open.length,
+    byStatus: [...counts]
+      .map(([status, count]) => ({ status, count }))
+      .sort((a, b) => b.count - a.count || a.status.localeCompare(b.status)),
+    needsTriage,
+    overdue,
+    dueSoon,
+    newSince,
+    stale,
+    closedSince,
+    unassignedNecessities,
+    since,
+    allClear: needsTriage.length + overdue.length + dueSoon.length + stale.length + unassignedNecessities.length === 0,
+  };
+}

@@ -1,0 +1,105 @@
+/**
+ * For `projects_v2_item` webhooks (#7): the payload names the item and its content only by node id, so one GraphQL
+ * query fetches the issue (with its marker) and the item's current status.
+ */
+import type { Config } from '../config.js';
+import type { Logger } from '../logger.js';
+import type { Telemetry } from '../telemetry.js';
+import { createGithubOctokit, hasGithubCredentials } from './octokit-client.js';
+
+export const ITEM_QUERY = /* GraphQL */ `
+  query BoardItem($itemId: ID!, $statusField: String!) {
+    node(id: $itemId) {
+      ... on ProjectV2Item {
+        id
+        status: fieldValueByName(name: $statusField) {
+          ... on ProjectV2ItemFieldSingleSelectValue {
+            name
+          }
+        }
+        content {
+          ... on Issue {
+            number
+            title
+            url
+            body
+            state
+          }
+        }
+      }
+    }
+  }
+`;
+
+export interface BoardItemInfo {
+  number: number;
+  title: string;
+  url: string;
+  body: string;
+  state: 'OPEN' | 'CLOSED';
+  status: string | null;
+}
+
+export interface ItemLookup {
+  /** The issue behind a board item and its status; null for drafts, PRs, or when GitHub is not configured. */
+  item(itemNodeId: string): Promise<BoardItemInfo | null>;
+  /** A GitHub user's public email (for matching hand-filed issues to Slack users). */
+  publicEmail(login: string): Promise<string | null>;
+}
+
+interface ItemResponse {
+  node: {
+    status: { name?: string } | null;
+    content: { number?: number; title?: string; url?: string; body?: string; state?: 'OPEN' | 'CLOSED' } | null;
+  } | null;
+}
+
+export function createItemLookup(opts: {
+  github: Config['github'];
+  logger: Logger;
+  telemetry: Telemetry;
+  retries?: number;
+  throttle?: boolean;
+}): ItemLookup {
+  const log = opts.logger.child({ component: 'github-items' });
+  const octokit = hasGithubCredentials(opts.github)
+    ? createGithubOctokit({ github: opts.github, log, retries: opts.retries, throttle: opts.throttle })
+    : undefined;
+  return {
+    async item(itemNodeId) {
+      if (!octokit) return null;
+      try {
+        const res = await octokit.graphql<ItemResponse>(ITEM_QUERY, {
+          itemId: itemNodeId,
+          statusField: opts.github.fields.status,
+        });
+        opts.telemetry.githubCalls.inc({ kind: 'graphql', outcome: 'ok' });
+        const c = res.node?.content;
+        if (!c?.number || !c.url) return null;
+        return {
+          number: c.number,
+          title: c.title ?? '',
+          url: c.url,
+          body: c.body ?? '',
+          state: c.state ?? 'OPEN',
+          status: res.node?.status?.name ?? null,
+        };
+      } catch (error) {
+        opts.telemetry.githubCalls.inc({ kind: 'graphql', outcome: 'error' });
+        log.warn({ error: (error as Error).message, itemNodeId }, 'could not look up a board item');
+        throw error;
+      }
+    },
+    async publicEmail(login) {
+      if (!octokit) return null;
+      try {
+        const { data } = await octokit.rest.users.getByUsername({ username: login });
+        opts.telemetry.githubCalls.inc({ kind: 'rest', outcome: 'ok' });
+        return data.email ?? null;
+      } catch {
+        opts.telemetry.githubCalls.inc({ kind: 'rest', outcome: 'error' });
+        return null;
+      }
+    },
+  };
+}

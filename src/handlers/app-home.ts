@@ -1,0 +1,35 @@
+/** App Home (#7): the person's requests, a request button, a metric browser, and how the team works. */
+import type {
+  AllMiddlewareArgs,
+  BlockButtonAction,
+  SlackActionMiddlewareArgs,
+  SlackEventMiddlewareArgs,
+} from '@slack/bolt';
+import type { ModalView } from '@slack/types';
+import type { Deps } from '../deps.js';
+import { plain } from '../views/blocks.js';
+import { metricListMessage } from '../views/metric-answer.js';
+import { homeView } from '../views/my-requests.js';
+
+export const appHomeOpened =
+  (deps: Deps) =>
+  async ({ event, client }: AllMiddlewareArgs & SlackEventMiddlewareArgs<'app_home_opened'>) => {
+    if (event.tab !== 'home') return;
+    const rows = deps.requests.outbox.byRequester(event.user, 100);
+    await client.views.publish({ user_id: event.user, view: homeView(rows, deps.clock()) });
+  };
+
+export const browseMetrics =
+  (deps: Deps) =>
+  async ({ ack, body, client }: AllMiddlewareArgs & SlackActionMiddlewareArgs<BlockButtonAction>) => {
+    await ack();
+    const list = metricListMessage(deps.catalog);
+    const view: ModalView = {
+      type: 'modal',
+      callback_id: 'metric_browser',
+      title: plain('Metrics', 24),
+      close: plain('Close', 24),
+      blocks: list.blocks.slice(0, 100) as ModalView['blocks'],
+    };
+    await client.views.open({ trigger_id: body.trigger_id, view });
+  };

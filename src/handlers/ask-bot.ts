@@ -1,0 +1,95 @@
+/**
+ * @-mentions and DMs (#6): the reply goes in the thread of the question. Redelivered events (same event_id) are
+ * answered once; the bot's own and other bots' messages are ignored.
+ */
+import type { AllMiddlewareArgs, SlackEventMiddlewareArgs } from '@slack/bolt';
+import type { AskContext } from '../ask/ask-service.js';
+import type { Deps } from '../deps.js';
+import { cannotAnswerMessage, lookingMessage, requestProcessReply, topicMessage } from '../views/ask.js';
+import type { Message } from '../views/blocks.js';
+import { helpMessage } from '../views/help.js';
+import { metricAnswerMessage, questionErrorMessage } from '../views/metric-answer.js';
+import { answerQuestion, requestLog } from './answer-question.js';
+
+interface IncomingMessage {
+  type: string;
+  channel: string;
+  user?: string;
+  text?: string;
+  ts: string;
+  thread_ts?: string;
+  bot_id?: string;
+  subtype?: string;
+  channel_type?: string;
+}
+
+export const askBot =
+  (deps: Deps) =>
+  async ({ event, body, client, context }: AllMiddlewareArgs & SlackEventMiddlewareArgs<'app_mention' | 'message'>) => {
+    const e = event as unknown as IncomingMessage;
+    // Bots (ourselves included), edits, joins and other subtypes are not questions.
+    if (e.bot_id || e.subtype || !e.user) return;
+    if (e.type === 'message' && e.channel_type !== 'im') return;
+    const log = requestLog(deps, context, { user: e.user, channel: e.channel, surface: `event:${e.type}` });
+    const now = deps.clock();
+    const eventId = (body as { event_id?: string }).event_id ?? `${e.channel}:${e.ts}`;
+    if (!deps.conversations.firstSighting('seen_events', eventId, now.getTime())) {
+      log.info({ eventId }, 'redelivered event ignored');
+      return;
+    }
+
+    const isDm = e.channel_type === 'im' || e.channel.startsWith('D');
+    // In a DM the conversation itself is the thread; in channels, the mention's thread.
+    const threadTs = e.thread_ts ?? (isDm ? 'dm' : e.ts);
+    const ctx: AskContext = {
+      channel: e.channel,
+      threadTs,
+      inThread: isDm || Boolean(e.thread_ts),
+      now,
+      timezone: deps.config.metrics.timezone,
+    };
+    const replyTs = isDm ? e.thread_ts : threadTs;
+    const post = (m: Message) =>
+      client.chat.postMessage({
+        channel: e.channel,
+        thread_ts: replyTs,
+        text: m.text,
+        blocks: m.blocks,
+        unfurl_links: false,
+      });
+
+    const intent = deps.ask.understand(e.text ?? '', ctx);
+    log.info({ intent: intent.kind }, 'question understood');
+    switch (intent.kind) {
+      case 'empty':
+        await post(helpMessage('Ask me about a metric, or where to find data. For example:'));
+        return;
+      case 'topic':
+        await post(topicMessage(intent.topic, deps.catalog));
+        return;
+      case 'request':
+        await post(requestProcessReply(intent.text, intent.topic));
+        return;
+      case 'unknown':
+        await post(cannotAnswerMessage(intent.text, intent.metrics, intent.topics, deps.catalog));
+        return;
+      case 'metric_problem':
+        await post(questionErrorMessage(intent.error, intent.text));
+        return;
+      case 'metric': {
+        // A visible sign of work while the warehouse runs, replaced by the answer.
+        const looking = await post(lookingMessage());
+        const outcome = await answerQuestion(
+          deps,
+          intent.question,
+          { userId: e.user, channelId: e.channel },
+          client,
+          log,
+        );
+        const message = outcome.ok ? metricAnswerMessage(outcome.answer, { visible: true }) : outcome.message;
+        if (outcome.ok) deps.ask.remember(ctx, intent.question);
+        await client.chat.update({ channel: e.channel, ts: looking.ts!, text: message.text, blocks: message.blocks });
+        return;
+      }
+    }
+  };

@@ -1,0 +1,14 @@
+/** A "closest things I know" topic button: shows that topic from the knowledge file. */
+import type { AllMiddlewareArgs, BlockButtonAction, SlackActionMiddlewareArgs } from '@slack/bolt';
+import type { Deps } from '../deps.js';
+import { topicMessage } from '../views/ask.js';
+import { staleButtonMessage } from './share-answer.js';
+
+export const askTopic =
+  (deps: Deps) =>
+  async ({ ack, action, respond }: AllMiddlewareArgs & SlackActionMiddlewareArgs<BlockButtonAction>) => {
+    await ack();
+    const topic = deps.ask.topic(action.value ?? '');
+    if (!topic) return void (await respond(staleButtonMessage));
+    await respond({ ...topicMessage(topic, deps.catalog), response_type: 'ephemeral', replace_original: false });
+  };

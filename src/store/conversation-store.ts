@@ -1,0 +1,38 @@
+/** Durable conversation state (#6): which Slack events were handled, and each thread's last metric question. */
+import type { Db } from './database.js';
+
+const DAY_MS = 24 * 60 * 60_000;
+
+export class ConversationStore {
+  #lastPrune = 0;
+
+  constructor(private readonly db: Db) {}
+
+  /** True the first time an id is seen; Slack redelivers events it thinks were not acked (same event_id). */
+  firstSighting(table: 'seen_events' | 'seen_deliveries', id: string, now: number): boolean {
+    // Ids only matter while Slack or GitHub might redeliver: keep a week, prune at most hourly.
+    if (now - this.#lastPrune > 60 * 60_000) {
+      this.#lastPrune = now;
+      this.db.prepare('DELETE FROM seen_events WHERE seen_at < ?').run(now - 7 * DAY_MS);
+      this.db.prepare('DELETE FROM seen_deliveries WHERE seen_at < ?').run(now - 7 * DAY_MS);
+    }
+    return this.db.prepare(`INSERT OR IGNORE INTO ${table} (id, seen_at) VALUES (?, ?)`).run(id, now).changes === 1;
+  }
+
+  rememberQuestion(channel: string, threadTs: string, encoded: string, now: number): void {
+    this.db
+      .prepare(
+        `INSERT INTO threads (channel, thread_ts, question, updated_at) VALUES (?, ?, ?, ?)
+         ON CONFLICT (channel, thread_ts) DO UPDATE SET question = excluded.question, updated_at = excluded.updated_at`,
+      )
+      .run(channel, threadTs, encoded, now);
+  }
+
+  /** The thread's last question, if asked within the last week. */
+  lastQuestion(channel: string, threadTs: string, now: number): string | undefined {
+    const row = this.db
+      .prepare('SELECT question, updated_at FROM threads WHERE channel = ? AND thread_ts = ?')
+      .get(channel, threadTs) as { question: string; updated_at: number } | undefined;
+    return row && now - row.updated_at < 7 * DAY_MS ? row.question : undefined;
+  }
+}

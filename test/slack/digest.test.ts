@@ -1,0 +1,198 @@
+/**
+ * The daily triage digest through the real app: the board read over GraphQL (intercepted, schema-checked),
+ * posted with message metadata, exactly once per day across restarts and two instances.
+ */
+import nock from 'nock';
+import { boardItems, FIXTURE_NOW, interceptBoard } from '../helpers/board-fixtures.js';
+import { GITHUB_TEST_API, takeGraphqlValidationErrors } from '../helpers/github.js';
+import { blockNetwork, startTestBot, type TestBot } from '../helpers/harness.js';
+import { slashCommand } from '../helpers/slack.js';
+
+type Json = Record<string, unknown>;
+
+const ENV = {
+  GITHUB_TOKEN: 'test-github-token',
+  GITHUB_API_URL: GITHUB_TEST_API,
+  GITHUB_REPOSITORY: 'acme/analytics',
+  GITHUB_PROJECT_URL: 'https://github.com/orgs/acme/projects/63',
+  DIGEST_CRON: '0 9 * * 1-5',
+  DIGEST_TIMEZONE: 'UTC',
+};
+// FIXTURE_NOW is Monday 2025-06-02 09:00 UTC; the tests run at 10:00 the same day.
+const TEN_AM = new Date(FIXTURE_NOW.getTime() + 60 * 60_000);
+
+/** A shared #analytics channel: what chat.postMessage puts there, conversations.history returns. */
+function fakeChannel(t: TestBot) {
+  const messages: Array<Json & { ts: string }> = [];
+  let seq = 0;
+  let emptyHistoryCalls = 0;
+  t.onSlackMethod('chat.postMessage', (b) => {
+    const ts = `${Math.floor(TEN_AM.getTime() / 1000)}.${String(++seq).padStart(6, '0')}`;
+    const metadata = typeof b.metadata === 'string' ? JSON.parse(b.metadata) : b.metadata;
+    messages.push({ ...b, metadata, ts });
+    return { body: { ok: true, channel: b.channel, ts } };
+  });
+  t.onSlackMethod('conversations.history', () => {
+    if (emptyHistoryCalls > 0) {
+      emptyHistoryCalls--;
+      return { body: { ok: true, messages: [] } };
+    }
+    return { body: { ok: true, messages: [...messages].reverse() } };
+  });
+  t.onSlackMethod('chat.delete', (b) => {
+    const i = messages.findIndex((m) => m.ts === b.ts);
+    if (i >= 0) messages.splice(i, 1);
+    return { body: { ok: true } };
+  });
+  return {
+    messages,
+    digests: () => messages.filter((m) => (m.metadata as Json | undefined)?.event_type === 'analytics_triage_digest'),
+    /** The next n history reads see an empty channel (two instances checking at the same moment). */
+    hideHistory(n: number) {
+      emptyHistoryCalls = n;
+    },
+  };
+}
+
+describe('triage digest', () => {
+  const bots: TestBot[] = [];
+  const start = async (extra: Parameters<typeof startTestBot>[0] = {}) => {
+    const t = await startTestBot({ env: ENV, deps: { clock: () => TEN_AM }, ...extra });
+    bots.push(t);
+    return t;
+  };
+  beforeAll(() => blockNetwork());
+  afterEach(async () => {
+    expect(takeGraphqlValidationErrors()).toEqual([]);
+    for (const t of bots.splice(0)) {
+      expect(t.violations).toEqual([]);
+      await t.stop();
+    }
+  });
+
+  it('previews today’s digest to the person who asks (/analytics digest)', async () => {
+    const t = await start();
+    interceptBoard({ items: boardItems(250) });
+    await t.post(slashCommand({ text: 'digest' }));
+    await t.settle();
+    const preview = t.responses.at(-1)!.body;
+    expect(preview).toMatchObject({ response_type: 'ephemeral', replace_original: true });
+    const text = JSON.stringify(preview.blocks);
+    expect(text).toContain('Analytics triage · Monday, Jun 2');
+    expect(text).toContain('Preview: only you can see this');
+    expect(text).toContain('Needs triage (oldest first)');
+    expect(t.callsTo('chat.postMessage')).toHaveLength(0);
+  });
+
+  it('posts once with message metadata, and a second run the same day does nothing', async () => {
+    const t = await start();
+    const channel = fakeChannel(t);
+    const board = interceptBoard({ items: boardItems(2000) });
+    expect(await t.deps.digest.postIfDue(TEN_AM)).toBe('posted');
+    expect(board.requests).toBe(20);
+    expect(channel.digests()).toHaveLength(1);
+    const [digest] = channel.digests();
+    expect(digest!.channel).toBe('C0ANALYTICS');
+    expect(digest!.metadata).toEqual({
+      event_type: 'analytics_triage_digest',
+      event_payload: { day: '2025-06-02', items: 2000 },
+    });
+    expect(await t.deps.digest.postIfDue(TEN_AM)).toBe('already_posted');
+    expect(channel.digests()).toHaveLength(1);
+  });
+
+  it('does not post again after a restart (ledger in DATA_DIR)', async () => {
+    const first = await start();
+    const channel = fakeChannel(first);
+    interceptBoard({ items: boardItems(10) });
+    expect(await first.deps.digest.postIfDue(TEN_AM)).toBe('posted');
+    const { db, deps } = first;
+    await first.bot.stop(500);
+    const second = await start({ config: deps.config, db });
+    expect(await second.deps.digest.postIfDue(new Date(TEN_AM.getTime() + 3_600_000))).toBe('already_posted');
+    expect(channel.digests()).toHaveLength(1);
+  });
+
+  it('does not post when another instance already did (metadata in the channel)', async () => {
+    const a = await start();
+    const channel = fakeChannel(a); // the first harness answers both instances' Slack calls
+    interceptBoard({ items: boardItems(10) });
+    const b = await start(); // its own DATA_DIR: a second replica
+    expect(await a.deps.digest.postIfDue(TEN_AM)).toBe('posted');
+    expect(await b.deps.digest.postIfDue(TEN_AM)).toBe('already_posted');
+    expect(channel.digests()).toHaveLength(1);
+  });
+
+  it('leaves one digest when two instances race past the check', async () => {
+    const a = await start();
+    const channel = fakeChannel(a);
+    interceptBoard({ items: boardItems(10) });
+    const b = await start();
+    channel.hideHistory(2); // both look at an empty channel...
+    const outcomes = await Promise.all([a.deps.digest.postIfDue(TEN_AM), b.deps.digest.postIfDue(TEN_AM)]);
+    expect(outcomes).toEqual(['posted', 'posted']);
+    expect(channel.digests()).toHaveLength(1); // ...and the later post removed itself
+    expect(a.callsTo('chat.delete')).toHaveLength(1);
+  });
+
+  it('posts one short notice when a page fails, never a half-built digest, and the retry posts it', async () => {
+    const t = await start();
+    const channel = fakeChannel(t);
+    interceptBoard({ items: boardItems(500), failPage: { page: 3, status: 502 } });
+    expect(await t.deps.digest.postIfDue(TEN_AM)).toBe('failed');
+    expect(channel.digests()).toHaveLength(0);
+    expect(channel.messages).toHaveLength(1);
+    expect(String(channel.messages[0]!.text)).toContain("Today's triage digest could not be built");
+    expect(t.logs.lines.some((l) => l.level === 50 && l.msg === 'triage digest failed; will retry')).toBe(true);
+    expect(await t.deps.digest.postIfDue(TEN_AM)).toBe('posted'); // GitHub answered the retry
+    expect(channel.digests()).toHaveLength(1);
+    expect((channel.digests()[0]!.metadata as Json).event_payload).toEqual({ day: '2025-06-02', items: 500 });
+  });
+
+  it('posts the failure notice once per day however often it fails', async () => {
+    const t = await start();
+    const channel = fakeChannel(t);
+    interceptBoard({ items: [], exists: false });
+    expect(await t.deps.digest.postIfDue(TEN_AM)).toBe('failed');
+    expect(await t.deps.digest.postIfDue(TEN_AM)).toBe('failed');
+    expect(channel.messages).toHaveLength(1);
+    expect(String(channel.messages[0]!.text)).toContain('https://github.com/orgs/acme/projects/63');
+  });
+
+  it('explains a token without the project scope', async () => {
+    const t = await start();
+    fakeChannel(t);
+    interceptBoard({ items: [], deny: 'INSUFFICIENT_SCOPES' });
+    await t.post(slashCommand({ text: 'digest' }));
+    await t.settle();
+    expect(String(t.responses.at(-1)!.body.text)).toContain('read:project');
+  });
+
+  it('catches up on a run missed earlier today when it starts', async () => {
+    const late = await start();
+    const channel = fakeChannel(late);
+    interceptBoard({ items: boardItems(5) });
+    late.deps.digest.start();
+    await new Promise((r) => setTimeout(r, 300));
+    await late.settle();
+    expect(channel.digests()).toHaveLength(1);
+  });
+
+  it('does not post at start before today’s scheduled time', async () => {
+    const early = await start({ deps: { clock: () => new Date(FIXTURE_NOW.getTime() - 3_600_000) } });
+    interceptBoard({ items: boardItems(5) });
+    early.deps.digest.start();
+    await new Promise((r) => setTimeout(r, 300));
+    expect(early.callsTo('conversations.history')).toHaveLength(0);
+    expect(early.callsTo('chat.postMessage')).toHaveLength(0);
+  });
+
+  it('posts an all-clear for an empty board', async () => {
+    const t = await start();
+    const channel = fakeChannel(t);
+    interceptBoard({ items: [] });
+    expect(await t.deps.digest.postIfDue(TEN_AM)).toBe('posted');
+    expect(String(channel.digests()[0]!.text)).toContain('all clear');
+    nock.cleanAll();
+  });
+});
