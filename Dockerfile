@@ -36,8 +36,9 @@ WORKDIR /app
 COPY --chown=node:node package.json package-lock.json ./
 COPY --from=deps --chown=node:node /app/node_modules ./node_modules
 COPY --from=build --chown=node:node /app/dist ./dist
-# Shipped data file: the metric catalog (resolved relative to package.json).
+# Shipped data files: the metric catalog and the knowledge notes (both resolved relative to package.json).
 COPY --chown=node:node metrics.yml ./
+COPY --chown=node:node knowledge ./knowledge
 
 # Durable state (SQLite, DuckDB) lives in DATA_DIR; mount a volume there to keep it across containers.
 # Created before VOLUME so a fresh volume inherits the node ownership.

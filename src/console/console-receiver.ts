@@ -28,6 +28,7 @@ const HELP = [
   'Type what you would type in Slack:',
   '  /analytics help             a slash command',
   '  @analytics-bot <question>   a mention in #analytics (the bot answers in a thread)',
+  '  + <follow-up>               a reply in the thread of your last @analytics-bot question',
   '  <anything else>             a direct message to the bot',
   '  <number>                    press the button shown as [number]',
   '  exit                        quit',
@@ -43,6 +44,8 @@ export class ConsoleReceiver implements Receiver {
   #nextButton = 1;
   #modals: Array<{ view: Json; viewId: string }> = [];
   #loop?: Promise<void>;
+  /** The last mention's ts: "+ …" replies in its thread, as people follow up in Slack. */
+  #lastThread?: string;
 
   constructor(private readonly options: ConsoleOptions) {}
 
@@ -143,6 +146,12 @@ export class ConsoleReceiver implements Receiver {
     const mention = /^@(analytics-bot|bot)\b[:,]?\s*/i.exec(text);
     if (mention)
       return this.dispatch(this.event('app_mention', `<@${LOCAL.botUserId}> ${text.slice(mention[0].length)}`));
+    if (text.startsWith('+')) {
+      if (!this.#lastThread) return this.print('(console) "+" replies in a thread: ask @analytics-bot something first');
+      return this.dispatch(
+        this.event('app_mention', `<@${LOCAL.botUserId}> ${text.slice(1).trim()}`, this.#lastThread),
+      );
+    }
     if (/^\d+$/.test(text)) return this.click(Number(text));
     if (text === '?' || text === 'console help') return this.print(HELP);
     return this.dispatch(this.event('message', text));
@@ -183,11 +192,13 @@ export class ConsoleReceiver implements Receiver {
     };
   }
 
-  private event(type: 'app_mention' | 'message', text: string): Json {
+  private event(type: 'app_mention' | 'message', text: string, threadTs?: string): Json {
     const ts = `${(Date.now() / 1000).toFixed(6)}`;
+    if (type === 'app_mention' && !threadTs) this.#lastThread = ts;
     const channel = type === 'app_mention' ? LOCAL.channel : LOCAL.dm;
     const event: Json = { type, user: LOCAL.user, text, ts, channel, event_ts: ts };
     if (type === 'message') event.channel_type = 'im';
+    if (threadTs) event.thread_ts = threadTs;
     return {
       token: 'local',
       team_id: LOCAL.team,
