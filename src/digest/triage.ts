@@ -43,19 +43,24 @@ const DONE_DEFAULT = ['done', 'closed', 'shipped', 'delivered', "won't do", 'won
 const isNecessity = (v: string | null) => v !== null && /necess|must|high|urgent|p0|p1/i.test(v);
 const isInProgress = (v: string | null) => v !== null && /progress|doing|active|working/i.test(v);
 
+const DAY_MS = 86_400_000;
+
 export function buildTriage(board: BoardSnapshot, opts: TriageOptions): TriageDigest {
-  const now = DateTime.fromJSDate(opts.now, { zone: opts.timezone });
-  const today = now.startOf('day');
-  const since = opts.since ?? now.minus({ hours: 24 }).toJSDate();
+  // Plain millisecond and calendar-string arithmetic: a 2,000-item board must not build 10,000 luxon objects.
+  const nowMs = opts.now.getTime();
+  const today = DateTime.fromJSDate(opts.now, { zone: opts.timezone }).toISODate()!;
+  const todayUtc = Date.parse(`${today}T00:00:00Z`);
+  const since = opts.since ?? new Date(nowMs - DAY_MS);
+  const sinceMs = since.getTime();
   const done = new Set((opts.doneStatuses ?? DONE_DEFAULT).map((s) => s.toLowerCase()));
   const staleDays = opts.staleDays ?? 14;
   const dueSoonDays = opts.dueSoonDays ?? 7;
   const triage = opts.triageStatus.toLowerCase();
 
   const isOpen = (i: BoardItem) => i.issue.state === 'OPEN' && !done.has((i.status ?? '').toLowerCase());
-  const daysBetween = (a: DateTime, b: DateTime) => Math.floor(b.diff(a, 'days').days);
-  const at = (iso: string) => DateTime.fromISO(iso, { zone: opts.timezone });
-  const due = (i: BoardItem) => (i.neededBy ? DateTime.fromISO(i.neededBy, { zone: opts.timezone }) : null);
+  const ageDays = (iso: string) => Math.floor((nowMs - Date.parse(iso)) / DAY_MS);
+  /** Calendar days from today to a YYYY-MM-DD date (negative when past). */
+  const daysUntil = (date: string) => Math.round((Date.parse(`${date}T00:00:00Z`) - todayUtc) / DAY_MS);
 
   const counts = new Map<string, number>();
   for (const i of board.items) {
@@ -66,25 +71,25 @@ export function buildTriage(board: BoardSnapshot, opts: TriageOptions): TriageDi
 
   const needsTriage = open
     .filter((i) => i.status === null || i.status.toLowerCase() === triage)
-    .map((item) => ({ item, days: daysBetween(at(item.issue.createdAt), now) }))
+    .map((item) => ({ item, days: ageDays(item.issue.createdAt) }))
     .sort((a, b) => a.item.issue.createdAt.localeCompare(b.item.issue.createdAt));
   const overdue = open
-    .filter((i) => due(i) && due(i)! < today)
-    .map((item) => ({ item, days: daysBetween(due(item)!, today) }))
+    .filter((i) => i.neededBy !== null && i.neededBy < today)
+    .map((item) => ({ item, days: -daysUntil(item.neededBy!) }))
     .sort((a, b) => b.days - a.days);
   const dueSoon = open
-    .filter((i) => due(i) && due(i)! >= today && due(i)! <= today.plus({ days: dueSoonDays }))
-    .map((item) => ({ item, days: daysBetween(today, due(item)!) }))
+    .filter((i) => i.neededBy !== null && i.neededBy >= today && daysUntil(i.neededBy) <= dueSoonDays)
+    .map((item) => ({ item, days: daysUntil(item.neededBy!) }))
     .sort((a, b) => a.days - b.days);
   const newSince = board.items
-    .filter((i) => new Date(i.issue.createdAt) > since)
+    .filter((i) => Date.parse(i.issue.createdAt) > sinceMs)
     .sort((a, b) => a.issue.createdAt.localeCompare(b.issue.createdAt));
   const stale = open
-    .filter((i) => isInProgress(i.status) && daysBetween(at(i.issue.updatedAt), now) >= staleDays)
-    .map((item) => ({ item, days: daysBetween(at(item.issue.updatedAt), now) }))
+    .filter((i) => isInProgress(i.status) && ageDays(i.issue.updatedAt) >= staleDays)
+    .map((item) => ({ item, days: ageDays(item.issue.updatedAt) }))
     .sort((a, b) => b.days - a.days);
   const closedSince = board.items
-    .filter((i) => i.issue.closedAt !== null && new Date(i.issue.closedAt) > since)
+    .filter((i) => i.issue.closedAt !== null && Date.parse(i.issue.closedAt) > sinceMs)
     .sort((a, b) => (a.issue.closedAt ?? '').localeCompare(b.issue.closedAt ?? ''));
   const unassignedNecessities = open.filter((i) => isNecessity(i.necessity) && i.issue.assignees.length === 0);
 
