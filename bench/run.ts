@@ -439,6 +439,8 @@ function buildBot(sinkPort: number) {
     SLACK_API_URL: `http://${HOST}:${sinkPort}/api/`,
     METRICS_CACHE_TTL_SECONDS: '3600',
     LOG_LEVEL,
+    // No GitHub side in this bench: without a secret the webhook route registers no handlers.
+    GITHUB_WEBHOOK_SECRET: undefined,
   });
   const catalog = loadCatalogFile(config.metrics.file);
   const warehouse = fakeWarehouse(WAREHOUSE_DELAY_MS);
