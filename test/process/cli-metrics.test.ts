@@ -3,7 +3,7 @@ import path from 'node:path';
 import { tempDir } from '../helpers/config.js';
 import { runCli } from '../helpers/process.js';
 
-describe('analytics-bot ask / metrics check', () => {
+describe('analytics-bot ask / metrics check / digest', () => {
   const dataDir = tempDir();
 
   it('prints an answer as the bot would', async () => {
@@ -59,5 +59,20 @@ describe('analytics-bot ask / metrics check', () => {
     const err = run.stderr();
     expect(err).toContain('metric "signups".time_column: expected a column name');
     expect(err).toMatch(/metric "leads"\.aggregation/);
+  });
+
+  it('digest --dry-run explains a missing board and exits 1', async () => {
+    const run = runCli(['digest', '--dry-run'], { DATA_DIR: dataDir });
+    expect((await run.exited).code).toBe(1);
+    expect(run.stderr()).toContain('the digest could not be built: GITHUB_PROJECT_URL is not set');
+  });
+
+  it('digest without a channel says where it would post and exits 1; unknown options exit 2', async () => {
+    const run = runCli(['digest'], { DATA_DIR: dataDir });
+    expect((await run.exited).code).toBe(1);
+    expect(run.stdout()).toContain('ANALYTICS_CHANNEL_ID is not set');
+    const bad = runCli(['digest', '--now'], { DATA_DIR: dataDir });
+    expect((await bad.exited).code).toBe(2);
+    expect(bad.stderr()).toContain('Usage: analytics-bot digest [--dry-run]');
   });
 });
