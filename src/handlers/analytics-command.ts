@@ -2,6 +2,7 @@
 import type { AllMiddlewareArgs, SlackCommandMiddlewareArgs } from '@slack/bolt';
 import type { Deps } from '../deps.js';
 import { MAX_QUESTION_LENGTH } from '../queries/question.js';
+import { slowLane } from '../slow-lane.js';
 import { helpMessage } from '../views/help.js';
 import {
   metricAnswerMessage,
@@ -13,8 +14,6 @@ import { myRequestsMessage } from '../views/my-requests.js';
 import { answerQuestion, requestLog } from './answer-question.js';
 import { digestPreview } from './digest-preview.js';
 import { openRequestModal } from './request-modal.js';
-
-const afterPendingIo = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 export const analyticsCommand =
   (deps: Deps) =>
@@ -46,10 +45,9 @@ export const analyticsCommand =
       return;
     }
 
-    // Ack first, whatever the question: under a burst of commands, parsing and querying wait their turn behind
-    // the acks of requests already queued (setImmediate runs after pending I/O), so no ack misses Slack's deadline.
+    // Ack first, whatever the question; parsing and querying then wait their turn behind other requests' acks.
     await ack(workingMessage(text));
-    await afterPendingIo();
+    await slowLane.enter();
     if (text.length > MAX_QUESTION_LENGTH) {
       return void (await respond(
         questionErrorMessage({ kind: 'too_long', length: text.length, max: MAX_QUESTION_LENGTH }),
