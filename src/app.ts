@@ -120,6 +120,7 @@ export function buildApp(deps: Deps, options: BuildOptions = {}): BotApp {
 
   const webhooks = createWebhookRoute(config.github.webhookSecret, logger, telemetry, {
     isFirstDelivery: (id) => deps.conversations.firstSighting('seen_deliveries', id, deps.clock().getTime()),
+    forgetDelivery: (id) => deps.conversations.forget('seen_deliveries', id),
   });
   if (webhooks.webhooks) {
     registerWebhookHandlers(webhooks.webhooks, {

@@ -149,6 +149,8 @@ async function buildDeps(config: Config, logger: Logger, catalog: MetricCatalog)
     tracker: createTracker(config, logger, telemetry),
     slack,
     announceChannel: config.slack.analyticsChannelId,
+    initialStatus: config.github.fields.triageStatus,
+    statusField: config.github.fields.status,
     logger,
     telemetry,
     clock,

@@ -15,6 +15,11 @@ export const ITEM_QUERY = /* GraphQL */ `
         status: fieldValueByName(name: $statusField) {
           ... on ProjectV2ItemFieldSingleSelectValue {
             name
+            field {
+              ... on ProjectV2SingleSelectField {
+                id
+              }
+            }
           }
         }
         content {
@@ -24,6 +29,9 @@ export const ITEM_QUERY = /* GraphQL */ `
             url
             body
             state
+            author {
+              login
+            }
           }
         }
       }
@@ -37,7 +45,11 @@ export interface BoardItemInfo {
   url: string;
   body: string;
   state: 'OPEN' | 'CLOSED';
+  /** The issue's author, to match hand-filed issues (no marker) to a Slack user; null for a deleted account. */
+  author: string | null;
   status: string | null;
+  /** Node id of the status field, to tell a status change from an edit of another single-select field. */
+  statusFieldId: string | null;
 }
 
 export interface ItemLookup {
@@ -49,8 +61,15 @@ export interface ItemLookup {
 
 interface ItemResponse {
   node: {
-    status: { name?: string } | null;
-    content: { number?: number; title?: string; url?: string; body?: string; state?: 'OPEN' | 'CLOSED' } | null;
+    status: { name?: string; field?: { id?: string } } | null;
+    content: {
+      number?: number;
+      title?: string;
+      url?: string;
+      body?: string;
+      state?: 'OPEN' | 'CLOSED';
+      author?: { login?: string } | null;
+    } | null;
   } | null;
 }
 
@@ -82,7 +101,9 @@ export function createItemLookup(opts: {
           url: c.url,
           body: c.body ?? '',
           state: c.state ?? 'OPEN',
+          author: c.author?.login ?? null,
           status: res.node?.status?.name ?? null,
+          statusFieldId: res.node?.status?.field?.id ?? null,
         };
       } catch (error) {
         opts.telemetry.githubCalls.inc({ kind: 'graphql', outcome: 'error' });

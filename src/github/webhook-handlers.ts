@@ -150,12 +150,21 @@ export function registerWebhookHandlers(webhooks: Webhooks, deps: WebhookDeps): 
   webhooks.on('projects_v2_item.edited', async ({ payload }) => {
     const item = payload.projects_v2_item;
     if (item.content_type !== 'Issue') return;
-    const change = (payload as { changes?: { field_value?: { field_type?: string } } }).changes?.field_value;
+    const change = (payload as { changes?: { field_value?: { field_type?: string; field_node_id?: string } } }).changes
+      ?.field_value;
     if (change?.field_type && change.field_type !== 'single_select') return;
     if (!item.node_id) return;
     const info = await deps.items.item(item.node_id);
     if (!info?.status) return;
-    const issue: IssueLike = { number: info.number, title: info.title, html_url: info.url, body: info.body };
+    // Another single-select field (e.g. Necessity) was edited: the status did not move.
+    if (change?.field_node_id && info.statusFieldId && change.field_node_id !== info.statusFieldId) return;
+    const issue: IssueLike = {
+      number: info.number,
+      title: info.title,
+      html_url: info.url,
+      body: info.body,
+      user: info.author ? { login: info.author } : null,
+    };
     const dest = await destinationFor(issue);
     if (!dest) return;
     const now = deps.clock().getTime();

@@ -13,6 +13,8 @@ export interface WebhookRoute {
 export interface WebhookRouteOptions {
   /** False for a delivery id seen before: GitHub redelivers, and people press "Redeliver". */
   isFirstDelivery?: (id: string) => boolean;
+  /** Called when handling failed, so a redelivery of the same id is processed. */
+  forgetDelivery?: (id: string) => void;
 }
 
 export function createWebhookRoute(
@@ -70,6 +72,7 @@ export function createWebhookRoute(
         telemetry.webhookDeliveries.inc({ event: name, outcome: 'ok' });
         reply(res, 200, { ok: true });
       } catch (error) {
+        options.forgetDelivery?.(id);
         telemetry.webhookDeliveries.inc({ event: name, outcome: 'error' });
         log.error({ err: error, delivery: id, event: name }, 'webhook handler failed');
         reply(res, 500, { error: 'handler failed' });

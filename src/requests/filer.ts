@@ -27,6 +27,10 @@ export interface FilerOptions {
   tracker: IssueTracker;
   slack: WebClient;
   announceChannel?: string;
+  /** The board status new requests get (GITHUB_TRIAGE_STATUS): recorded so the webhook for it is not news. */
+  initialStatus?: string;
+  /** The board's status field name (GITHUB_STATUS_FIELD), to know whether the status was set. */
+  statusField?: string;
   logger: Logger;
   telemetry: Telemetry;
   clock: () => Date;
@@ -87,6 +91,11 @@ export function createRequestFiler(opts: FilerOptions): RequestFiler {
     try {
       const issue = await tracker.createDataRequest(row.request, buildIssueDraft(row.request));
       outbox.markFiled(key, issue, now());
+      if (!issue.preview) {
+        const field = (opts.statusField ?? 'Status').toLowerCase();
+        const status = issue.fieldsSet.some((f) => f.toLowerCase() === field) ? opts.initialStatus : undefined;
+        outbox.updateIssue(issue.number, { state: 'open', ...(status ? { boardStatus: status } : {}) }, now());
+      }
       log.info(
         {
           key,

@@ -19,6 +19,11 @@ export class ConversationStore {
     return this.db.prepare(`INSERT OR IGNORE INTO ${table} (id, seen_at) VALUES (?, ?)`).run(id, now).changes === 1;
   }
 
+  /** Undoes a sighting whose handling failed, so the sender's retry (or "Redeliver") is processed. */
+  forget(table: 'seen_events' | 'seen_deliveries', id: string): void {
+    this.db.prepare(`DELETE FROM ${table} WHERE id = ?`).run(id);
+  }
+
   rememberQuestion(channel: string, threadTs: string, encoded: string, now: number): void {
     this.db
       .prepare(

@@ -158,6 +158,8 @@ export async function testDeps(options: StartOptions = {}): Promise<{ deps: Deps
       tracker,
       slack,
       announceChannel: config.slack.analyticsChannelId,
+      initialStatus: config.github.fields.triageStatus,
+      statusField: config.github.fields.status,
       logger: logs.logger,
       telemetry,
       clock,

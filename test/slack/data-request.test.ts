@@ -120,6 +120,11 @@ describe('data requests', () => {
     expect(String(dm!.body.text)).toContain('https://github.com/acme/analytics/issues/1');
     expect(JSON.stringify(dm!.body.blocks)).toContain('https://github.com/orgs/acme/projects/63');
     expect(JSON.stringify(dm!.body.blocks)).toContain('Possibly related open requests');
+    // The board status the bot just set is recorded, so its own webhook echo is not news to the requester.
+    expect(t.deps.requests.outbox.byRequester('U0ASKER')[0]).toMatchObject({
+      boardStatus: 'Triage',
+      issueState: 'open',
+    });
     const announce = t.callsTo('chat.postMessage').find((c) => c.body.channel === 'C0ANALYTICS');
     expect(String(announce!.body.text)).toContain('New data request: #1 Weekly actives by plan');
   });
