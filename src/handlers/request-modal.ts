@@ -35,7 +35,7 @@ export const requestDataButton =
   async ({ ack, body, action, client }: AllMiddlewareArgs & SlackActionMiddlewareArgs<BlockButtonAction>) => {
     await ack();
     const channel = body.channel?.id ?? body.container?.channel_id;
-    const title = action.value && action.value !== 'home' ? clip(action.value, 150) : undefined;
+    const title = action.value && !['home', 'help'].includes(action.value) ? clip(action.value, 150) : undefined;
     await openRequestModal(
       client,
       body.trigger_id,

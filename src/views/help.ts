@@ -1,5 +1,5 @@
 /** `/analytics help`: what the bot can do, with examples. Lists only subcommands that exist. */
-import { type AnyBlock, context, divider, header, type Message, section } from './blocks.js';
+import { type AnyBlock, actions, button, context, divider, header, type Message, section } from './blocks.js';
 
 export interface Subcommand {
   usage: string;
@@ -39,6 +39,9 @@ export function helpMessage(intro?: string): Message {
       'Time ranges: _yesterday, last 7 days, last 4 weeks, this month, Q3, in 2025, since Oct 1_. ' +
         'Grain: _daily, weekly, monthly_. Breakdowns: _by plan_. Comparisons: _vs previous_.',
     ),
+    section('Need more than a number? Request a data project: a short form with the four questions the team asks.'),
+    // The value "help" opens an empty form (no title to prefill); the action id is the request button's everywhere.
+    actions('help_actions', [button('Request data', 'open_data_request', { value: 'help', style: 'primary' })]),
   );
   const text = [intro, 'analytics-bot help', ...SUBCOMMANDS.map((s) => `${s.usage}: ${s.description}`)]
     .filter(Boolean)

@@ -65,4 +65,20 @@ describe('analytics-bot CLI', () => {
     run.child.stdin.end('exit\n');
     expect((await run.exited).code).toBe(0);
   });
+
+  it('answers a mention in the console and files a request through the form prompts as a GitHub preview', async () => {
+    const run = runCli([], { DATA_DIR: tempDir(), PORT: '0' });
+    await run.waitFor(/local console/);
+    run.child.stdin.write('@analytics-bot where can I find website traffic numbers?\n');
+    await run.waitFor(/#analytics \(thread\)[\s\S]*Google Analytics/);
+    run.child.stdin.write('/analytics request Churn by plan\n');
+    await run.waitFor(/Request title \[Enter keeps: Churn by plan\]/);
+    // title (keep), purpose, look, sketch (skip), needed by, necessity, links, stakeholders, sources
+    run.child.stdin.write('\nFor the QBR\nA table by plan\n\n2099-01-31\n2\n\n\n1\n');
+    await run.waitFor(
+      /GitHub preview[\s\S]*### 4\. Is this a nice-to-have or a necessity\?[\s\S]*\*\*Nice-to-have\*\*/,
+    );
+    run.child.stdin.end('exit\n');
+    expect((await run.exited).code).toBe(0);
+  });
 });
