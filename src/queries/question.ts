@@ -76,7 +76,7 @@ export class QuestionParser {
   readonly #fuse: Fuse<MetricEntry>;
   readonly #dimensions: Dimension[];
   /** Every name and synonym as a whole-phrase pattern, longest first; built once, not per question. */
-  readonly #phrasePatterns: Array<{ metric: Metric; re: RegExp }>;
+  readonly #phrasePatterns: Array<{ metric: Metric; re: RegExp; phrase: string }>;
 
   constructor(private readonly catalog: MetricCatalog) {
     this.#entries = catalog.metrics.map((metric) => ({
@@ -94,7 +94,11 @@ export class QuestionParser {
       .sort((a, b) => b.phrase.length - a.phrase.length)
       .map(({ metric, phrase }) => {
         const pattern = phrase.split(' ').map(escapeRegExp).join('[\\s_-]+');
-        return { metric, re: new RegExp(`(?<![\\p{L}\\p{N}])${pattern}(?![\\p{L}\\p{N}])`, 'iu') };
+        return {
+          metric,
+          phrase,
+          re: new RegExp(`(?<![\\p{L}\\p{N}])${pattern}(?![\\p{L}\\p{N}])`, 'iu'),
+        };
       });
     const names = new Set(catalog.metrics.flatMap((m) => m.dimensions));
     this.#dimensions = [...names].map((n) => catalog.dimension(n)!).filter(Boolean);
@@ -128,7 +132,11 @@ export class QuestionParser {
 
   /** The longest metric name or synonym said outright, with a pattern that removes it from the text. */
   private findNamedMetric(text: string): { metric: Metric; re: RegExp } | null {
-    for (const { metric, re } of this.#phrasePatterns) if (re.test(text)) return { metric, re };
+    // A plain substring check first: the Unicode-aware patterns are only run for phrases that can match.
+    const plainText = ` ${normalise(text)} `;
+    for (const { metric, re, phrase } of this.#phrasePatterns) {
+      if (plainText.includes(phrase) && re.test(text)) return { metric, re };
+    }
     return null;
   }
 
