@@ -14,6 +14,7 @@ import { registerWebhookHandlers } from './github/webhook-handlers.js';
 import { createWebhookRoute, type WebhookRoute } from './github/webhooks.js';
 import { registerHandlers } from './handlers/index.js';
 import { toBoltLogger } from './logger.js';
+import { slowLane } from './slow-lane.js';
 
 export const SLACK_EVENTS_PATH = '/slack/events';
 export const GITHUB_WEBHOOKS_PATH = '/github/webhooks';
@@ -92,6 +93,7 @@ export function buildApp(deps: Deps, options: BuildOptions = {}): BotApp {
   // the one place that sees every ack).
   receiver.init({
     processEvent: (event: ReceiverEvent) => {
+      slowLane.noteArrival();
       const surface = surfaceOf(event.body);
       const started = process.hrtime.bigint();
       let acked = false;

@@ -57,6 +57,8 @@ export function toBoltLogger(base: Logger): BoltLogger {
   const write =
     (level: 'debug' | 'info' | 'warn' | 'error') =>
     (...msg: unknown[]) => {
+      // Bolt logs at debug on every request; formatting (JSON of whole payloads) costs more than this check.
+      if (!log.isLevelEnabled(level)) return;
       const [first, ...rest] = msg;
       if (first instanceof Error) log[level]({ err: first }, rest.map(String).join(' ') || first.message);
       else log[level](msg.map((m) => (typeof m === 'string' ? m : safeStringify(m))).join(' '));

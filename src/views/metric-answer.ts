@@ -170,12 +170,12 @@ export function sqlMessage(answer: MetricAnswer): Message {
   };
 }
 
-export function workingMessage(question: string): Message {
-  return {
-    response_type: 'ephemeral',
-    text: `Looking up “${clip(question, 200)}”…`,
-    blocks: [context(`:hourglass_flowing_sand: Looking up “${escapeMrkdwn(clip(question, 200))}”…`)],
-  };
+/**
+ * The ack for a question: plain text (Slack shows it to the asker only), which keeps the ack path as cheap as a
+ * bare ack under bursts. The answer replaces it through response_url.
+ */
+export function workingMessage(question: string): string {
+  return `:hourglass_flowing_sand: Looking up “${escapeMrkdwn(clip(question.replace(/\s+/g, ' '), 200))}”…`;
 }
 
 const requestButton = (query: string) =>

@@ -12,4 +12,29 @@ describe('SlowLane', () => {
     await Promise.all([a, b, c]);
     expect(order).toEqual(['a', 'io', 'b', 'c']);
   });
+
+  it('holds work while requests keep arriving, and releases it when they stop', async () => {
+    const lane = new SlowLane({ quietMs: 5, maxWaitMs: 1000 });
+    let released = false;
+    lane.noteArrival();
+    const work = lane.enter().then(() => {
+      released = true;
+    });
+    for (let i = 0; i < 6; i++) {
+      await new Promise((r) => setTimeout(r, 2));
+      expect(released).toBe(false);
+      lane.noteArrival();
+    }
+    await work;
+    expect(released).toBe(true);
+  });
+
+  it('never holds work longer than maxWaitMs', async () => {
+    const lane = new SlowLane({ quietMs: 5, maxWaitMs: 30 });
+    const timer = setInterval(() => lane.noteArrival(), 1);
+    const started = performance.now();
+    await lane.enter();
+    clearInterval(timer);
+    expect(performance.now() - started).toBeLessThan(200);
+  });
 });
