@@ -19,7 +19,7 @@ export class SlowLane {
   #scheduled = false;
 
   constructor(opts: SlowLaneOptions = {}) {
-    this.#quietMs = opts.quietMs ?? 3;
+    this.#quietMs = opts.quietMs ?? 12;
     this.#maxWaitMs = opts.maxWaitMs ?? 1000;
   }
 
