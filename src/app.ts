@@ -67,7 +67,8 @@ export function buildApp(deps: Deps, options: BuildOptions = {}): BotApp {
 
   const app = new App({
     receiver,
-    token: config.slack.botToken ?? 'xoxb-local-console',
+    // The console's loopback Slack accepts any token; Bolt just needs one to build its client.
+    token: config.slack.botToken ?? 'local-console',
     botId: options.botId,
     botUserId: options.botUserId,
     logger: boltLogger,

@@ -1,5 +1,5 @@
 /**
- * An Octokit for the board reader, built as the tracker builds its own: retry and throttling plugins, a token or
+ * The one Octokit factory (tracker, board reader, item lookup): retry and throttling plugins, a token or
  * GitHub App auth, the configured base URL (GHES), a per-request timeout, and Octokit's logging kept away from the
  * request options (which carry the token).
  */

@@ -5,13 +5,10 @@
  * issue with that marker. Board steps are idempotent too (GitHub returns the existing item when an issue is added
  * twice), so a failed attempt can always be retried as a whole.
  */
-import { createAppAuth } from '@octokit/auth-app';
-import { retry } from '@octokit/plugin-retry';
-import { throttling } from '@octokit/plugin-throttling';
-import { Octokit } from '@octokit/rest';
 import type { Config } from '../config.js';
 import type { Logger } from '../logger.js';
 import type { Telemetry } from '../telemetry.js';
+import { createGithubOctokit } from './octokit-client.js';
 import {
   type DataRequest,
   type FiledIssue,
@@ -40,10 +37,6 @@ export interface OctokitTrackerOptions {
 const REQUEST_LABEL = 'data-request';
 /** The marker is written at submission; an earlier attempt cannot have created the issue much before that. */
 const LOOKUP_WINDOW_MS = 10 * 60 * 1000;
-const MAX_RATE_LIMIT_RETRIES = 2;
-const DEFAULT_RETRIES = 3;
-/** Native fetch has no timeout; a hung connection would otherwise hold a request (and its Slack user) forever. */
-const REQUEST_TIMEOUT_MS = 30_000;
 /** Search terms are ANDed, so every extra word narrows the match; a few long words find look-alikes best. */
 const MAX_SEARCH_WORDS = 4;
 const RELATED_LIMIT = 3;
@@ -301,57 +294,9 @@ export function createOctokitTracker(opts: OctokitTrackerOptions): IssueTracker 
   const { github, telemetry } = opts;
   const log = opts.logger.child({ component: 'github' });
   const names = fieldNames(github, opts.fields);
-  const retries = opts.retries ?? DEFAULT_RETRIES;
-  const rateLimitRetries = Math.min(MAX_RATE_LIMIT_RETRIES, retries);
   const repoName = github.repository ? `${github.repository.owner}/${github.repository.repo}` : '(unset)';
   const project = github.projectUrl ? parseProjectUrl(github.projectUrl) : undefined;
-
-  const onLimit =
-    (which: string) =>
-    (retryAfter: number, options: { method: string; url: string }, _octokit: unknown, retryCount: number) => {
-      const retrying = retryCount < rateLimitRetries;
-      log.warn(
-        { method: options.method, route: options.url, retryAfter, retryCount, retrying },
-        `GitHub ${which} rate limit hit; ${retrying ? `retrying in ${retryAfter}s` : 'giving up'}`,
-      );
-      return retrying;
-    };
-
-  const TrackerOctokit = Octokit.plugin(retry, throttling);
-  const octokit = new TrackerOctokit({
-    baseUrl: github.apiUrl,
-    userAgent: 'analytics-bot',
-    ...(github.app
-      ? {
-          authStrategy: createAppAuth,
-          auth: {
-            appId: github.app.appId,
-            privateKey: github.app.privateKey,
-            installationId: github.app.installationId,
-          },
-        }
-      : github.token
-        ? { auth: github.token }
-        : {}),
-    retry: { retries },
-    throttle: {
-      enabled: opts.throttle ?? true,
-      onRateLimit: onLimit('primary'),
-      onSecondaryRateLimit: onLimit('secondary'),
-    },
-    request: {
-      // Looked up per call (not captured) so test interceptors that replace global fetch still apply.
-      fetch: (input: string | URL | Request, init?: RequestInit) =>
-        globalThis.fetch(input, { ...init, signal: init?.signal ?? AbortSignal.timeout(REQUEST_TIMEOUT_MS) }),
-    },
-    // Octokit's own debug line carries the request options, headers and token included: never pass objects on.
-    log: {
-      debug: () => {},
-      info: (message: string) => log.debug(String(message)),
-      warn: (message: string) => log.warn(String(message)),
-      error: (message: string) => log.debug(String(message)),
-    },
-  });
+  const octokit = createGithubOctokit({ github, log, retries: opts.retries, throttle: opts.throttle });
 
   async function call<T>(kind: 'rest' | 'graphql', fn: () => Promise<T>): Promise<T> {
     try {
