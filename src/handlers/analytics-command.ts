@@ -21,7 +21,10 @@ export const analyticsCommand =
     const text = command.text.trim();
     const [first = ''] = text.split(/\s+/, 1);
     const sub = first.toLowerCase();
-    const log = requestLog(deps, context, { user: command.user_id, channel: command.channel_id, surface: 'command' });
+    // Built on first use: a pino child costs more than the ack itself, and most acks never log.
+    let child: ReturnType<typeof requestLog> | undefined;
+    const log = () =>
+      (child ??= requestLog(deps, context, { user: command.user_id, channel: command.channel_id, surface: 'command' }));
 
     if (sub === '' || sub === 'help') return void (await ack(helpMessage()));
     if (sub === 'list') return void (await ack(metricListMessage(deps.catalog)));
@@ -30,7 +33,7 @@ export const analyticsCommand =
     }
     if (sub === 'digest') {
       await ack({ response_type: 'ephemeral', text: 'Building a preview of today’s triage digest…' });
-      await respond({ ...(await digestPreview(deps, log)), response_type: 'ephemeral', replace_original: true });
+      await respond({ ...(await digestPreview(deps, log())), response_type: 'ephemeral', replace_original: true });
       return;
     }
     if (sub === 'request') {
@@ -55,7 +58,7 @@ export const analyticsCommand =
     }
     const parsed = deps.parser.parse(text, { now: deps.clock(), timezone: deps.config.metrics.timezone });
     if (!parsed.ok) {
-      log.info({ error: parsed.error.kind }, 'question not understood');
+      log().info({ error: parsed.error.kind }, 'question not understood');
       return void (await respond(questionErrorMessage(parsed.error, text)));
     }
     const outcome = await answerQuestion(
@@ -63,7 +66,7 @@ export const analyticsCommand =
       parsed.question,
       { userId: command.user_id, channelId: command.channel_id },
       client,
-      log,
+      log(),
     );
     await respond(outcome.ok ? { ...metricAnswerMessage(outcome.answer), replace_original: true } : outcome.message);
   };

@@ -1,5 +1,14 @@
-/** Every Slack listener, registered in one flat list grouped by surface. */
-import type { App } from '@slack/bolt';
+/**
+ * Every Slack listener, in one flat list grouped by surface. Each surface is one Bolt listener that dispatches by id
+ * (see router.ts for why); each handler still lives in its own file.
+ */
+import type {
+  AllMiddlewareArgs,
+  App,
+  SlackActionMiddlewareArgs,
+  SlackEventMiddlewareArgs,
+  SlackShortcutMiddlewareArgs,
+} from '@slack/bolt';
 import type { Deps } from '../deps.js';
 import { ASK_TOPIC_ACTION } from '../views/ask.js';
 import { DATA_REQUEST_MODAL } from '../views/data-request-modal.js';
@@ -18,6 +27,7 @@ import { askSuggestion } from './ask-suggestion.js';
 import { askTopic } from './ask-topic.js';
 import { dataRequestSubmission } from './data-request-submission.js';
 import { requestDataButton, requestDataShortcut, requestFromMessage } from './request-modal.js';
+import { anyOf, dispatch, type Route } from './router.js';
 import { shareAnswer } from './share-answer.js';
 import { showSql } from './show-sql.js';
 
@@ -26,29 +36,55 @@ export const ANALYTICS_COMMAND = '/analytics';
 export const DATA_REQUEST_SHORTCUT = 'data_request_shortcut';
 export const DATA_REQUEST_FROM_MESSAGE = 'data_request_from_message';
 
+type ActionArgs = AllMiddlewareArgs & SlackActionMiddlewareArgs;
+type ShortcutArgs = AllMiddlewareArgs & SlackShortcutMiddlewareArgs;
+type EventArgs = AllMiddlewareArgs & SlackEventMiddlewareArgs;
+
+/** Handlers are typed for their own payloads; the router hands each the args Bolt built for that payload. */
+const as = <A>(handler: (args: never) => Promise<unknown>) => handler as (args: A) => Promise<unknown>;
+const ackOnly = async ({ ack }: ActionArgs) => ack();
+
 export function registerHandlers(app: App, deps: Deps): void {
   // Slash commands
   app.command(ANALYTICS_COMMAND, analyticsCommand(deps));
 
   // Block actions
-  app.action(SHARE_ANSWER_ACTION, shareAnswer(deps));
-  app.action(SHOW_SQL_ACTION, showSql(deps));
-  app.action(new RegExp(`^${ASK_SUGGESTION_ACTION}_\\d+$`), askSuggestion(deps));
-  app.action(OPEN_DATA_REQUEST_ACTION, requestDataButton());
-  app.action(new RegExp(`^${ASK_TOPIC_ACTION}_\\d+$`), askTopic(deps));
-  // Link buttons still send an interaction; ack it so Slack shows no error.
-  app.action(OPEN_LOOKER_ACTION, async ({ ack }) => ack());
-  app.action(/^open_(link_\d+|board)$/, async ({ ack }) => ack());
-  app.action(BROWSE_METRICS_ACTION, browseMetrics(deps));
+  const actions: Array<Route<ActionArgs>> = [
+    [SHARE_ANSWER_ACTION, as(shareAnswer(deps))],
+    [SHOW_SQL_ACTION, as(showSql(deps))],
+    [new RegExp(`^${ASK_SUGGESTION_ACTION}_\\d+$`), as(askSuggestion(deps))],
+    [new RegExp(`^${ASK_TOPIC_ACTION}_\\d+$`), as(askTopic(deps))],
+    [OPEN_DATA_REQUEST_ACTION, as(requestDataButton())],
+    [BROWSE_METRICS_ACTION, as(browseMetrics(deps))],
+    // Link buttons still send an interaction; ack it so Slack shows no error.
+    [OPEN_LOOKER_ACTION, ackOnly],
+    [/^open_(link_\d+|board)$/, ackOnly],
+  ];
+  app.action(
+    anyOf(actions),
+    dispatch(actions, (a) => (a.action as { action_id?: string }).action_id),
+  );
 
-  // Events: mentions in channels, and direct messages (message.im; other message events are ignored inside)
-  app.event('app_mention', askBot(deps));
-  app.event('message', askBot(deps));
-  app.event('app_home_opened', appHomeOpened(deps));
+  // Events: mentions in channels, direct messages (message.im; other message events are ignored inside), App Home
+  const events: Array<Route<EventArgs>> = [
+    ['app_mention', as(askBot(deps))],
+    ['message', as(askBot(deps))],
+    ['app_home_opened', as(appHomeOpened(deps))],
+  ];
+  app.event(
+    anyOf(events),
+    dispatch(events, (a) => a.event.type),
+  );
 
   // Shortcuts
-  app.shortcut(DATA_REQUEST_SHORTCUT, requestDataShortcut());
-  app.shortcut(DATA_REQUEST_FROM_MESSAGE, requestFromMessage());
+  const shortcuts: Array<Route<ShortcutArgs>> = [
+    [DATA_REQUEST_SHORTCUT, as(requestDataShortcut())],
+    [DATA_REQUEST_FROM_MESSAGE, as(requestFromMessage())],
+  ];
+  app.shortcut(
+    anyOf(shortcuts),
+    dispatch(shortcuts, (a) => a.shortcut.callback_id),
+  );
 
   // Modals
   app.view(DATA_REQUEST_MODAL, dataRequestSubmission(deps));
