@@ -84,3 +84,60 @@ export function createGithubOctokit(opts: GithubOctokitOptions): GithubOctokit {
     },
   });
 }
+
+/** How a GitHub call failed, read from Octokit's errors. */
+export type GithubOutcome =
+  | 'ok'
+  | 'unauthorized'
+  | 'forbidden'
+  | 'not_found'
+  | 'rate_limited'
+  | 'client_error'
+  | 'server_error'
+  | 'network_error'
+  | 'graphql_error'
+  | 'error';
+
+export interface GithubFailure {
+  outcome: Exclude<GithubOutcome, 'ok'>;
+  status?: number;
+  graphqlTypes: string[];
+  /** GitHub's own words, for the log (never carries request headers). */
+  detail: string;
+  /** The installation-token request of GitHub App auth, rather than the API call itself. */
+  appAuth: boolean;
+}
+
+export const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null;
+
+/** Reads Octokit's RequestError, GraphqlResponseError and the throttling plugin's GraphQL rate-limit error alike. */
+export function classifyGithubError(err: unknown): GithubFailure {
+  const detail = (err instanceof Error ? err.message : String(err)).slice(0, 300);
+  const base = { detail, graphqlTypes: [] as string[], appAuth: false };
+  if (!isRecord(err)) return { ...base, outcome: 'error' };
+  const errors = Array.isArray(err.errors) ? err.errors : isRecord(err.data) ? err.data.errors : undefined;
+  if (Array.isArray(errors) && typeof err.status !== 'number') {
+    const types = errors.map((e) => (isRecord(e) && typeof e.type === 'string' ? e.type : 'UNKNOWN'));
+    return {
+      ...base,
+      graphqlTypes: types,
+      outcome: types.includes('RATE_LIMITED') ? 'rate_limited' : 'graphql_error',
+    };
+  }
+  if (typeof err.status !== 'number') return { ...base, outcome: 'error' };
+  const status = err.status;
+  const request = isRecord(err.request) ? err.request : {};
+  const appAuth = typeof request.url === 'string' && /\/app\/installations\/[^/]+\/access_tokens/.test(request.url);
+  const response = isRecord(err.response) ? err.response : undefined;
+  const headers = response && isRecord(response.headers) ? response.headers : {};
+  const common = { ...base, status, appAuth };
+  const rateLimited = headers['x-ratelimit-remaining'] === '0' || /rate limit/i.test(detail);
+  if (status === 429 || (status === 403 && rateLimited)) return { ...common, outcome: 'rate_limited' };
+  if (status === 401) return { ...common, outcome: 'unauthorized' };
+  if (status === 403) return { ...common, outcome: 'forbidden' };
+  if (status === 404) return { ...common, outcome: 'not_found' };
+  // @octokit/request reports fetch failures (DNS, reset, timeout) as a 500 without a response.
+  if (status === 500 && !response) return { ...common, outcome: 'network_error' };
+  if (status >= 500) return { ...common, outcome: 'server_error' };
+  return { ...common, outcome: 'client_error' };
+}

@@ -8,7 +8,7 @@
 import type { Config } from '../config.js';
 import type { Logger } from '../logger.js';
 import type { Telemetry } from '../telemetry.js';
-import { createGithubOctokit } from './octokit-client.js';
+import { classifyGithubError as classify, createGithubOctokit } from './octokit-client.js';
 import {
   type DataRequest,
   type FiledIssue,
@@ -214,64 +214,8 @@ interface IssueRef {
   existing: boolean;
 }
 
-type Outcome =
-  | 'ok'
-  | 'unauthorized'
-  | 'forbidden'
-  | 'not_found'
-  | 'rate_limited'
-  | 'client_error'
-  | 'server_error'
-  | 'network_error'
-  | 'graphql_error'
-  | 'error';
-
-interface Failure {
-  outcome: Exclude<Outcome, 'ok'>;
-  status?: number;
-  graphqlTypes: string[];
-  /** GitHub's own words, for the log (never carries request headers). */
-  detail: string;
-  /** The installation-token request of GitHub App auth, rather than the API call itself. */
-  appAuth: boolean;
-}
-
 const TRANSIENT_GRAPHQL_TYPES = new Set(['RATE_LIMITED', 'SERVICE_UNAVAILABLE', 'TIMEOUT', 'INTERNAL']);
 const ACCESS_GRAPHQL_TYPES = new Set(['NOT_FOUND', 'FORBIDDEN', 'INSUFFICIENT_SCOPES']);
-
-const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null;
-
-/** Reads Octokit's RequestError, GraphqlResponseError and the throttling plugin's GraphQL rate-limit error alike. */
-function classify(err: unknown): Failure {
-  const detail = (err instanceof Error ? err.message : String(err)).slice(0, 300);
-  const base = { detail, graphqlTypes: [] as string[], appAuth: false };
-  if (!isRecord(err)) return { ...base, outcome: 'error' };
-  const errors = Array.isArray(err.errors) ? err.errors : isRecord(err.data) ? err.data.errors : undefined;
-  if (Array.isArray(errors) && typeof err.status !== 'number') {
-    const types = errors.map((e) => (isRecord(e) && typeof e.type === 'string' ? e.type : 'UNKNOWN'));
-    return {
-      ...base,
-      graphqlTypes: types,
-      outcome: types.includes('RATE_LIMITED') ? 'rate_limited' : 'graphql_error',
-    };
-  }
-  if (typeof err.status !== 'number') return { ...base, outcome: 'error' };
-  const status = err.status;
-  const request = isRecord(err.request) ? err.request : {};
-  const appAuth = typeof request.url === 'string' && /\/app\/installations\/[^/]+\/access_tokens/.test(request.url);
-  const response = isRecord(err.response) ? err.response : undefined;
-  const headers = response && isRecord(response.headers) ? response.headers : {};
-  const common = { ...base, status, appAuth };
-  const rateLimited = headers['x-ratelimit-remaining'] === '0' || /rate limit/i.test(detail);
-  if (status === 429 || (status === 403 && rateLimited)) return { ...common, outcome: 'rate_limited' };
-  if (status === 401) return { ...common, outcome: 'unauthorized' };
-  if (status === 403) return { ...common, outcome: 'forbidden' };
-  if (status === 404) return { ...common, outcome: 'not_found' };
-  // @octokit/request reports fetch failures (DNS, reset, timeout) as a 500 without a response.
-  if (status === 500 && !response) return { ...common, outcome: 'network_error' };
-  if (status >= 500) return { ...common, outcome: 'server_error' };
-  return { ...common, outcome: 'client_error' };
-}
 
 /**
  * Field names to look for: explicit options first, then the configured names (GITHUB_*_FIELD), then common
