@@ -2,6 +2,7 @@
  * Shared by every surface that answers a metric question (slash command, buttons, later mentions):
  * access check, warehouse call, and a specific message for each failure.
  */
+import type { AllMiddlewareArgs, BlockButtonAction, SlackActionMiddlewareArgs } from '@slack/bolt';
 import type { WebClient } from '@slack/web-api';
 import type { Deps } from '../deps.js';
 import type { Logger } from '../logger.js';
@@ -51,4 +52,35 @@ export async function answerQuestion(
 /** The request-scoped logger Bolt's context carries (set by the instrumentation point). */
 export function requestLog(deps: Pick<Deps, 'logger'>, context: Record<string, unknown>, extra: object = {}): Logger {
   return deps.logger.child({ requestId: context.requestId, ...extra });
+}
+
+export type ButtonArgs = AllMiddlewareArgs & SlackActionMiddlewareArgs<BlockButtonAction>;
+
+export const staleButtonMessage = {
+  response_type: 'ephemeral' as const,
+  replace_original: false,
+  text: 'That button is from an older answer the bot can no longer read. Ask the question again.',
+};
+
+/**
+ * The shared part of every button that answers a question (share, show SQL, did-you-mean): ack, read the question
+ * from the untrusted button value, answer it for the clicker in the button's channel. Null when the value is stale.
+ */
+export async function answerButton(
+  deps: Deps,
+  args: ButtonArgs,
+  surface: string,
+  read: (value: string) => MetricQuestion | null,
+): Promise<{ outcome: AnswerOutcome; channelId?: string; log: Logger } | null> {
+  const { ack, action, body, respond, client, context } = args;
+  await ack();
+  const channelId = body.channel?.id ?? body.container?.channel_id;
+  const log = requestLog(deps, context, { user: body.user.id, channel: channelId, surface });
+  const question = read(action.value ?? '');
+  if (!question) {
+    await respond(staleButtonMessage);
+    return null;
+  }
+  const outcome = await answerQuestion(deps, question, { userId: body.user.id, channelId }, client, log);
+  return { outcome, channelId, log };
 }

@@ -2,7 +2,7 @@
 import type { AllMiddlewareArgs, BlockButtonAction, SlackActionMiddlewareArgs } from '@slack/bolt';
 import type { Deps } from '../deps.js';
 import { topicMessage } from '../views/ask.js';
-import { staleButtonMessage } from './share-answer.js';
+import { staleButtonMessage } from './answer-question.js';
 
 export const askTopic =
   (deps: Deps) =>

@@ -14,14 +14,15 @@ describe('SlowLane', () => {
   });
 
   it('holds work while requests keep arriving, and releases it when they stop', async () => {
-    const lane = new SlowLane({ quietMs: 5, maxWaitMs: 1000 });
+    // A wide quiet window keeps this deterministic on a loaded CI machine (timers there can fire late).
+    const lane = new SlowLane({ quietMs: 300, maxWaitMs: 10_000 });
     let released = false;
     lane.noteArrival();
     const work = lane.enter().then(() => {
       released = true;
     });
-    for (let i = 0; i < 6; i++) {
-      await new Promise((r) => setTimeout(r, 2));
+    for (let i = 0; i < 4; i++) {
+      await new Promise((r) => setTimeout(r, 20));
       expect(released).toBe(false);
       lane.noteArrival();
     }
@@ -35,6 +36,6 @@ describe('SlowLane', () => {
     const started = performance.now();
     await lane.enter();
     clearInterval(timer);
-    expect(performance.now() - started).toBeLessThan(200);
+    expect(performance.now() - started).toBeLessThan(1000);
   });
 });
