@@ -8,7 +8,6 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { App, HTTPReceiver, type Receiver, type ReceiverEvent, SocketModeReceiver } from '@slack/bolt';
 import type { ExtendedErrorHandlerArgs } from '@slack/bolt/dist/App.js';
-import { describeAdapters } from './config.js';
 import type { Deps } from './deps.js';
 import { registerWebhookHandlers } from './github/webhook-handlers.js';
 import { createWebhookRoute, type WebhookRoute } from './github/webhooks.js';
@@ -31,6 +30,8 @@ export interface BotApp {
   readonly app: App;
   readonly server: Server;
   readonly webhooks: WebhookRoute;
+  /** The separate /metrics listener, when PROMETHEUS_PORT is set. */
+  readonly metricsServer?: Server;
   /** Starts the HTTP server (and the Socket Mode / console connection); resolves with the bound address. */
   start(port?: number): Promise<AddressInfo>;
   /** Stops accepting, lets in-flight work finish within `graceMs`, then closes everything. */
@@ -122,8 +123,10 @@ export function buildApp(deps: Deps, options: BuildOptions = {}): BotApp {
   registerHandlers(app, deps);
 
   const webhooks = createWebhookRoute(config.github.webhookSecret, logger, telemetry, {
-    isFirstDelivery: (id) => deps.conversations.firstSighting('seen_deliveries', id, deps.clock().getTime()),
-    forgetDelivery: (id) => deps.conversations.forget('seen_deliveries', id),
+    deliveries: {
+      handled: (id) => deps.conversations.handled('seen_deliveries', id),
+      markHandled: (id) => deps.conversations.markHandled('seen_deliveries', id, deps.clock().getTime()),
+    },
   });
   if (webhooks.webhooks) {
     registerWebhookHandlers(webhooks.webhooks, {
@@ -156,40 +159,53 @@ export function buildApp(deps: Deps, options: BuildOptions = {}): BotApp {
       return webhooks.handle(req, res);
     }
     if (pathname === '/healthz' && method === 'GET') {
-      return json(res, ready && !draining ? 200 : 503, {
-        ready: ready && !draining,
-        mode: config.mode,
-        adapters: describeAdapters(config),
-        inFlight: tasks.size,
-      });
+      // Anyone who can reach the port may ask: say whether to send traffic, nothing about the deployment.
+      return ready && !draining ? json(res, 200, { status: 'ok' }) : json(res, 503, { status: 'not ready' });
     }
-    if (pathname === '/metrics' && method === 'GET') {
-      res.writeHead(200, { 'content-type': telemetry.registry.contentType });
-      return res.end(await telemetry.registry.metrics());
-    }
+    if (pathname === '/metrics' && method === 'GET' && !metricsServer) return metrics(res);
     json(res, 404, { error: `no route for ${method} ${pathname}` });
   };
 
-  const server = createServer((req, res) => {
-    route(req, res).catch((error: unknown) => {
-      logger.error({ err: error, url: req.url }, 'HTTP request failed');
-      if (!res.headersSent) json(res, 500, { error: 'internal error' });
-      else res.end();
+  const metrics = async (res: ServerResponse) => {
+    res.writeHead(200, { 'content-type': telemetry.registry.contentType });
+    res.end(await telemetry.registry.metrics());
+  };
+
+  const serve = (handler: (req: IncomingMessage, res: ServerResponse) => Promise<void>) =>
+    createServer((req, res) => {
+      handler(req, res).catch((error: unknown) => {
+        logger.error({ err: error, url: req.url }, 'HTTP request failed');
+        if (!res.headersSent) json(res, 500, { error: 'internal error' });
+        else res.end();
+      });
     });
-  });
+  const server = serve(route);
+  // PROMETHEUS_PORT: /metrics alone on its own listener, for scraping from a private network.
+  const metricsServer =
+    config.prometheusPort === undefined
+      ? undefined
+      : serve(async (req, res) => {
+          const { pathname } = new URL(req.url ?? '/', 'http://localhost');
+          if (pathname === '/metrics' && req.method === 'GET') return metrics(res);
+          json(res, 404, { error: 'only GET /metrics is served on this port' });
+        });
+  const listen = (target: Server, port: number) =>
+    new Promise<void>((resolve, reject) => {
+      target.once('error', reject);
+      target.listen(port, () => {
+        target.off('error', reject);
+        resolve();
+      });
+    });
 
   return {
     app,
     server,
     webhooks,
+    metricsServer,
     async start(port = config.port) {
-      await new Promise<void>((resolve, reject) => {
-        server.once('error', reject);
-        server.listen(port, () => {
-          server.off('error', reject);
-          resolve();
-        });
-      });
+      await listen(server, port);
+      if (metricsServer) await listen(metricsServer, config.prometheusPort!);
       // Socket Mode and the console connect through the receiver; HTTP mode is served by `server` alone.
       if (!httpReceiver) await receiver.start();
       ready = true;
@@ -204,6 +220,11 @@ export function buildApp(deps: Deps, options: BuildOptions = {}): BotApp {
       if (!finished) logger.warn({ inFlight: tasks.size }, 'shutdown grace period over; abandoning in-flight work');
       server.closeAllConnections();
       await closed;
+      if (metricsServer?.listening) {
+        const metricsClosed = new Promise<void>((resolve) => metricsServer.close(() => resolve()));
+        metricsServer.closeAllConnections();
+        await metricsClosed;
+      }
       ready = false;
     },
   };

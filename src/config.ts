@@ -137,6 +137,19 @@ export const envSchema = z.object({
     .default(3000)
     .refine((n) => n <= 65535, 'expected a port number up to 65535')
     .describe('HTTP port (Slack HTTP mode, webhooks, /healthz, /metrics)'),
+  PROMETHEUS_PORT: intFrom(0)
+    .refine((n) => n <= 65535, 'expected a port number up to 65535')
+    .optional()
+    .describe('When set, /metrics is served on this port only (a separate listener for private scraping)'),
+  QUESTIONS_PER_MINUTE_PER_USER: intFrom(0)
+    .default(20)
+    .describe('Metric questions one person may ask per minute (token bucket); 0 turns the limit off'),
+  BYTES_BUDGET_PER_USER_DAILY: intFrom(0)
+    .default(100_000_000_000)
+    .describe('Warehouse bytes one person may scan per UTC day (100 GB); 0 turns the limit off'),
+  BYTES_BUDGET_DAILY: intFrom(0)
+    .default(2_000_000_000_000)
+    .describe('Warehouse bytes the whole bot may scan per UTC day (2 TB); 0 turns the limit off'),
   LOG_LEVEL: z
     .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
     .optional()
@@ -150,6 +163,8 @@ export interface Config {
   readonly env: Env['NODE_ENV'];
   readonly mode: SlackMode;
   readonly port: number;
+  /** A separate listener for /metrics; when set, the main port no longer serves it. */
+  readonly prometheusPort?: number;
   readonly logLevel: NonNullable<Env['LOG_LEVEL']>;
   readonly dataDir: string;
   readonly slack: {
@@ -188,6 +203,12 @@ export interface Config {
   readonly knowledgeFile: string;
   readonly metrics: { readonly file: string; readonly timezone: string; readonly cacheTtlSeconds: number };
   readonly digest: { readonly cron: string; readonly timezone: string };
+  /** 0 turns a limit off. Bytes are per UTC day. */
+  readonly budgets: {
+    readonly questionsPerMinutePerUser: number;
+    readonly bytesPerUserDaily: number;
+    readonly bytesDaily: number;
+  };
 }
 
 /** Thrown with one line per problem: `NAME: what is expected`. Never carries a value. */
@@ -202,41 +223,39 @@ export function loadConfig(source: Record<string, string | undefined> = process.
   // An empty variable means "not set" (as in .env.example), so defaults apply.
   const present = Object.fromEntries(Object.entries(source).filter(([, v]) => v !== undefined && v.trim() !== ''));
   const parsed = envSchema.safeParse(present);
-  if (!parsed.success) {
-    const problems = parsed.error.issues.map((issue) => {
-      const name = String(issue.path[0] ?? 'environment');
-      const message =
-        issue.code === 'invalid_value' && 'values' in issue
-          ? `expected one of ${(issue.values as unknown[]).join(', ')}`
-          : issue.message;
-      return `${name}: ${message}`;
-    });
-    throw new ConfigError(problems);
-  }
-  const env = parsed.data;
-  const problems: string[] = [];
-
-  const mode = selectMode(env, problems);
-
-  let app: Config['github']['app'];
-  const appVars = [env.GITHUB_APP_ID, env.GITHUB_APP_PRIVATE_KEY, env.GITHUB_APP_INSTALLATION_ID];
-  if (appVars.some(Boolean)) {
-    if (appVars.every(Boolean)) {
-      app = {
-        appId: env.GITHUB_APP_ID!,
-        privateKey: env.GITHUB_APP_PRIVATE_KEY!.replace(/\\n/g, '\n'),
-        installationId: env.GITHUB_APP_INSTALLATION_ID!,
-      };
-    } else {
-      for (const name of ['GITHUB_APP_ID', 'GITHUB_APP_PRIVATE_KEY', 'GITHUB_APP_INSTALLATION_ID'] as const) {
-        if (!env[name]) problems.push(`${name}: required when any GitHub App variable is set`);
-      }
+  const problems: string[] = parsed.success
+    ? []
+    : parsed.error.issues.map((issue) => {
+        const name = String(issue.path[0] ?? 'environment');
+        const message =
+          issue.code === 'invalid_value' && 'values' in issue
+            ? `expected one of ${(issue.values as unknown[]).join(', ')}`
+            : issue.message;
+        return `${name}: ${message}`;
+      });
+  // Rules across variables run on the raw values too, so one run reports every problem (a missing signing secret
+  // in production is not hidden behind a malformed PORT).
+  const loose = (parsed.success ? parsed.data : present) as Partial<Record<keyof Env, string>>;
+  const mode = selectMode(loose, problems);
+  const appVars = [loose.GITHUB_APP_ID, loose.GITHUB_APP_PRIVATE_KEY, loose.GITHUB_APP_INSTALLATION_ID];
+  if (appVars.some(Boolean) && !appVars.every(Boolean)) {
+    for (const name of ['GITHUB_APP_ID', 'GITHUB_APP_PRIVATE_KEY', 'GITHUB_APP_INSTALLATION_ID'] as const) {
+      if (!loose[name]) problems.push(`${name}: required when any GitHub App variable is set`);
     }
   }
-  if (env.WAREHOUSE === 'bigquery' && !env.BIGQUERY_PROJECT_ID) {
+  if (loose.WAREHOUSE === 'bigquery' && !loose.BIGQUERY_PROJECT_ID) {
     problems.push('BIGQUERY_PROJECT_ID: required when WAREHOUSE=bigquery');
   }
-  if (problems.length > 0) throw new ConfigError(problems);
+  if (!parsed.success || problems.length > 0) throw new ConfigError(problems);
+  const env = parsed.data;
+  const app: Config['github']['app'] =
+    env.GITHUB_APP_ID && env.GITHUB_APP_PRIVATE_KEY && env.GITHUB_APP_INSTALLATION_ID
+      ? {
+          appId: env.GITHUB_APP_ID,
+          privateKey: env.GITHUB_APP_PRIVATE_KEY.replace(/\\n/g, '\n'),
+          installationId: env.GITHUB_APP_INSTALLATION_ID,
+        }
+      : undefined;
 
   const [owner, repo] = env.GITHUB_REPOSITORY?.split('/') ?? [];
   const dataDir = path.resolve(env.DATA_DIR);
@@ -244,6 +263,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     env: env.NODE_ENV,
     mode,
     port: env.PORT,
+    prometheusPort: env.PROMETHEUS_PORT,
     logLevel: env.LOG_LEVEL ?? (mode === 'local' ? 'warn' : 'info'),
     dataDir,
     slack: {
@@ -288,12 +308,17 @@ export function loadConfig(source: Record<string, string | undefined> = process.
       cacheTtlSeconds: env.METRICS_CACHE_TTL_SECONDS,
     },
     digest: { cron: env.DIGEST_CRON, timezone: env.DIGEST_TIMEZONE },
+    budgets: {
+      questionsPerMinutePerUser: env.QUESTIONS_PER_MINUTE_PER_USER,
+      bytesPerUserDaily: env.BYTES_BUDGET_PER_USER_DAILY,
+      bytesDaily: env.BYTES_BUDGET_DAILY,
+    },
   };
   return deepFreeze(config);
 }
 
 /** Socket Mode when an app token is set, HTTP mode with token + signing secret, local console otherwise (#2). */
-function selectMode(env: Env, problems: string[]): SlackMode {
+function selectMode(env: Partial<Record<keyof Env, string>>, problems: string[]): SlackMode {
   const { SLACK_BOT_TOKEN: bot, SLACK_SIGNING_SECRET: secret, SLACK_APP_TOKEN: appToken } = env;
   if (appToken) {
     if (!bot) problems.push('SLACK_BOT_TOKEN: required in Socket Mode (SLACK_APP_TOKEN is set)');

@@ -10,7 +10,27 @@ export interface Telemetry {
   readonly metricAnswers: Counter<'metric' | 'outcome' | 'cache'>;
   readonly githubCalls: Counter<'kind' | 'outcome'>;
   readonly webhookDeliveries: Counter<'event' | 'outcome'>;
+  /** Requests the bot turned down on purpose, by reason (see REFUSAL_REASONS). */
+  readonly refusals: Counter<'reason'>;
 }
+
+/** Every reason a refusal is counted under; a fixed set, so the label cannot grow. */
+export const REFUSAL_REASONS = [
+  'rate_limited',
+  'user_bytes_budget',
+  'daily_bytes_budget',
+  'restricted_metric',
+  'restricted_destination',
+  'webhook_bad_signature',
+  'webhook_too_large',
+  'webhook_busy',
+  'webhook_unconfigured',
+] as const;
+export type RefusalReason = (typeof REFUSAL_REASONS)[number];
+
+/** A metric's name as a Prometheus label: restricted metrics are not named to whoever can scrape /metrics. */
+export const metricLabel = (metric: { name: string; access?: unknown }): string =>
+  metric.access ? 'restricted' : metric.name;
 
 export function createTelemetry({ defaultMetrics = true } = {}): Telemetry {
   const registry = new Registry();
@@ -61,5 +81,16 @@ export function createTelemetry({ defaultMetrics = true } = {}): Telemetry {
       labelNames: ['event', 'outcome'],
       registers,
     }),
+    refusals: (() => {
+      const counter = new Counter({
+        name: 'analytics_bot_refusals_total',
+        help: 'Requests refused on purpose, by reason (rate limit, bytes budgets, access rules, webhook limits)',
+        labelNames: ['reason'],
+        registers,
+      });
+      // Every reason shows from the start (at 0), so alerts can use rate() without waiting for a first refusal.
+      for (const reason of REFUSAL_REASONS) counter.inc({ reason }, 0);
+      return counter;
+    })(),
   };
 }

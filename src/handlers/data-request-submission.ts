@@ -4,40 +4,41 @@
  */
 import type { AllMiddlewareArgs, SlackViewMiddlewareArgs, ViewSubmitAction } from '@slack/bolt';
 import type { WebClient } from '@slack/web-api';
+import { LRUCache } from 'lru-cache';
 import type { Deps } from '../deps.js';
 import { readContext, readSubmission } from '../requests/submission.js';
 import { requestReceivedView } from '../views/data-request-modal.js';
 import { requestLog } from './answer-question.js';
 
-type Who = { tz: string; name: string; at: number };
+type Who = { tz: string; name: string };
 
 /** The requester's time zone and name; a slow or failing users.info falls back rather than blowing the ack. */
 async function whoIs(
-  tzCache: Map<string, Who>,
+  tzCache: LRUCache<string, Who>,
   client: WebClient,
   userId: string,
   fallbackTz: string,
   fallbackName: string,
 ): Promise<Who> {
   const hit = tzCache.get(userId);
-  if (hit && Date.now() - hit.at < 3_600_000) return hit;
+  if (hit) return hit;
   const lookup = client.users
     .info({ user: userId })
     .then((r) => ({
       tz: r.user?.tz ?? fallbackTz,
       name: r.user?.real_name || r.user?.profile?.real_name || r.user?.name || fallbackName,
-      at: Date.now(),
     }))
     .catch(() => null);
   const timeout = new Promise<null>((resolve) => setTimeout(() => resolve(null), 1200).unref());
   const found = await Promise.race([lookup, timeout]);
   if (found) tzCache.set(userId, found);
-  return found ?? { tz: fallbackTz, name: fallbackName, at: 0 };
+  return found ?? { tz: fallbackTz, name: fallbackName };
 }
 
 export const dataRequestSubmission = (deps: Deps) => {
-  // Per app instance: people's time zones rarely change, and users.info is on the path to the ack.
-  const tzCache = new Map<string, Who>();
+  // Per app instance: people's time zones rarely change, and users.info is on the path to the ack. Bounded in size
+  // and age, so a large workspace cannot grow it without limit.
+  const tzCache = new LRUCache<string, Who>({ max: 2000, ttl: 3_600_000 });
   return async ({
     ack,
     body,

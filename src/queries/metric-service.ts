@@ -4,7 +4,7 @@
  * flight. Records every answer for cost and usage audits (logs + /metrics).
  */
 import type { Logger } from '../logger.js';
-import type { Telemetry } from '../telemetry.js';
+import { metricLabel, type Telemetry } from '../telemetry.js';
 import type { MetricCatalog } from './catalog.js';
 import { compileMetricQuery } from './compile.js';
 import type { MetricQuestion } from './question.js';
@@ -92,7 +92,7 @@ export function createMetricService(opts: MetricServiceOptions): MetricService {
       telemetry.warehouseQueries.inc({ warehouse: warehouse.kind, outcome: result.cacheHit ? 'cache_hit' : 'ok' });
       if (result.bytesProcessed) {
         telemetry.warehouseBytes.inc(
-          { warehouse: warehouse.kind, metric: question.metric.name },
+          { warehouse: warehouse.kind, metric: metricLabel(question.metric) },
           result.bytesProcessed,
         );
       }
@@ -133,7 +133,7 @@ export function createMetricService(opts: MetricServiceOptions): MetricService {
       const hit = cache.get(key);
       if (hit && clock().getTime() - hit.at < ttlMs) {
         const durationMs = performance.now() - started;
-        telemetry.metricAnswers.inc({ metric: question.metric.name, outcome: 'ok', cache: 'hit' });
+        telemetry.metricAnswers.inc({ metric: metricLabel(question.metric), outcome: 'ok', cache: 'hit' });
         log.info({ ...audit, botCache: true, bytesBilled: 0, durationMs }, 'metric answered');
         return { ...hit.value, question, cached: true, durationMs };
       }
@@ -150,7 +150,11 @@ export function createMetricService(opts: MetricServiceOptions): MetricService {
           while (cache.size > maxEntries) cache.delete(cache.keys().next().value!);
         }
         const durationMs = performance.now() - started;
-        telemetry.metricAnswers.inc({ metric: question.metric.name, outcome: 'ok', cache: shared ? 'shared' : 'miss' });
+        telemetry.metricAnswers.inc({
+          metric: metricLabel(question.metric),
+          outcome: 'ok',
+          cache: shared ? 'shared' : 'miss',
+        });
         log.info(
           {
             ...audit,
@@ -165,7 +169,7 @@ export function createMetricService(opts: MetricServiceOptions): MetricService {
         );
         return { ...value, question, cached: false, durationMs };
       } catch (error) {
-        telemetry.metricAnswers.inc({ metric: question.metric.name, outcome: 'error', cache: 'miss' });
+        telemetry.metricAnswers.inc({ metric: metricLabel(question.metric), outcome: 'error', cache: 'miss' });
         log.warn({ ...audit, err: error, durationMs: performance.now() - started }, 'metric question failed');
         throw error;
       }

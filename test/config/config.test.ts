@@ -53,9 +53,10 @@ describe('loadConfig', () => {
         'DIGEST_TIMEZONE: expected an IANA time zone like America/New_York',
         'GITHUB_PROJECT_URL: expected a Projects (v2) URL like https://github.com/orgs/ORG/projects/63',
         'GITHUB_REPOSITORY: expected owner/name',
+        'SLACK_SIGNING_SECRET: required in HTTP mode (SLACK_BOT_TOKEN is set)',
       ]),
     );
-    expect(list).toHaveLength(7);
+    expect(list).toHaveLength(8);
     expect(list.join('\n')).not.toContain('super-secret');
   });
 
@@ -68,6 +69,46 @@ describe('loadConfig', () => {
       'GITHUB_APP_INSTALLATION_ID: required when any GitHub App variable is set',
     ]);
     expect(problems({ WAREHOUSE: 'bigquery' })).toEqual(['BIGQUERY_PROJECT_ID: required when WAREHOUSE=bigquery']);
+  });
+
+  it('reports cross-variable problems in the same run as malformed values', () => {
+    // A missing signing secret in production must not wait until PORT is fixed.
+    expect(problems({ NODE_ENV: 'production', SLACK_BOT_TOKEN: 'xoxb-1', PORT: 'eighty', GITHUB_APP_ID: 'x' })).toEqual(
+      [
+        'GITHUB_APP_ID: expected a numeric app ID',
+        'PORT: expected a whole number',
+        'SLACK_SIGNING_SECRET: required in HTTP mode (SLACK_BOT_TOKEN is set)',
+        'GITHUB_APP_PRIVATE_KEY: required when any GitHub App variable is set',
+        'GITHUB_APP_INSTALLATION_ID: required when any GitHub App variable is set',
+      ],
+    );
+    expect(problems({ NODE_ENV: 'production', WAREHOUSE: 'bigquery', DIGEST_CRON: 'soon' })).toEqual([
+      'DIGEST_CRON: expected a 5-field cron expression like "0 9 * * 1-5"',
+      expect.stringMatching(/^SLACK_BOT_TOKEN: required in production/),
+      'BIGQUERY_PROJECT_ID: required when WAREHOUSE=bigquery',
+    ]);
+  });
+
+  it('reads the budgets and PROMETHEUS_PORT; 0 turns a budget off', () => {
+    const defaults = loadConfig({});
+    expect(defaults.budgets).toEqual({
+      questionsPerMinutePerUser: 20,
+      bytesPerUserDaily: 100_000_000_000,
+      bytesDaily: 2_000_000_000_000,
+    });
+    expect(defaults.prometheusPort).toBeUndefined();
+    const set = loadConfig({
+      QUESTIONS_PER_MINUTE_PER_USER: '0',
+      BYTES_BUDGET_PER_USER_DAILY: '0',
+      BYTES_BUDGET_DAILY: '5000',
+      PROMETHEUS_PORT: '9464',
+    });
+    expect(set.budgets).toEqual({ questionsPerMinutePerUser: 0, bytesPerUserDaily: 0, bytesDaily: 5000 });
+    expect(set.prometheusPort).toBe(9464);
+    expect(problems({ PROMETHEUS_PORT: '70000', BYTES_BUDGET_DAILY: '-1' })).toEqual([
+      'PROMETHEUS_PORT: expected a port number up to 65535',
+      'BYTES_BUDGET_DAILY: expected a whole number',
+    ]);
   });
 
   it('treats empty variables as unset so defaults apply', () => {

@@ -9,14 +9,10 @@ describe('GET /healthz and GET /metrics', () => {
   });
   afterEach(async () => t.stop());
 
-  it('reports readiness and which adapters are live', async () => {
+  it('says ok, and nothing about the deployment (mode, adapters, load)', async () => {
     const res = await fetch(`${t.url}/healthz`);
     expect(res.status).toBe(200);
-    expect(await res.json()).toMatchObject({
-      ready: true,
-      mode: 'http',
-      adapters: { slack: 'http', warehouse: 'duckdb', github: 'preview' },
-    });
+    expect(await res.json()).toEqual({ status: 'ok' });
   });
 
   it('exposes Prometheus metrics: requests by surface/outcome and the ack latency histogram', async () => {
@@ -30,6 +26,9 @@ describe('GET /healthz and GET /metrics', () => {
     expect(text).toMatch(/analytics_bot_slack_ack_latency_seconds_count\{surface="command"\} 1/);
     expect(text).toContain('analytics_bot_warehouse_queries_total');
     expect(text).toContain('analytics_bot_github_calls_total');
+    // Refusal counters exist from the start, one series per reason.
+    expect(text).toMatch(/analytics_bot_refusals_total\{reason="rate_limited"\} 0/);
+    expect(text).toMatch(/analytics_bot_refusals_total\{reason="webhook_too_large"\} 0/);
   });
 
   it('answers unknown routes with 404 JSON', async () => {
@@ -43,7 +42,31 @@ describe('GET /healthz and GET /metrics', () => {
     // The server stops accepting: a new connection fails or is answered 503, never 200.
     const res = await fetch(`${t.url}/healthz`).catch(() => null);
     expect(res?.status ?? 503).toBe(503);
+    if (res) expect(await res.json()).toEqual({ status: 'not ready' });
     await stopping;
+  });
+});
+
+describe('PROMETHEUS_PORT', () => {
+  beforeAll(() => blockNetwork());
+
+  it('serves /metrics on its own listener only; the main port no longer answers it', async () => {
+    const t = await startTestBot({ env: { PROMETHEUS_PORT: '0' } });
+    try {
+      const address = t.bot.metricsServer?.address();
+      expect(address).toEqual(expect.objectContaining({ port: expect.any(Number) }));
+      const port = (address as { port: number }).port;
+      expect(port).not.toBe(Number(new URL(t.url).port));
+      const scraped = await fetch(`http://127.0.0.1:${port}/metrics`);
+      expect(scraped.status).toBe(200);
+      expect(await scraped.text()).toContain('analytics_bot_slack_requests_total');
+      expect((await fetch(`http://127.0.0.1:${port}/healthz`)).status).toBe(404);
+      expect((await fetch(`${t.url}/metrics`)).status).toBe(404);
+      expect((await fetch(`${t.url}/healthz`)).status).toBe(200);
+    } finally {
+      await t.stop();
+    }
+    expect(t.bot.metricsServer?.listening).toBe(false);
   });
 });
 
