@@ -12,6 +12,7 @@ import type { Deps } from './deps.js';
 import { registerWebhookHandlers } from './github/webhook-handlers.js';
 import { createWebhookRoute, type WebhookRoute } from './github/webhooks.js';
 import { registerHandlers } from './handlers/index.js';
+import { serveBoardPage } from './local-board/board-page.js';
 import { toBoltLogger } from './logger.js';
 import { slowLane } from './slow-lane.js';
 
@@ -162,6 +163,7 @@ export function buildApp(deps: Deps, options: BuildOptions = {}): BotApp {
       // Anyone who can reach the port may ask: say whether to send traffic, nothing about the deployment.
       return ready && !draining ? json(res, 200, { status: 'ok' }) : json(res, 503, { status: 'not ready' });
     }
+    if (deps.localBoard && method === 'GET' && (await serveBoardPage(deps.localBoard, pathname, res))) return;
     if (pathname === '/metrics' && method === 'GET' && !metricsServer) return metrics(res);
     json(res, 404, { error: `no route for ${method} ${pathname}` });
   };

@@ -350,6 +350,7 @@ export function describeAdapters(config: Config) {
   return {
     slack: config.mode,
     warehouse: config.warehouse.kind,
-    github: config.github.token || config.github.app ? (config.github.app ? 'app' : 'token') : 'preview',
+    // No GitHub credentials: requests go to the embedded board in DATA_DIR.
+    github: config.github.token || config.github.app ? (config.github.app ? 'app' : 'token') : 'local',
   } as const;
 }

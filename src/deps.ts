@@ -4,6 +4,7 @@ import type { AskService } from './ask/ask-service.js';
 import type { Config } from './config.js';
 import type { DigestService } from './digest/digest-service.js';
 import type { ItemLookup } from './github/item-lookup.js';
+import type { LocalBoard } from './local-board/local-board.js';
 import type { Logger } from './logger.js';
 import type { MetricCatalog } from './queries/catalog.js';
 import type { MetricService } from './queries/metric-service.js';
@@ -35,4 +36,6 @@ export interface Deps {
   readonly items: ItemLookup;
   /** GitHub login (lower case) → Slack user id, from GITHUB_USER_MAP. */
   readonly userMap: Readonly<Record<string, string>>;
+  /** The embedded board, when there are no GitHub credentials (it is then the tracker and the board too). */
+  readonly localBoard?: LocalBoard;
 }

@@ -15,10 +15,11 @@ import { LOCAL, startLocalSlack } from './console/local-slack.js';
 import { renderBlocks } from './console/render.js';
 import type { Deps } from './deps.js';
 import { createDigestService } from './digest/digest-service.js';
-import { createBoard, createTracker } from './github/create-tracker.js';
+import { createBoardPorts } from './github/create-tracker.js';
 import { createItemLookup } from './github/item-lookup.js';
 import { loadUserMap } from './github/user-map.js';
 import { loadKnowledgeFile } from './knowledge/knowledge.js';
+import type { LocalBoard } from './local-board/local-board.js';
 import { createLogger, type Logger, toBoltLogger } from './logger.js';
 import { createBigQueryWarehouse } from './queries/bigquery-warehouse.js';
 import { CatalogError, loadCatalogFile, type MetricCatalog } from './queries/catalog.js';
@@ -144,9 +145,10 @@ async function buildDeps(config: Config, logger: Logger, catalog: MetricCatalog)
     retryConfig: { retries: 3 },
   });
   const db = openDatabase(config.dataDir);
+  const ports = createBoardPorts(config, logger, telemetry, { clock });
   const requests = createRequestFiler({
     outbox: new RequestOutbox(db),
-    tracker: createTracker(config, logger, telemetry),
+    tracker: ports.tracker,
     slack,
     announceChannel: config.slack.analyticsChannelId,
     initialStatus: config.github.fields.triageStatus,
@@ -158,7 +160,7 @@ async function buildDeps(config: Config, logger: Logger, catalog: MetricCatalog)
   const parser = new QuestionParser(catalog);
   const conversations = new ConversationStore(db);
   const digest = createDigestService({
-    board: createBoard(config, logger, telemetry),
+    board: ports.board,
     ledger: new DigestLedger(db),
     slack,
     channel: config.slack.analyticsChannelId,
@@ -171,6 +173,7 @@ async function buildDeps(config: Config, logger: Logger, catalog: MetricCatalog)
   return {
     items: createItemLookup({ github: config.github, logger, telemetry }),
     userMap: loadUserMap(config.github.userMapFile),
+    localBoard: ports.local,
     requests,
     digest,
     slack,
@@ -311,6 +314,12 @@ async function serve(): Promise<number> {
   deps.requests.start();
   deps.digest.start();
   logger.info({ mode: config.mode, port: address.port, adapters: describeAdapters(config) }, 'analytics-bot started');
+  if (deps.localBoard) {
+    logger.warn(
+      { board: deps.localBoard.file, requests: deps.localBoard.count() },
+      'no GitHub credentials: data requests are filed on the embedded local board (see README, "Moving to GitHub")',
+    );
+  }
   config = undefined as unknown as Config; // nothing below needs it; keeps secrets out of closures
 
   return new Promise<number>((resolve) => {
@@ -347,11 +356,20 @@ async function serve(): Promise<number> {
   });
 }
 
+function localBoardLine(board: LocalBoard): string {
+  return `none set, so requests go to the embedded local board (${board.file}, ${board.count()} requests)`;
+}
+
 async function serveConsole(initial: Config, catalog: MetricCatalog): Promise<number> {
   let receiver: ConsoleReceiver | undefined;
   const localSlack = await startLocalSlack((out) => receiver?.show(out));
   // The real WebClient talks to the loopback Slack; everything else is configured as usual.
-  const config = loadConfig({ ...process.env, SLACK_API_URL: localSlack.apiUrl });
+  // Announcements go to the console's #analytics unless a channel is configured.
+  const config = loadConfig({
+    ...process.env,
+    ANALYTICS_CHANNEL_ID: process.env.ANALYTICS_CHANNEL_ID || LOCAL.channel,
+    SLACK_API_URL: localSlack.apiUrl,
+  });
   const logger = createLogger({ level: config.logLevel, pretty: true });
   const deps = await buildDeps(config, logger, catalog);
   let exited!: () => void;
@@ -371,7 +389,7 @@ async function serveConsole(initial: Config, catalog: MetricCatalog): Promise<nu
       `analytics-bot ${version()} — local console (no Slack credentials set, so nothing leaves this machine)`,
       `  Slack:     local console (set SLACK_BOT_TOKEN + SLACK_SIGNING_SECRET or SLACK_APP_TOKEN to connect)`,
       `  Warehouse: ${adapters.warehouse === 'duckdb' ? `DuckDB, embedded (${config.warehouse.duckdbPath})` : 'BigQuery'}`,
-      `  GitHub:    ${adapters.github === 'preview' ? 'preview (no GITHUB_TOKEN: requests are printed, not filed)' : `real (${adapters.github})`}`,
+      `  GitHub:    ${deps.localBoard ? localBoardLine(deps.localBoard) : `real (${adapters.github})`}`,
       `  HTTP:      /healthz and /metrics on port ${config.port}`,
       '',
     ].join('\n'),
@@ -391,6 +409,7 @@ async function serveConsole(initial: Config, catalog: MetricCatalog): Promise<nu
   await bot.stop(5000);
   await deps.requests.stop();
   await deps.warehouse.close();
+  deps.localBoard?.stop();
   await localSlack.close();
   return 0;
 }

@@ -443,7 +443,7 @@ export function createOctokitTracker(opts: OctokitTrackerOptions): IssueTracker 
         throw toTrackerError(err, 'repo');
       }
       log.info({ issue: issue.number, existing: issue.existing, key: request.key }, 'data request issue filed');
-      const filed: FiledIssue = { ...issue, fieldsSet: [], fieldsMissing: [] };
+      const filed: FiledIssue = { ...issue, fieldsSet: [], fieldsMissing: [], tracker: repoName };
 
       if (!project) {
         if (!warnedNoBoard) {

@@ -1,9 +1,12 @@
 /**
  * The board port: what the bot needs from GitHub for data requests (#4) and the triage digest (#5).
- * Adapters: Octokit (REST + Projects v2 GraphQL) and a preview tracker for local mode without a token.
+ * Adapters: Octokit (REST + Projects v2 GraphQL), and the embedded local board when no GitHub credentials are set.
  */
 
 export type Necessity = 'necessity' | 'nice-to-have';
+
+/** The tracker key of the embedded local board (GitHub issues carry `owner/repo`). */
+export const LOCAL_TRACKER = 'local';
 
 /** A complete data request, as the requester answered the four questions. */
 export interface DataRequest {
@@ -49,6 +52,11 @@ export interface FiledIssue {
   boardUrl?: string;
   /** Local preview: nothing was sent to GitHub. */
   preview?: boolean;
+  /**
+   * Which tracker holds the issue: `owner/repo` on GitHub, 'local' on the embedded board. Issue numbers are only
+   * unique within one tracker, so requests are found again by (tracker, number).
+   */
+  tracker?: string;
 }
 
 export interface RelatedIssue {
@@ -58,7 +66,7 @@ export interface RelatedIssue {
 }
 
 export interface IssueTracker {
-  readonly kind: 'github' | 'preview';
+  readonly kind: 'github' | 'preview' | 'local';
   /**
    * Files the request as an issue and puts it on the board with its fields. Idempotent by `request.key`: an issue
    * already carrying the key's marker is reused, never duplicated.

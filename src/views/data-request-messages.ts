@@ -1,5 +1,11 @@
 /** Messages about a data request: filed (DM), saved for retry (DM with the full answers), announced (channel). */
-import type { DataRequest, FiledIssue, IssueDraft, RelatedIssue } from '../github/tracker.js';
+import {
+  type DataRequest,
+  type FiledIssue,
+  type IssueDraft,
+  LOCAL_TRACKER,
+  type RelatedIssue,
+} from '../github/tracker.js';
 import { type AnyBlock, clip, context, escapeMrkdwn, type Message, section } from './blocks.js';
 import { FOUR_QUESTIONS } from './request-process.js';
 
@@ -25,12 +31,17 @@ export function requestFiledMessage(
     }
     return { text: `GitHub preview of your data request "${clip(request.title, 150)}"`, blocks };
   }
+  const local = issue.tracker === LOCAL_TRACKER;
   const board = issue.boardUrl ? ` on ${link(issue.boardUrl, 'the analytics board')}` : '';
   blocks.push(
     section(
-      `:white_check_mark: Your data request is filed: ${link(issue.url, `#${issue.number} ${request.title}`)}${board}.\n` +
-        `Needed by *${request.neededBy}* · ${necessityLabel(request)}. The team triages the board every day; ` +
-        "I'll let you know here when it moves.",
+      local
+        ? `:white_check_mark: Your data request is filed as ${link(issue.url, `#${issue.number} ${request.title}`)} on the local board ` +
+            '(no GitHub credentials are set, so the board lives on this machine).\n' +
+            `Needed by *${request.neededBy}* · ${necessityLabel(request)}. I'll let you know here when it moves.`
+        : `:white_check_mark: Your data request is filed: ${link(issue.url, `#${issue.number} ${request.title}`)}${board}.\n` +
+            `Needed by *${request.neededBy}* · ${necessityLabel(request)}. The team triages the board every day; ` +
+            "I'll let you know here when it moves.",
     ),
   );
   if (related.length > 0) {
@@ -40,7 +51,12 @@ export function requestFiledMessage(
       ),
     );
   }
-  return { text: `Your data request is filed: #${issue.number} ${clip(request.title, 150)} ${issue.url}`, blocks };
+  return {
+    text: local
+      ? `Your data request is filed as #${issue.number} on the local board: ${clip(request.title, 150)}`
+      : `Your data request is filed: #${issue.number} ${clip(request.title, 150)} ${issue.url}`,
+    blocks,
+  };
 }
 
 /** GitHub failed: the request is safe, and the person gets every answer back so nothing is lost. */
@@ -65,9 +81,10 @@ export function requestSavedMessage(request: DataRequest): Message {
 }
 
 export function requestAnnouncement(request: DataRequest, issue: FiledIssue): Message {
+  const where = issue.tracker === LOCAL_TRACKER ? ' on the local board' : '';
   const text =
     `:inbox_tray: New data request from <@${request.requester.id}>: ${link(issue.url, `#${issue.number} ${request.title}`)}` +
-    ` — needed by ${request.neededBy} (${necessityLabel(request)})`;
+    `${where} — needed by ${request.neededBy} (${necessityLabel(request)})`;
   return {
     text: `New data request: #${issue.number} ${clip(request.title, 150)}`,
     blocks: [section(text), context(clip(escapeMrkdwn(request.purpose.replace(/\s+/g, ' ')), 280))],

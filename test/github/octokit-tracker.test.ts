@@ -164,6 +164,7 @@ describe('createDataRequest', () => {
       fieldsSet: ['Status', 'Needed by', 'Necessity'],
       fieldsMissing: [],
       boardUrl: ORG_PROJECT,
+      tracker: 'acme/analytics',
     });
     expect(board.added).toEqual([{ projectId: board.projectId, contentId: 'I_kwDOTest1', itemId: 'PVTI_I_kwDOTest1' }]);
     const item = { projectId: board.projectId, itemId: 'PVTI_I_kwDOTest1' };

@@ -11,7 +11,7 @@ import type { Config } from '../../src/config.js';
 import type { Deps } from '../../src/deps.js';
 import { createDigestService } from '../../src/digest/digest-service.js';
 import type { BoardReader } from '../../src/github/board.js';
-import { createBoard, createTracker } from '../../src/github/create-tracker.js';
+import { createBoardPorts } from '../../src/github/create-tracker.js';
 import { createItemLookup } from '../../src/github/item-lookup.js';
 import type { IssueTracker } from '../../src/github/tracker.js';
 import { loadUserMap } from '../../src/github/user-map.js';
@@ -96,7 +96,7 @@ export interface StartOptions {
   /** The warehouse port; default: a fresh in-memory DuckDB with the demo data anchored at TEST_ANCHOR. */
   warehouse?: Warehouse;
   catalog?: MetricCatalog;
-  /** The board port; default: from config (preview without GITHUB_TOKEN; Octokit, retries off, with one). */
+  /** The board port; default: from config (the embedded local board without GITHUB_TOKEN; Octokit, retries off, with one). */
   tracker?: IssueTracker;
   /** The board reader for the digest; default: from config (Octokit GraphQL, retries off). */
   board?: BoardReader;
@@ -132,17 +132,23 @@ export async function testDeps(options: StartOptions = {}): Promise<{ deps: Deps
     slackApiUrl: config.slack.apiUrl,
     retryConfig: { retries: 0 },
   });
-  const tracker = options.tracker ?? createTracker(config, logs.logger, telemetry, { retries: 0, throttle: false });
+  const ports = createBoardPorts(config, logs.logger, telemetry, {
+    clock,
+    tracker: { retries: 0, throttle: false },
+    board: { retries: 0, throttle: false },
+  });
+  const tracker = options.tracker ?? ports.tracker;
   const parser = new QuestionParser(catalog);
   const conversations = new ConversationStore(db);
   const deps: Deps = {
     items: createItemLookup({ github: config.github, logger: logs.logger, telemetry, retries: 0, throttle: false }),
     userMap: loadUserMap(config.github.userMapFile),
+    localBoard: ports.local,
     slack,
     conversations,
     ask: new AskService(parser, catalog, loadKnowledgeFile(config.knowledgeFile), conversations),
     digest: createDigestService({
-      board: options.board ?? createBoard(config, logs.logger, telemetry, { retries: 0, throttle: false }),
+      board: options.board ?? ports.board,
       ledger: new DigestLedger(db),
       slack,
       channel: config.slack.analyticsChannelId,

@@ -59,14 +59,16 @@ describe('analytics-bot CLI', () => {
     const run = runCli([], { DATA_DIR: tempDir(), PORT: '0' });
     await run.waitFor(/local console/);
     expect(run.stdout()).toMatch(/Warehouse: +DuckDB, embedded/);
-    expect(run.stdout()).toMatch(/GitHub: +preview/);
+    expect(run.stdout()).toMatch(
+      /GitHub: +none set, so requests go to the embedded local board \(.*local-board\.sqlite, \d+ requests\)/,
+    );
     run.child.stdin.write('/analytics help\n');
     await run.waitFor(/only visible to you[\s\S]*\/analytics list/);
     run.child.stdin.end('exit\n');
     expect((await run.exited).code).toBe(0);
   });
 
-  it('answers a mention in the console and files a request through the form prompts as a GitHub preview', async () => {
+  it('answers a mention in the console and files a request through the form prompts on the local board', async () => {
     const run = runCli([], { DATA_DIR: tempDir(), PORT: '0' });
     await run.waitFor(/local console/);
     run.child.stdin.write('@analytics-bot where can I find website traffic numbers?\n');
@@ -75,9 +77,7 @@ describe('analytics-bot CLI', () => {
     await run.waitFor(/Request title \[Enter keeps: Churn by plan\]/);
     // title (keep), purpose, look, sketch (skip), needed by, necessity, links, stakeholders, sources
     run.child.stdin.write('\nFor the QBR\nA table by plan\n\n2099-01-31\n2\n\n\n1\n');
-    await run.waitFor(
-      /GitHub preview[\s\S]*### 4\. Is this a nice-to-have or a necessity\?[\s\S]*\*\*Nice-to-have\*\*/,
-    );
+    await run.waitFor(/filed as #41 Churn by plan[^\n]* on the local board/);
     run.child.stdin.end('exit\n');
     expect((await run.exited).code).toBe(0);
   });

@@ -270,14 +270,30 @@ describe('data requests', () => {
     expect(warnings).toHaveLength(1);
   });
 
-  it('without a GitHub token, DMs a preview of the exact issue instead of filing', async () => {
+  it('without GitHub credentials, files on the embedded local board and says so; the digest and /analytics my show it', async () => {
     t = await start({});
     const view = await openModal();
     await submit(view);
+    const board = t.deps.localBoard!;
+    const number = board.count();
+    expect(board.get(number)).toMatchObject({ status: 'Triage', neededBy: '2026-12-15', necessity: 'Necessity' });
     const [dm] = dms();
-    const text = JSON.stringify(dm!.body.blocks);
-    expect(text).toContain('GitHub preview');
-    expect(text).toContain('### 1. What is the deliverable going to be used for?');
-    expect(text).toContain('data-request, necessity');
+    expect(String(dm!.body.text)).toBe(
+      `Your data request is filed as #${number} on the local board: Weekly actives by plan for the board deck`,
+    );
+    expect(JSON.stringify(dm!.body.blocks)).toContain('on the local board');
+    const announce = t.callsTo('chat.postMessage').find((c) => c.body.channel === 'C0ANALYTICS');
+    expect(JSON.stringify(announce!.body.blocks)).toContain(
+      `#${number} Weekly actives by plan for the board deck> on the local board`,
+    );
+
+    await t.post(slashCommand({ text: 'digest' }));
+    await t.settle();
+    const digest = JSON.stringify(t.responses.at(-1)!.body.blocks);
+    expect(digest).toContain('Local board');
+    expect(digest).toMatch(new RegExp(`New since the last digest[^"]*#${number} Weekly actives by plan`));
+
+    const my = await t.post(slashCommand({ text: 'my' }));
+    expect(await my.text()).toContain(`#${number} Weekly actives by plan for the board deck`);
   });
 });
