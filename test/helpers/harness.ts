@@ -273,6 +273,7 @@ export async function startTestBot(options: StartOptions = {}): Promise<TestBot>
       deps.digest.stop();
       await deps.requests.stop();
       await deps.warehouse.close();
+      deps.localBoard?.stop();
       nock.cleanAll();
     },
   };
