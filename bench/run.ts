@@ -482,6 +482,7 @@ function buildBot(sinkPort: number) {
     ask: unusedPort<Deps['ask']>('ask'),
     conversations: unusedPort<Deps['conversations']>('conversations'),
     items: unusedPort<Deps['items']>('items'),
+    watches: unusedPort<Deps['watches']>('watches'),
     userMap: {},
     // As main.ts builds it, pointed at the sink.
     slack: new WebClient(config.slack.botToken, { slackApiUrl: config.slack.apiUrl, logger: toBoltLogger(logger) }),

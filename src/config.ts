@@ -21,7 +21,7 @@ const optionalString = z
   .transform((v) => (v === '' ? undefined : v))
   .optional();
 
-const isTimeZone = (tz: string) => {
+export const isTimeZone = (tz: string) => {
   try {
     new Intl.DateTimeFormat('en-US', { timeZone: tz });
     return true;
@@ -132,6 +132,12 @@ export const envSchema = z.object({
     .default('UTC')
     .refine(isTimeZone, 'expected an IANA time zone like America/New_York')
     .describe('Time zone for DIGEST_CRON'),
+  WATCH_CRON: z
+    .string()
+    .trim()
+    .default('*/5 * * * *')
+    .refine(isCron, 'expected a 5-field cron expression like "*/5 * * * *"')
+    .describe('How often the watch scheduler checks for due watches and alerts (each runs once per its own period)'),
   DATA_DIR: z.string().trim().min(1).default('./data').describe('Folder for durable state (SQLite, DuckDB)'),
   PORT: intFrom(0)
     .default(3000)
@@ -209,6 +215,7 @@ export interface Config {
     readonly bytesPerUserDaily: number;
     readonly bytesDaily: number;
   };
+  readonly watches: { readonly cron: string };
 }
 
 /** Thrown with one line per problem: `NAME: what is expected`. Never carries a value. */
@@ -313,6 +320,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
       bytesPerUserDaily: env.BYTES_BUDGET_PER_USER_DAILY,
       bytesDaily: env.BYTES_BUDGET_DAILY,
     },
+    watches: { cron: env.WATCH_CRON },
   };
   return deepFreeze(config);
 }

@@ -14,6 +14,7 @@ import type { RequestFiler } from './requests/filer.js';
 import type { ConversationStore } from './store/conversation-store.js';
 import type { TaskTracker } from './tasks.js';
 import type { Telemetry } from './telemetry.js';
+import type { WatchService } from './watches/watch-service.js';
 
 export interface Deps {
   readonly config: Config;
@@ -38,4 +39,6 @@ export interface Deps {
   readonly userMap: Readonly<Record<string, string>>;
   /** The embedded board, when there are no GitHub credentials (it is then the tracker and the board too). */
   readonly localBoard?: LocalBoard;
+  /** Scheduled metric posts and alerts (#13). */
+  readonly watches: WatchService;
 }

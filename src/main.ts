@@ -33,10 +33,12 @@ import { ConversationStore } from './store/conversation-store.js';
 import { openDatabase } from './store/database.js';
 import { DigestLedger } from './store/digest-ledger.js';
 import { RequestOutbox } from './store/request-outbox.js';
+import { WatchStore } from './store/watch-store.js';
 import { TaskTracker } from './tasks.js';
 import { createTelemetry } from './telemetry.js';
 import { formatBytes } from './views/format.js';
 import { metricAnswerMessage, questionErrorMessage } from './views/metric-answer.js';
+import { createWatchService } from './watches/watch-service.js';
 
 const USAGE = `Usage: analytics-bot [command]
 
@@ -49,6 +51,9 @@ Commands:
   digest [--dry-run]
                    Build today's triage digest of the board and post it to ANALYTICS_CHANNEL_ID, unless it was
                    posted already today (for a Kubernetes CronJob or by hand); --dry-run prints it instead
+  watches run [--dry-run]
+                   Run one watch scheduler tick now: post what is due (never a second post in a period);
+                   --dry-run evaluates every active watch and alert and prints what would be posted, posting nothing
   metrics check    Validate the metric catalog (METRICS_FILE) and dry-run every metric on the warehouse
                    (on BigQuery: prints the bytes each would scan)
   help             Show this help
@@ -65,6 +70,8 @@ async function main(argv: string[]): Promise<number> {
       return ask(rest.join(' '));
     case 'digest':
       return digest(rest);
+    case 'watches':
+      return watchesCli(rest);
     case 'metrics':
       if (rest[0] === 'check') return metricsCheck();
       process.stderr.write(`Unknown command "metrics ${rest.join(' ')}". Did you mean "metrics check"?\n`);
@@ -170,7 +177,26 @@ async function buildDeps(config: Config, logger: Logger, catalog: MetricCatalog)
     logger,
     clock,
   });
+  const metrics = createMetricService({
+    catalog,
+    warehouse,
+    telemetry,
+    logger,
+    ttlMs: config.metrics.cacheTtlSeconds * 1000,
+    clock,
+  });
+  const watches = createWatchService({
+    store: new WatchStore(db),
+    metrics,
+    parser,
+    slack,
+    logger,
+    clock,
+    metricsTimezone: config.metrics.timezone,
+    cron: config.watches.cron,
+  });
   return {
+    watches,
     items: createItemLookup({ github: config.github, logger, telemetry }),
     userMap: loadUserMap(config.github.userMapFile),
     localBoard: ports.local,
@@ -187,14 +213,7 @@ async function buildDeps(config: Config, logger: Logger, catalog: MetricCatalog)
     warehouse,
     catalog,
     parser,
-    metrics: createMetricService({
-      catalog,
-      warehouse,
-      telemetry,
-      logger,
-      ttlMs: config.metrics.cacheTtlSeconds * 1000,
-      clock,
-    }),
+    metrics,
   };
 }
 
@@ -222,6 +241,23 @@ async function ask(question: string): Promise<number> {
   }
 }
 
+/** Deps for a one-shot CLI command (config and catalog problems are printed; null means exit 2). */
+async function cliDeps(): Promise<Deps | null> {
+  const config = configOrReport(process.env);
+  if (!config) return null;
+  const catalog = catalogOrReport(config);
+  if (!catalog) return null;
+  const logger = createLogger({ level: process.env.LOG_LEVEL ?? 'warn', pretty: config.env !== 'production' });
+  return buildDeps(config, logger, catalog);
+}
+
+/** Blocks as the console renders them, with buttons shown as [ ] labels. */
+function blocksAsText(blocks: Parameters<typeof renderBlocks>[0]): string {
+  return renderBlocks(blocks, () => 0)
+    .join('\n')
+    .replace(/ *\[0\] /g, ' [ ] ');
+}
+
 /** `analytics-bot digest [--dry-run]`: one digest, the same exactly-once rules as the schedule. */
 async function digest(args: string[]): Promise<number> {
   const unknown = args.filter((a) => a !== '--dry-run');
@@ -229,12 +265,8 @@ async function digest(args: string[]): Promise<number> {
     process.stderr.write(`Unknown option ${unknown.join(' ')} for "digest". Usage: analytics-bot digest [--dry-run]\n`);
     return 2;
   }
-  const config = configOrReport(process.env);
-  if (!config) return 2;
-  const catalog = catalogOrReport(config);
-  if (!catalog) return 2;
-  const logger = createLogger({ level: process.env.LOG_LEVEL ?? 'warn', pretty: config.env !== 'production' });
-  const deps = await buildDeps(config, logger, catalog);
+  const deps = await cliDeps();
+  if (!deps) return 2;
   try {
     if (args.includes('--dry-run')) {
       const built = await deps.digest.build(deps.clock()).catch((error: Error) => error);
@@ -242,11 +274,7 @@ async function digest(args: string[]): Promise<number> {
         process.stderr.write(`analytics-bot: the digest could not be built: ${built.message}\n`);
         return 1;
       }
-      process.stdout.write(
-        `${renderBlocks(built.message.blocks, () => 0)
-          .join('\n')
-          .replace(/ *\[0\] /g, ' [ ] ')}\n`,
-      );
+      process.stdout.write(`${blocksAsText(built.message.blocks)}\n`);
       return 0;
     }
     const outcome = await deps.digest.postIfDue(deps.clock());
@@ -259,6 +287,41 @@ async function digest(args: string[]): Promise<number> {
     };
     process.stdout.write(`${says[outcome]}\n`);
     return outcome === 'failed' || outcome === 'no_channel' ? 1 : 0;
+  } finally {
+    await deps.warehouse.close();
+  }
+}
+
+/** `analytics-bot watches run [--dry-run]`: one tick of the watch scheduler, with the same once-per-period ledger. */
+async function watchesCli(args: string[]): Promise<number> {
+  const [sub, ...options] = args;
+  const unknown = options.filter((a) => a !== '--dry-run');
+  if (sub !== 'run' || unknown.length > 0) {
+    process.stderr.write('Usage: analytics-bot watches run [--dry-run]\n');
+    return 2;
+  }
+  const deps = await cliDeps();
+  if (!deps) return 2;
+  const dryRun = options.includes('--dry-run');
+  try {
+    const results = await deps.watches.tick(deps.clock(), { dryRun });
+    if (results.length === 0) process.stdout.write(dryRun ? 'No active watches.\n' : 'Nothing due.\n');
+    for (const r of results) {
+      const where = r.destination;
+      const says: Record<string, string> = {
+        posted: `posted to ${where}`,
+        would_post: `would post to ${where}`,
+        quiet: `quiet (${r.detail})`,
+        paused: `paused: ${r.detail}`,
+        failed: `failed: ${r.detail} (retried on the next tick)`,
+        unknown: `may not have posted: ${r.detail}`,
+      };
+      process.stdout.write(`${r.watchId} ${r.period}: ${says[r.outcome]}\n`);
+      if (r.outcome === 'would_post' && r.message) {
+        process.stdout.write(`${blocksAsText(r.message.blocks).replace(/^/gm, '    ')}\n`);
+      }
+    }
+    return results.some((r) => r.outcome === 'failed' || r.outcome === 'unknown') ? 1 : 0;
   } finally {
     await deps.warehouse.close();
   }
@@ -313,6 +376,7 @@ async function serve(): Promise<number> {
   const address = await bot.start();
   deps.requests.start();
   deps.digest.start();
+  deps.watches.start();
   logger.info({ mode: config.mode, port: address.port, adapters: describeAdapters(config) }, 'analytics-bot started');
   if (deps.localBoard) {
     logger.warn(
@@ -338,6 +402,7 @@ async function serve(): Promise<number> {
         .stop(8000)
         .then(() => {
           deps.digest.stop();
+          deps.watches.stop();
           return deps.requests.stop();
         })
         .then(() => deps.warehouse.close())

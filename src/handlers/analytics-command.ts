@@ -14,59 +14,61 @@ import { myRequestsMessage } from '../views/my-requests.js';
 import { answerQuestion, requestLog } from './answer-question.js';
 import { digestPreview } from './digest-preview.js';
 import { openRequestModal } from './request-modal.js';
+import { watchCommand, watchesCommand } from './watch-command.js';
 
-export const analyticsCommand =
-  (deps: Deps) =>
-  async ({ ack, command, respond, client, context }: AllMiddlewareArgs & SlackCommandMiddlewareArgs) => {
-    const text = command.text.trim();
-    const [first = ''] = text.split(/\s+/, 1);
-    const sub = first.toLowerCase();
-    // Built on first use: a pino child costs more than the ack itself, and most acks never log.
-    let child: ReturnType<typeof requestLog> | undefined;
-    const log = () =>
-      (child ??= requestLog(deps, context, { user: command.user_id, channel: command.channel_id, surface: 'command' }));
+export const analyticsCommand = (deps: Deps) => async (args: AllMiddlewareArgs & SlackCommandMiddlewareArgs) => {
+  const { ack, command, respond, client, context } = args;
+  const text = command.text.trim();
+  const [first = ''] = text.split(/\s+/, 1);
+  const sub = first.toLowerCase();
+  // Built on first use: a pino child costs more than the ack itself, and most acks never log.
+  let child: ReturnType<typeof requestLog> | undefined;
+  const log = () =>
+    (child ??= requestLog(deps, context, { user: command.user_id, channel: command.channel_id, surface: 'command' }));
 
-    if (sub === '' || sub === 'help') return void (await ack(helpMessage()));
-    if (sub === 'list') return void (await ack(metricListMessage(deps.catalog)));
-    if (sub === 'my') {
-      return void (await ack(myRequestsMessage(deps.requests.outbox.byRequester(command.user_id, 100), deps.clock())));
-    }
-    if (sub === 'digest') {
-      await ack({ response_type: 'ephemeral', text: 'Building a preview of today’s triage digest…' });
-      await respond({ ...(await digestPreview(deps, log())), response_type: 'ephemeral', replace_original: true });
-      return;
-    }
-    if (sub === 'request') {
-      await ack();
-      const title = text.slice(first.length).trim();
-      await openRequestModal(
-        client,
-        command.trigger_id,
-        { c: command.channel_id, o: 'command' },
-        { title: title || undefined },
-      );
-      return;
-    }
-
-    // Ack first, whatever the question; parsing and querying then wait their turn behind other requests' acks.
-    await ack(workingMessage(text));
-    await slowLane.enter();
-    if (text.length > MAX_QUESTION_LENGTH) {
-      return void (await respond(
-        questionErrorMessage({ kind: 'too_long', length: text.length, max: MAX_QUESTION_LENGTH }),
-      ));
-    }
-    const parsed = deps.parser.parse(text, { now: deps.clock(), timezone: deps.config.metrics.timezone });
-    if (!parsed.ok) {
-      log().info({ error: parsed.error.kind }, 'question not understood');
-      return void (await respond(questionErrorMessage(parsed.error, text)));
-    }
-    const outcome = await answerQuestion(
-      deps,
-      parsed.question,
-      { userId: command.user_id, channelId: command.channel_id },
+  if (sub === '' || sub === 'help') return void (await ack(helpMessage()));
+  if (sub === 'list') return void (await ack(metricListMessage(deps.catalog)));
+  if (sub === 'my') {
+    return void (await ack(myRequestsMessage(deps.requests.outbox.byRequester(command.user_id, 100), deps.clock())));
+  }
+  if (sub === 'digest') {
+    await ack({ response_type: 'ephemeral', text: 'Building a preview of today’s triage digest…' });
+    await respond({ ...(await digestPreview(deps, log())), response_type: 'ephemeral', replace_original: true });
+    return;
+  }
+  if (sub === 'watch' || sub === 'alert') return watchCommand(deps, sub, text.slice(first.length), args, log());
+  if (sub === 'watches' || sub === 'alerts') return watchesCommand(deps, args);
+  if (sub === 'request') {
+    await ack();
+    const title = text.slice(first.length).trim();
+    await openRequestModal(
       client,
-      log(),
+      command.trigger_id,
+      { c: command.channel_id, o: 'command' },
+      { title: title || undefined },
     );
-    await respond(outcome.ok ? { ...metricAnswerMessage(outcome.answer), replace_original: true } : outcome.message);
-  };
+    return;
+  }
+
+  // Ack first, whatever the question; parsing and querying then wait their turn behind other requests' acks.
+  await ack(workingMessage(text));
+  await slowLane.enter();
+  if (text.length > MAX_QUESTION_LENGTH) {
+    return void (await respond(
+      questionErrorMessage({ kind: 'too_long', length: text.length, max: MAX_QUESTION_LENGTH }),
+    ));
+  }
+  const parsed = deps.parser.parse(text, { now: deps.clock(), timezone: deps.config.metrics.timezone });
+  if (!parsed.ok) {
+    log().info({ error: parsed.error.kind }, 'question not understood');
+    return void (await respond(questionErrorMessage(parsed.error, text)));
+  }
+  const outcome = await answerQuestion(
+    deps,
+    parsed.question,
+    { userId: command.user_id, channelId: command.channel_id },
+    client,
+    log(),
+  );
+  await respond(outcome.ok ? { ...metricAnswerMessage(outcome.answer), replace_original: true } : outcome.message);
+};

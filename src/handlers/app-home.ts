@@ -6,17 +6,25 @@ import type {
   SlackEventMiddlewareArgs,
 } from '@slack/bolt';
 import type { ModalView } from '@slack/types';
+import type { WebClient } from '@slack/web-api';
 import type { Deps } from '../deps.js';
 import { plain } from '../views/blocks.js';
 import { metricListMessage } from '../views/metric-answer.js';
 import { homeView } from '../views/my-requests.js';
+import { homeWatchBlocks } from '../views/watches.js';
+
+export async function publishHome(deps: Deps, client: WebClient, user: string): Promise<void> {
+  const now = deps.clock();
+  const rows = deps.requests.outbox.byRequester(user, 100);
+  const watches = homeWatchBlocks(deps.watches.store.byCreator(user), now, (r) => deps.watches.next(r, now));
+  await client.views.publish({ user_id: user, view: homeView(rows, now, watches) });
+}
 
 export const appHomeOpened =
   (deps: Deps) =>
   async ({ event, client }: AllMiddlewareArgs & SlackEventMiddlewareArgs<'app_home_opened'>) => {
     if (event.tab !== 'home') return;
-    const rows = deps.requests.outbox.byRequester(event.user, 100);
-    await client.views.publish({ user_id: event.user, view: homeView(rows, deps.clock()) });
+    await publishHome(deps, client, event.user);
   };
 
 export const browseMetrics =

@@ -20,6 +20,7 @@ import {
   SHOW_SQL_ACTION,
 } from '../views/metric-answer.js';
 import { BROWSE_METRICS_ACTION } from '../views/my-requests.js';
+import { WATCH_ACTION_PATTERN } from '../views/watches.js';
 import { analyticsCommand } from './analytics-command.js';
 import { appHomeOpened, browseMetrics } from './app-home.js';
 import { askBot } from './ask-bot.js';
@@ -30,6 +31,7 @@ import { requestDataButton, requestDataShortcut, requestFromMessage } from './re
 import { anyOf, dispatch, type Route } from './router.js';
 import { shareAnswer } from './share-answer.js';
 import { showSql } from './show-sql.js';
+import { watchAction } from './watch-actions.js';
 
 export const ANALYTICS_COMMAND = '/analytics';
 /** Callback IDs declared in manifest.yml. */
@@ -56,6 +58,7 @@ export function registerHandlers(app: App, deps: Deps): void {
     [new RegExp(`^${ASK_TOPIC_ACTION}_\\d+$`), as(askTopic(deps))],
     [OPEN_DATA_REQUEST_ACTION, as(requestDataButton())],
     [BROWSE_METRICS_ACTION, as(browseMetrics(deps))],
+    [WATCH_ACTION_PATTERN, as(watchAction(deps))],
     // Link buttons still send an interaction; ack it so Slack shows no error.
     [OPEN_LOOKER_ACTION, ackOnly],
     [/^open_(link_\d+|board)$/, ackOnly],

@@ -51,6 +51,35 @@ const MIGRATIONS: string[] = [
    ALTER TABLE data_requests ADD COLUMN board_status TEXT;
    ALTER TABLE data_requests ADD COLUMN closed_at INTEGER;
    CREATE INDEX data_requests_issue ON data_requests (issue_number);`,
+  // 5: watches and alerts (#13), and one row per watch and period, so a period is never posted twice.
+  `CREATE TABLE watches (
+     id TEXT PRIMARY KEY,
+     kind TEXT NOT NULL CHECK (kind IN ('watch', 'alert')),
+     status TEXT NOT NULL CHECK (status IN ('draft', 'active', 'paused', 'deleted')),
+     creator TEXT NOT NULL,
+     created_in TEXT NOT NULL,
+     destination TEXT NOT NULL,
+     spec TEXT NOT NULL,
+     active_since INTEGER NOT NULL,
+     snoozed_until INTEGER,
+     pause_reason TEXT,
+     created_at INTEGER NOT NULL,
+     updated_at INTEGER NOT NULL
+   );
+   CREATE INDEX watches_status ON watches (status);
+   CREATE INDEX watches_creator ON watches (creator);
+   CREATE INDEX watches_destination ON watches (destination);
+   CREATE TABLE watch_runs (
+     watch_id TEXT NOT NULL REFERENCES watches (id),
+     period TEXT NOT NULL,
+     status TEXT NOT NULL CHECK (status IN ('running', 'posting', 'posted', 'quiet', 'failed', 'unknown', 'paused')),
+     attempts INTEGER NOT NULL DEFAULT 1,
+     claimed_at INTEGER NOT NULL,
+     finished_at INTEGER,
+     ts TEXT,
+     detail TEXT,
+     PRIMARY KEY (watch_id, period)
+   );`,
 ];
 
 export function openDatabase(dataDir: string, file = 'analytics-bot.sqlite'): Db {

@@ -74,7 +74,8 @@ const HOW_WE_WORK =
   'like, when it is needed, nice-to-have or necessity).\n' +
   '• *The board is triaged every day*, and I tell you here when your request moves.';
 
-export function homeView(rows: OutboxRow[], now: Date): HomeView {
+/** `extra` holds other features' sections (watches), shown before the how-we-work notes. */
+export function homeView(rows: OutboxRow[], now: Date, extra: AnyBlock[] = []): HomeView {
   const blocks: AnyBlock[] = [
     header('Your data requests'),
     actions('home_actions', [
@@ -82,6 +83,7 @@ export function homeView(rows: OutboxRow[], now: Date): HomeView {
       button('Browse metrics', BROWSE_METRICS_ACTION, { value: 'home' }),
     ]),
     ...requestBlocks(rows, now, 40),
+    ...extra,
     divider(),
     section(HOW_WE_WORK),
   ];

@@ -26,8 +26,10 @@ import { ConversationStore } from '../../src/store/conversation-store.js';
 import { type Db, openDatabase } from '../../src/store/database.js';
 import { DigestLedger } from '../../src/store/digest-ledger.js';
 import { RequestOutbox } from '../../src/store/request-outbox.js';
+import { WatchStore } from '../../src/store/watch-store.js';
 import { TaskTracker } from '../../src/tasks.js';
 import { createTelemetry } from '../../src/telemetry.js';
+import { createWatchService } from '../../src/watches/watch-service.js';
 import { assertBlockKit, extractSlackPayload, surfaceForSlackMethod } from './block-kit.js';
 import { RESPONSE_URL_ORIGIN, SLACK_API_ORIGIN, testConfig } from './config.js';
 import { type CapturedLogs, captureLogs } from './logs.js';
@@ -140,7 +142,27 @@ export async function testDeps(options: StartOptions = {}): Promise<{ deps: Deps
   const tracker = options.tracker ?? ports.tracker;
   const parser = new QuestionParser(catalog);
   const conversations = new ConversationStore(db);
+  const metrics =
+    options.deps?.metrics ??
+    createMetricService({
+      catalog,
+      warehouse,
+      telemetry,
+      logger: logs.logger,
+      ttlMs: config.metrics.cacheTtlSeconds * 1000,
+      clock,
+    });
   const deps: Deps = {
+    watches: createWatchService({
+      store: new WatchStore(db),
+      metrics,
+      parser,
+      slack,
+      logger: logs.logger,
+      clock,
+      metricsTimezone: config.metrics.timezone,
+      cron: config.watches.cron,
+    }),
     items: createItemLookup({ github: config.github, logger: logs.logger, telemetry, retries: 0, throttle: false }),
     userMap: loadUserMap(config.github.userMapFile),
     localBoard: ports.local,
@@ -178,14 +200,7 @@ export async function testDeps(options: StartOptions = {}): Promise<{ deps: Deps
     warehouse,
     catalog,
     parser,
-    metrics: createMetricService({
-      catalog,
-      warehouse,
-      telemetry,
-      logger: logs.logger,
-      ttlMs: config.metrics.cacheTtlSeconds * 1000,
-      clock,
-    }),
+    metrics,
     ...options.deps,
   };
 
@@ -271,6 +286,7 @@ export async function startTestBot(options: StartOptions = {}): Promise<TestBot>
     async stop() {
       await bot.stop(2000);
       deps.digest.stop();
+      deps.watches.stop();
       await deps.requests.stop();
       await deps.warehouse.close();
       deps.localBoard?.stop();

@@ -1,0 +1,114 @@
+/**
+ * `/analytics watch …`, `/analytics alert when …` and `/analytics watches|alerts` (#13). A new watch is read by the
+ * same question pipeline as answers, checked against the destination's access rules, and shown back for
+ * confirmation; it is saved only when its creator presses Save.
+ */
+import type { AllMiddlewareArgs, SlackCommandMiddlewareArgs } from '@slack/bolt';
+import type { WebClient } from '@slack/web-api';
+import type { Deps } from '../deps.js';
+import type { Logger } from '../logger.js';
+import { slowLane } from '../slow-lane.js';
+import { WatchStore } from '../store/watch-store.js';
+import { questionErrorMessage } from '../views/metric-answer.js';
+import { watchConfirmMessage, watchListMessage, watchNoticeMessage } from '../views/watches.js';
+import { type Frequency, parseAlert, parseWatch } from '../watches/grammar.js';
+import { nextOccurrence } from '../watches/schedule.js';
+
+type CommandArgs = AllMiddlewareArgs & SlackCommandMiddlewareArgs;
+
+/** The person's IANA zone from users.info; null when Slack does not say. */
+export async function userTimezone(client: WebClient, user: string, log: Logger): Promise<string | null> {
+  try {
+    const res = await client.users.info({ user });
+    return res.user?.tz ?? null;
+  } catch (error) {
+    log.warn({ err: error, user }, 'users.info failed; using the catalog time zone');
+    return null;
+  }
+}
+
+export async function watchCommand(
+  deps: Deps,
+  kind: 'watch' | 'alert',
+  text: string,
+  { ack, command, respond, client }: CommandArgs,
+  log: Logger,
+): Promise<void> {
+  await ack({ response_type: 'ephemeral', text: `:hourglass_flowing_sand: Reading your ${kind}…` });
+  await slowLane.enter();
+  const grammar = kind === 'watch' ? parseWatch(text) : parseAlert(text);
+  if (!grammar.ok) return void (await respond(watchNoticeMessage(grammar.error)));
+  const spec = grammar.spec;
+  const now = deps.clock();
+  const parsed = deps.parser.parse(spec.question, { now, timezone: deps.config.metrics.timezone });
+  if (!parsed.ok) return void (await respond(questionErrorMessage(parsed.error, spec.question)));
+  const { metric } = parsed.question;
+  const notes: string[] = [];
+  let every: Frequency = spec.schedule.every;
+  if (kind === 'alert') {
+    if (parsed.question.breakdown) {
+      return void (await respond(
+        watchNoticeMessage(
+          `An alert watches one number, so it can't be broken down by ${parsed.question.breakdown.label.toLowerCase()}. Drop “by …”, or use a filter.`,
+        ),
+      ));
+    }
+    const c = spec.condition!;
+    if (c.type === 'threshold' && c.percent && metric.format.style !== 'percent') {
+      return void (await respond(
+        watchNoticeMessage(
+          `${metric.label} is not a percentage; give the threshold in ${metric.format.unit ?? 'its units'}.`,
+        ),
+      ));
+    }
+    const grain = deps.watches.alertGrain(metric, every);
+    const coarser = { week: 'weekly', month: 'monthly', quarter: 'monthly' } as const;
+    if (grain !== 'day' && coarser[grain] !== every) {
+      every = coarser[grain];
+      notes.push(`${metric.label} is defined per ${grain}, so it is checked ${every}.`);
+    }
+  }
+  // A DM conversation the command was typed in is only reachable as the person's DM with the bot.
+  const inDm = command.channel_id.startsWith('D');
+  const destinationKind = spec.destination === 'dm' || inDm ? 'dm' : 'here';
+  const destination = destinationKind === 'dm' ? command.user_id : command.channel_id;
+  const timezone =
+    spec.schedule.timezone ?? (await userTimezone(client, command.user_id, log)) ?? deps.config.metrics.timezone;
+  const row = {
+    creator: command.user_id,
+    destination,
+    spec: {
+      text: text.trim().slice(0, 500),
+      question: spec.question,
+      schedule: { ...spec.schedule, every, timezone },
+      destination: destinationKind,
+      ...(spec.condition ? { condition: spec.condition } : {}),
+      ...(spec.floor !== undefined ? { floor: spec.floor } : {}),
+    },
+  } as const;
+  const problem = await deps.watches.destinationProblem(metric, row);
+  if (problem) {
+    log.info({ metric: metric.name, destination, problem }, 'watch refused at creation');
+    return void (await respond(watchNoticeMessage(`I can't set that up: ${problem}.`)));
+  }
+  const draft = deps.watches.store.createDraft({
+    id: WatchStore.newId(),
+    kind,
+    createdIn: command.channel_id,
+    activeSince: now.getTime(),
+    createdAt: now.getTime(),
+    ...row,
+    spec: { ...row.spec, schedule: { ...row.spec.schedule } },
+  });
+  await respond(
+    watchConfirmMessage(draft, parsed.question, {
+      next: nextOccurrence(draft.spec.schedule, now),
+      note: notes.join(' ') || undefined,
+    }),
+  );
+}
+
+export async function watchesCommand(deps: Deps, { ack, command }: CommandArgs): Promise<void> {
+  const rows = deps.watches.store.visibleTo(command.user_id, command.channel_id);
+  await ack(watchListMessage(rows, deps.clock(), (r) => deps.watches.next(r)));
+}

@@ -1,0 +1,291 @@
+/**
+ * Watches and alerts (#13) through the real app: signed commands and button clicks, Slack at the wire (nock), the
+ * demo warehouse, and a pinned clock moved by hand between scheduler ticks.
+ */
+import { writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { loadCatalogFile } from '../../src/queries/catalog.js';
+import { QuestionParser } from '../../src/queries/question.js';
+import { WatchStore } from '../../src/store/watch-store.js';
+import { createWatchService } from '../../src/watches/watch-service.js';
+import { tempDir } from '../helpers/config.js';
+import { blockNetwork, startTestBot, TEST_NOW, type TestBot } from '../helpers/harness.js';
+import { buttonClick, slashCommand } from '../helpers/slack.js';
+
+type Json = Record<string, unknown>;
+
+let t: TestBot;
+let now = TEST_NOW;
+const at = (iso: string) => {
+  now = new Date(iso);
+  return now;
+};
+
+const ZONES: Record<string, string> = { U0BERLIN: 'Europe/Berlin' };
+
+beforeAll(async () => {
+  blockNetwork();
+  t = await startTestBot({ deps: { clock: () => now } });
+  t.onSlackMethod('users.info', (b) => ({
+    body: {
+      ok: true,
+      user: {
+        id: b.user,
+        name: 'someone',
+        tz: ZONES[String(b.user)] ?? 'America/New_York',
+        is_admin: b.user === 'U0ADMIN',
+      },
+    },
+  }));
+});
+
+afterAll(async () => {
+  await t.stop();
+});
+
+afterEach(() => {
+  expect(t.violations).toEqual([]);
+});
+
+function textsOf(v: unknown): string {
+  const out: string[] = [];
+  const walk = (x: unknown) => {
+    if (Array.isArray(x)) return x.forEach(walk);
+    if (x && typeof x === 'object') {
+      for (const [k, val] of Object.entries(x as Json)) {
+        if (k === 'text' && typeof val === 'string') out.push(val);
+        else if (typeof val === 'object') walk(val);
+      }
+    }
+  };
+  walk(v);
+  return out.join('\n');
+}
+
+function buttons(blocks: unknown): Array<{ action_id: string; value: string; block: string }> {
+  const out: Array<{ action_id: string; value: string; block: string }> = [];
+  for (const b of (blocks ?? []) as Json[]) {
+    if (b.type !== 'actions') continue;
+    for (const e of b.elements as Json[]) {
+      out.push({ action_id: String(e.action_id), value: String(e.value), block: String(b.block_id) });
+    }
+  }
+  return out;
+}
+
+async function command(text: string, user = 'U0ASKER', channel = 'C0ANALYTICS') {
+  const cmd = slashCommand({ text, user_id: user, channel_id: channel });
+  const res = await t.post(cmd);
+  expect(res.status).toBe(200);
+  await t.settle();
+  const pathOf = new URL(cmd.responseUrl).pathname;
+  const replies = t.responses.filter((r) => r.path === pathOf);
+  return { ack: (await res.text()) || '', reply: replies[replies.length - 1]?.body };
+}
+
+async function click(
+  actionId: string,
+  value: string,
+  user = 'U0ASKER',
+  blockId = 'watch_post',
+  channel = 'C0ANALYTICS',
+) {
+  const req = buttonClick({ actionId, value, userId: user, blockId, channelId: channel });
+  expect((await t.post(req)).status).toBe(200);
+  await t.settle();
+  const pathOf = new URL(req.responseUrl).pathname;
+  const replies = t.responses.filter((r) => r.path === pathOf);
+  return replies[replies.length - 1]?.body;
+}
+
+/** Creates a watch or alert through the command and its Save button; returns its id. */
+async function create(text: string, user = 'U0ASKER', channel = 'C0ANALYTICS'): Promise<string> {
+  const { reply } = await command(text, user, channel);
+  const save = buttons(reply?.blocks).find((b) => b.action_id === 'watch_save');
+  if (!save) throw new Error(`no confirmation for "${text}": ${textsOf(reply)}`);
+  const saved = await click('watch_save', save.value, user, 'watch_confirm', channel);
+  expect(textsOf(saved)).toContain('Saved.');
+  return save.value;
+}
+
+const postsTo = (channel: string) => t.callsTo('chat.postMessage').filter((c) => c.body.channel === channel);
+
+async function tick(iso: string) {
+  return t.deps.watches.tick(at(iso));
+}
+
+/** A second process on the same DATA_DIR (a restart), optionally with another catalog. */
+function restarted(catalogFile?: string) {
+  const catalog = catalogFile ? loadCatalogFile(catalogFile) : t.deps.catalog;
+  return createWatchService({
+    store: new WatchStore(t.db),
+    metrics: t.deps.metrics,
+    parser: new QuestionParser(catalog),
+    slack: t.deps.slack,
+    logger: t.logs.logger,
+    clock: () => now,
+    metricsTimezone: 'UTC',
+    cron: '*/5 * * * *',
+  });
+}
+
+describe('/analytics watch', () => {
+  it('shows the interpretation for confirmation, saves only on Save, and refuses words it cannot read', async () => {
+    at(TEST_NOW.toISOString());
+    const { reply } = await command('watch signups by source weekly at 9:30 here');
+    const text = textsOf(reply);
+    expect(text).toContain('Save this watch?');
+    expect(text).toContain('New sign-ups');
+    expect(text).toContain('by sign-up source');
+    expect(text).toContain('every Monday at 09:30 (America/New_York)');
+    expect(buttons(reply?.blocks).map((b) => b.action_id)).toEqual(['watch_save', 'watch_cancel']);
+    // Not saved until confirmed.
+    expect(t.deps.watches.store.visibleTo('U0ASKER', 'C0ANALYTICS')).toHaveLength(0);
+    const id = buttons(reply?.blocks)[0]!.value;
+    expect(textsOf(await click('watch_save', id, 'U0OTHER', 'watch_confirm'))).toContain('Only <@U0ASKER>');
+    await click('watch_cancel', id, 'U0ASKER', 'watch_confirm');
+    expect(t.deps.watches.store.get(id)?.status).toBe('deleted');
+
+    expect(textsOf((await command('watch signups by source')).reply)).toContain('Say how often');
+    expect(textsOf((await command('watch blorps weekly')).reply)).toContain('blorps');
+  });
+
+  it('posts on schedule in each creator’s time zone, once per period, also after a restart', async () => {
+    at(TEST_NOW.toISOString()); // Sunday 2026-11-29 10:00Z
+    const ny = await create('watch signups weekly at 9:30 here', 'U0ASKER', 'C0WEEKLY');
+    const berlin = await create('watch searches daily at 9:00', 'U0BERLIN', 'C0GROWTH');
+    expect(t.deps.watches.store.get(berlin)!.spec.schedule.timezone).toBe('Europe/Berlin');
+
+    await tick('2026-11-30T07:59:00Z');
+    expect(postsTo('C0GROWTH')).toHaveLength(0);
+    await tick('2026-11-30T08:01:00Z'); // 09:01 in Berlin
+    expect(postsTo('C0GROWTH')).toHaveLength(1);
+    expect(textsOf(postsTo('C0GROWTH')[0]!.body.blocks)).toContain('Searches');
+    expect(postsTo('C0WEEKLY')).toHaveLength(0);
+
+    await tick('2026-11-30T14:29:00Z'); // 09:29 in New York
+    expect(postsTo('C0WEEKLY')).toHaveLength(0);
+    await tick('2026-11-30T14:31:00Z');
+    expect(postsTo('C0WEEKLY')).toHaveLength(1);
+    expect(postsTo('C0WEEKLY')[0]!.body.text).toContain('New sign-ups');
+
+    await tick('2026-11-30T14:36:00Z');
+    expect(await restarted().tick(now)).toEqual([]);
+    expect(postsTo('C0WEEKLY')).toHaveLength(1);
+    expect(postsTo('C0GROWTH')).toHaveLength(1);
+    expect(t.deps.watches.store.runs(ny).map((r) => [r.period, r.status])).toEqual([['2026-W49', 'posted']]);
+  });
+
+  it('catches up a run missed while the bot was down once, not once per missed period', async () => {
+    const id = await create('watch searches daily at 9:00 here', 'U0ASKER', 'C0MISSED');
+    // Down from Monday to Thursday afternoon: three scheduled times passed.
+    await tick('2026-12-03T18:00:00Z');
+    await tick('2026-12-03T18:05:00Z');
+    await restarted().tick(at('2026-12-03T18:10:00Z'));
+    expect(postsTo('C0MISSED')).toHaveLength(1);
+    expect(t.deps.watches.store.runs(id).map((r) => r.period)).toEqual(['2026-12-03']);
+  });
+
+  it('keeps 9:00 local time across a DST change', async () => {
+    at('2027-03-12T15:00:00Z'); // after that day's 09:00 EST
+    await create('watch signups daily at 9:00', 'U0ASKER', 'C0DST');
+    await tick('2027-03-13T13:30:00Z');
+    expect(postsTo('C0DST')).toHaveLength(0);
+    await tick('2027-03-13T14:01:00Z'); // 09:01 EST
+    expect(postsTo('C0DST')).toHaveLength(1);
+    await tick('2027-03-14T13:01:00Z'); // 09:01 EDT, the day clocks moved forward
+    expect(postsTo('C0DST')).toHaveLength(2);
+    await tick('2027-03-14T14:01:00Z');
+    expect(postsTo('C0DST')).toHaveLength(2);
+  });
+});
+
+describe('/analytics watches', () => {
+  it('lists the channel’s and the person’s watches; only the creator or an admin may pause, resume or delete', async () => {
+    at(TEST_NOW.toISOString());
+    const id = await create('watch searches daily at 11:00', 'U0ASKER', 'C0LIST');
+    const { ack } = await command('watches', 'U0OTHER', 'C0LIST');
+    const list = JSON.parse(ack) as Json;
+    expect(textsOf(list)).toContain('searches daily at 11:00');
+    const pause = buttons(list.blocks).find((b) => b.value === id && b.action_id.startsWith('watch_pause'))!;
+    expect(pause.block).toMatch(/^watch_list/);
+
+    const refused = await click(pause.action_id, id, 'U0OTHER', pause.block, 'C0LIST');
+    expect(textsOf(refused)).toContain('Only <@U0ASKER> or a workspace admin');
+    expect(t.deps.watches.store.get(id)!.status).toBe('active');
+
+    const paused = await click(pause.action_id, id, 'U0ADMIN', pause.block, 'C0LIST');
+    expect(t.deps.watches.store.get(id)!.status).toBe('paused');
+    expect(textsOf(paused)).toContain('Paused');
+    await tick('2026-11-30T16:05:00Z'); // 11:05 in New York
+    expect(postsTo('C0LIST')).toHaveLength(0);
+
+    const resume = buttons(paused?.blocks).find((b) => b.value === id && b.action_id.startsWith('watch_resume'))!;
+    await click(resume.action_id, id, 'U0ASKER', resume.block, 'C0LIST');
+    await tick('2026-11-30T16:10:00Z'); // resumed after today's run time: today's period is not caught up
+    expect(postsTo('C0LIST')).toHaveLength(0);
+    await tick('2026-12-01T16:01:00Z');
+    expect(postsTo('C0LIST')).toHaveLength(1);
+
+    const { ack: again } = await command('alerts', 'U0ASKER', 'C0LIST');
+    const del = buttons((JSON.parse(again) as Json).blocks).find((b) => b.action_id.startsWith('watch_delete'))!;
+    const after = await click(del.action_id, id, 'U0ASKER', del.block, 'C0LIST');
+    expect(textsOf(after)).not.toContain('searches daily at 11:00');
+    await tick('2026-12-02T16:01:00Z');
+    expect(postsTo('C0LIST')).toHaveLength(1);
+  });
+});
+
+describe('access rules for the destination', () => {
+  it('refuses a restricted metric in a channel its rule does not allow, at creation', async () => {
+    at(TEST_NOW.toISOString());
+    const { reply } = await command('watch trial conversion weekly', 'U0ASKER', 'C0RANDOM');
+    expect(textsOf(reply)).toContain('restricted');
+    expect(buttons(reply?.blocks)).toHaveLength(0);
+  });
+
+  it('pauses a watch whose channel was archived and tells its creator once', async () => {
+    at(TEST_NOW.toISOString());
+    const id = await create('watch trial conversion daily at 12:00', 'U0ASKER', 'C0ANALYTICS');
+    t.onSlackMethod('conversations.info', (b) => ({
+      body: { ok: true, channel: { id: b.channel, is_archived: b.channel === 'C0ANALYTICS', is_member: true } },
+    }));
+    try {
+      await tick('2026-11-30T17:01:00Z');
+      expect(t.deps.watches.store.get(id)!.status).toBe('paused');
+      expect(t.deps.watches.store.get(id)!.pauseReason).toContain('archived');
+      const dms = postsTo('U0ASKER').filter((c) => String(c.body.text).includes('trial conversion daily'));
+      expect(dms).toHaveLength(1);
+      expect(String(dms[0]!.body.text)).toContain('archived');
+      await tick('2026-12-01T17:01:00Z');
+      expect(postsTo('U0ASKER').filter((c) => String(c.body.text).includes('trial conversion daily'))).toHaveLength(1);
+    } finally {
+      t.onSlackMethod('conversations.info', () => ({ body: { ok: true } }));
+    }
+  });
+
+  it('pauses when the access rule changed, and when the bot was removed from the channel', async () => {
+    at(TEST_NOW.toISOString());
+    const rule = await create('watch trial conversion daily at 13:00', 'U0ASKER', 'C0ANALYTICS');
+    const dir = tempDir();
+    const file = path.join(dir, 'metrics.yml');
+    const shipped = await import('node:fs').then((fs) =>
+      fs.readFileSync(new URL('../../metrics.yml', import.meta.url), 'utf8'),
+    );
+    writeFileSync(file, shipped.replace('channels: [C0ANALYTICS, C0LOCAL]', 'channels: [C0LOCAL]'));
+    await restarted(file).tick(at('2026-11-30T18:01:00Z'));
+    expect(t.deps.watches.store.get(rule)!.status).toBe('paused');
+    expect(postsTo('C0ANALYTICS').filter((c) => String(c.body.text).includes('Trial'))).toHaveLength(0);
+
+    const gone = await create('watch signups daily at 14:00', 'U0ASKER', 'C0GONE');
+    t.onSlackMethod('chat.postMessage', (b) =>
+      b.channel === 'C0GONE'
+        ? { body: { ok: false, error: 'not_in_channel' } }
+        : { body: { ok: true, channel: b.channel, ts: '1.0' } },
+    );
+    await tick('2026-11-30T19:01:00Z');
+    expect(t.deps.watches.store.get(gone)!.status).toBe('paused');
+    expect(t.deps.watches.store.get(gone)!.pauseReason).toContain('removed');
+    expect(postsTo('U0ASKER').filter((c) => String(c.body.text).includes('signups daily at 14:00'))).toHaveLength(1);
+  });
+});
