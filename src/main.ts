@@ -376,7 +376,7 @@ async function serve(): Promise<number> {
   const address = await bot.start();
   deps.requests.start();
   deps.digest.start();
-  deps.watches.start();
+  void deps.watches.start();
   logger.info({ mode: config.mode, port: address.port, adapters: describeAdapters(config) }, 'analytics-bot started');
   if (deps.localBoard) {
     logger.warn(

@@ -100,6 +100,12 @@ export async function watchCommand(
     ...row,
     spec: { ...row.spec, schedule: { ...row.spec.schedule } },
   });
+  if (kind === 'alert') {
+    // The same evaluation a run makes, on today's data, so the person sees what the alert means before saving it.
+    const preview = await deps.watches.preview(draft, now);
+    if (preview.kind === 'post') notes.push(`Checked on today's data, it would fire now: ${preview.message.text}.`);
+    else if (preview.kind === 'quiet') notes.push(`Checked on today's data, it would stay quiet: ${preview.detail}.`);
+  }
   await respond(
     watchConfirmMessage(draft, parsed.question, {
       next: nextOccurrence(draft.spec.schedule, now),

@@ -62,7 +62,10 @@ export interface WatchService {
   next(row: WatchRow, now?: Date): DateTime;
   /** Runs what is due now; with dryRun, evaluates every active watch and records and posts nothing. */
   tick(now: Date, opts?: { dryRun?: boolean }): Promise<TickResult[]>;
-  start(): void;
+  /** What the watch would do if it ran at `now` (shown with the confirmation); records and posts nothing. */
+  preview(row: WatchRow, now: Date): Promise<RunOutcome>;
+  /** Schedules WATCH_CRON and runs a catch-up tick at once (resolved when that tick is done). */
+  start(): Promise<void>;
   stop(): void;
 }
 
@@ -162,14 +165,17 @@ export function createWatchService(opts: WatchServiceOptions): WatchService {
     };
   }
 
+  /** What a run would do at `asOf`. `offline` (dry runs, previews) checks access rules but asks Slack nothing. */
   async function evaluateRow(
     row: WatchRow,
     asOf: Date,
     shared: Map<string, Promise<MetricAnswer>>,
+    offline = false,
   ): Promise<RunOutcome> {
     const understood = understand(row, asOf);
     if (!understood.ok) return { kind: 'pause', reason: understood.reason };
-    const denied = await destinationProblem(understood.question.metric, row);
+    const metric = understood.question.metric;
+    const denied = offline ? await destinationAllowed(metric, row) : await destinationProblem(metric, row);
     if (denied) return { kind: 'pause', reason: denied };
     const question =
       row.kind === 'alert'
@@ -300,7 +306,7 @@ export function createWatchService(opts: WatchServiceOptions): WatchService {
       const occurrence = latestOccurrence(row.spec.schedule, now);
       const period = periodKey(row.spec.schedule, occurrence);
       const base = { watchId: row.id, period, destination: row.destination };
-      const outcome = await evaluateRow(row, occurrence.toJSDate(), shared).catch(
+      const outcome = await evaluateRow(row, occurrence.toJSDate(), shared, true).catch(
         (error: Error): RunOutcome => ({ kind: 'failed', detail: error.message }),
       );
       if (outcome.kind === 'post') out.push({ ...base, outcome: 'would_post', message: outcome.message });
@@ -339,13 +345,17 @@ export function createWatchService(opts: WatchServiceOptions): WatchService {
     alertGrain,
     next: (row, now = clock()) => nextOccurrence(row.spec.schedule, now),
     tick,
-    start() {
+    preview: (row, now) =>
+      evaluateRow(row, now, new Map(), true).catch(
+        (error: Error): RunOutcome => ({ kind: 'failed', detail: error.message }),
+      ),
+    async start() {
       cron = new Cron(opts.cron, { protect: true }, () => {
         void tick(clock()).catch((error: unknown) => log.error({ err: error }, 'watch tick failed'));
       });
-      // Catch up now on what was missed while the bot was down (once: only the latest period is ever due).
-      void tick(clock()).catch((error: unknown) => log.error({ err: error }, 'watch tick failed'));
       log.info({ cron: opts.cron, next: cron.nextRun()?.toISOString() }, 'watch scheduler started');
+      // Catch up now on what was missed while the bot was down (once: only the latest period is ever due).
+      await tick(clock()).catch((error: unknown) => log.error({ err: error }, 'watch tick failed'));
     },
     stop() {
       cron?.stop();

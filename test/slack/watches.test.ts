@@ -9,12 +9,14 @@ import { QuestionParser } from '../../src/queries/question.js';
 import { WatchStore } from '../../src/store/watch-store.js';
 import { createWatchService } from '../../src/watches/watch-service.js';
 import { tempDir } from '../helpers/config.js';
-import { blockNetwork, startTestBot, TEST_NOW, type TestBot } from '../helpers/harness.js';
-import { buttonClick, slashCommand } from '../helpers/slack.js';
+import { type RecordingWarehouse, recording } from '../helpers/fake-warehouse.js';
+import { blockNetwork, demoWarehouse, startTestBot, TEST_NOW, type TestBot } from '../helpers/harness.js';
+import { buttonClick, eventEnvelope, slashCommand } from '../helpers/slack.js';
 
 type Json = Record<string, unknown>;
 
 let t: TestBot;
+let warehouse: RecordingWarehouse;
 let now = TEST_NOW;
 const at = (iso: string) => {
   now = new Date(iso);
@@ -25,7 +27,9 @@ const ZONES: Record<string, string> = { U0BERLIN: 'Europe/Berlin' };
 
 beforeAll(async () => {
   blockNetwork();
-  t = await startTestBot({ deps: { clock: () => now } });
+  warehouse = recording(await demoWarehouse());
+  // No answer cache: identical watches must share one query per tick on their own.
+  t = await startTestBot({ warehouse, env: { METRICS_CACHE_TTL_SECONDS: '0' }, deps: { clock: () => now } });
   t.onSlackMethod('users.info', (b) => ({
     body: {
       ok: true,
@@ -287,5 +291,118 @@ describe('access rules for the destination', () => {
     expect(t.deps.watches.store.get(gone)!.status).toBe('paused');
     expect(t.deps.watches.store.get(gone)!.pauseReason).toContain('removed');
     expect(postsTo('U0ASKER').filter((c) => String(c.body.text).includes('signups daily at 14:00'))).toHaveLength(1);
+  });
+});
+
+/** One number from the demo warehouse by hand-written SQL, independent of the bot's compiler. */
+async function sql(text: string): Promise<number> {
+  const { rows } = await t.deps.warehouse.query({ sql: text, params: {} });
+  return Number(rows[0]!.value);
+}
+const signupsOn = (day: string) =>
+  sql(
+    `SELECT count(*) AS value FROM signups WHERE signed_up_at >= TIMESTAMPTZ '${day} 00:00:00+00' ` +
+      `AND signed_up_at < TIMESTAMPTZ '${day} 00:00:00+00' + INTERVAL 1 DAY`,
+  );
+
+describe('/analytics alert', () => {
+  it('fires a threshold alert with the value against the threshold, and stays quiet below it', async () => {
+    at(TEST_NOW.toISOString());
+    const saturday = await signupsOn('2026-11-28');
+    const { reply } = await command(`alert when signups is above ${saturday - 1} daily at 9:00`, 'U0ASKER', 'C0THRESH');
+    expect(textsOf(reply)).toContain('Save this alert?');
+    expect(textsOf(reply)).toContain('it would fire now');
+    const fires = buttons(reply?.blocks).find((b) => b.action_id === 'watch_save')!.value;
+    await click('watch_save', fires, 'U0ASKER', 'watch_confirm', 'C0THRESH');
+    const quiet = await create(`alert when signups is above ${saturday} daily at 9:00`, 'U0ASKER', 'C0THRESH2');
+
+    await tick('2026-11-29T14:01:00Z'); // 09:01 in New York; checks Saturday 2026-11-28
+    const posts = postsTo('C0THRESH');
+    expect(posts).toHaveLength(1);
+    const text = textsOf(posts[0]!.body.blocks);
+    expect(text).toContain(`*${saturday} sign-ups* for Sat Nov 28`);
+    expect(text).toContain(`the threshold is above *${saturday - 1}*`);
+    expect(buttons(posts[0]!.body.blocks).map((b) => b.action_id)).toEqual([
+      'watch_snooze_day',
+      'watch_snooze_week',
+      'watch_pause',
+      'watch_delete',
+    ]);
+    expect(postsTo('C0THRESH2')).toHaveLength(0);
+    expect(t.deps.watches.store.runs(quiet)).toMatchObject([{ period: '2026-11-29', status: 'quiet' }]);
+
+    // Snoozed for a day from the post: the next day's check is skipped, the one after runs again.
+    at('2026-11-29T14:05:00Z');
+    const snoozed = await click('watch_snooze_day', fires, 'U0ASKER', 'watch_post', 'C0THRESH');
+    expect(textsOf(snoozed)).toContain('Snoozed until Mon Nov 30, 09:05');
+    await tick('2026-11-30T14:01:00Z');
+    expect(t.deps.watches.store.runs(fires).map((r) => r.period)).toEqual(['2026-11-29']);
+    await tick('2026-12-01T14:01:00Z');
+    expect(t.deps.watches.store.runs(fires).map((r) => r.period)).toEqual(['2026-11-29', '2026-12-01']);
+  });
+
+  it('needs the change to clear its absolute floor, given or derived from typical volume', async () => {
+    at(TEST_NOW.toISOString());
+    const saturday = await signupsOn('2026-11-28');
+    const before = await signupsOn('2026-11-21');
+    const change = saturday - before;
+    expect(change).toBeGreaterThan(2);
+    const pct = Math.floor((change / before) * 100) - 1;
+    const rule = `signups rise more than ${pct}% week over week`;
+    const high = await create(`alert when ${rule} and by at least ${change + 1} daily`, 'U0ASKER', 'C0FLOOR1');
+    await create(`alert when ${rule} and by at least ${change - 1} daily`, 'U0ASKER', 'C0FLOOR2');
+    const auto = await create(`alert when ${rule} daily`, 'U0ASKER', 'C0FLOOR3');
+    await tick('2026-11-29T14:01:00Z');
+    expect(postsTo('C0FLOOR1')).toHaveLength(0);
+    expect(t.deps.watches.store.runs(high)[0]!.detail).toContain(`below the floor of ${change + 1}`);
+    expect(postsTo('C0FLOOR2')).toHaveLength(1);
+    expect(textsOf(postsTo('C0FLOOR2')[0]!.body.blocks)).toContain(`vs *${before}* the week before`);
+    // Counts vary by about their square root: the default floor is three times that.
+    const floor = Math.ceil(3 * Math.sqrt(before));
+    expect(postsTo('C0FLOOR3')).toHaveLength(change >= floor ? 1 : 0);
+    if (change < floor) expect(t.deps.watches.store.runs(auto)[0]!.detail).toContain(`floor of ${floor}`);
+  });
+
+  it('refuses breakdowns and percentages on counts, with the reason', async () => {
+    at(TEST_NOW.toISOString());
+    expect(textsOf((await command('alert when signups by source drop more than 20% week over week')).reply)).toContain(
+      'one number',
+    );
+    expect(textsOf((await command('alert when signups is above 60%')).reply)).toContain('not a percentage');
+  });
+});
+
+describe('sharing, DMs and App Home', () => {
+  it('runs identical watches on one query per tick', async () => {
+    at(TEST_NOW.toISOString());
+    await create('watch searches by client daily at 10:00', 'U0ASKER', 'C0SHARE1');
+    await create('watch searches by client daily at 10:00', 'U0BERLIN', 'C0SHARE2'); // 10:00 in Berlin: another time
+    await create('watch searches by client daily at 4:00 Europe/Berlin', 'U0ASKER', 'C0SHARE3');
+    // The New York watch and the two Berlin ones are due at different times; run them all in one tick.
+    const before = warehouse.queries.length;
+    await tick('2026-11-30T16:00:00Z');
+    expect(postsTo('C0SHARE1')).toHaveLength(1);
+    expect(postsTo('C0SHARE2')).toHaveLength(1);
+    expect(postsTo('C0SHARE3')).toHaveLength(1);
+    // Other tests' alerts may run in this tick too; only these three break searches down by client.
+    const byClient = warehouse.queries.slice(before).filter((q) => /\bclient\b/.test(q.sql));
+    expect(byClient).toHaveLength(1);
+  });
+
+  it('posts a dm watch to its creator, and App Home lists the person’s watches', async () => {
+    at(TEST_NOW.toISOString());
+    await create('watch signups weekly on fridays at 8:00 dm', 'U0HOME', 'C0ANALYTICS');
+    await tick('2026-12-04T13:01:00Z'); // Friday 08:01 in New York
+    expect(postsTo('U0HOME')).toHaveLength(1);
+    await t.post(eventEnvelope({ type: 'app_home_opened', user: 'U0HOME', channel: 'D0HOME', tab: 'home' }));
+    await t.settle();
+    const view = t
+      .callsTo('views.publish')
+      .filter((c) => c.body.user_id === 'U0HOME')
+      .pop()!;
+    const text = textsOf(view.body);
+    expect(text).toContain('Your watches and alerts');
+    expect(text).toContain('signups weekly on fridays at 8:00 dm');
+    expect(text).toContain('every Friday at 08:00 (America/New_York), DM to <@U0HOME>');
   });
 });
