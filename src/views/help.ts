@@ -11,6 +11,15 @@ export const SUBCOMMANDS: Subcommand[] = [
   { usage: '/analytics <question>', description: 'Answer a metric question from the metric catalog' },
   { usage: '/analytics list', description: 'Show every metric the bot knows, grouped by data source' },
   { usage: '/analytics request [title]', description: 'Request a data project from the team (files it on the board)' },
+  {
+    usage: '/analytics watch <question> daily|weekly|monthly [at 9:00] [here|dm]',
+    description: 'Post a metric on a schedule, here or to you',
+  },
+  {
+    usage: '/analytics alert when <metric> drop|rise more than 20% week over week | is above 60% | look unusual',
+    description: 'Tell you when a metric moves',
+  },
+  { usage: '/analytics watches', description: 'List this channel’s and your watches and alerts (alias: alerts)' },
   { usage: '/analytics my', description: 'List your data requests and where they stand' },
   { usage: '/analytics digest', description: 'Preview today’s triage digest of the analytics board (only you see it)' },
   { usage: '/analytics help', description: 'Show this help' },
