@@ -28,7 +28,13 @@ import {
   dateValue,
   timestampTZValue,
 } from '@duckdb/node-api';
-import { assertIsoDate, seedDemoDataset } from './demo-dataset.js';
+import {
+  DEMO_DATASET_VERSION,
+  type DemoDatasetFacts,
+  demoDatasetFacts,
+  isDemoDatasetStale,
+  seedDemoDataset,
+} from './demo-dataset.js';
 import {
   type CompiledQuery,
   type DryRunResult,
@@ -42,15 +48,24 @@ import {
 export interface DuckDbWarehouseOptions {
   /** Database file path, or ':memory:' for a throwaway database. */
   path: string;
-  /** Last day of demo data (YYYY-MM-DD) when the dataset is generated; default today (UTC). Ignored on reuse. */
-  seedAnchor?: string;
+  /**
+   * The clock: the demo data is generated up to `now()` when the file has none, holds an older version, or was
+   * generated on an earlier UTC day. Checked at start (generation then runs in the background, so start-up never
+   * waits for it) and before each query (which waits for it). Default: the system clock.
+   */
+  now?: () => Date;
   /** Per-query deadline, including time spent waiting for a free connection. Default 30 000 ms. */
   timeoutMs?: number;
   /** Connections in the pool. Default 3: each running query holds one libuv worker thread, of which Node has 4. */
   connections?: number;
 }
 
-export type DuckDbWarehouse = Warehouse & { readonly anchorDate: string };
+export type DuckDbWarehouse = Warehouse & {
+  /** The last day holding data (the generation day, complete only up to the generation instant). */
+  readonly anchorDate: string;
+  /** When the demo data was generated, and where its planted change and anomaly are. */
+  readonly demo: DemoDatasetFacts;
+};
 
 const DEFAULT_TIMEOUT_MS = 30_000;
 const DEFAULT_CONNECTIONS = 3;
@@ -62,7 +77,7 @@ export async function createDuckDbWarehouse(opts: DuckDbWarehouseOptions): Promi
   const timeoutMs = opts.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   const poolSize = Math.max(1, opts.connections ?? DEFAULT_CONNECTIONS);
   const inMemory = opts.path === ':memory:' || opts.path === '';
-  if (opts.seedAnchor !== undefined) assertIsoDate(opts.seedAnchor);
+  const now = opts.now ?? (() => new Date());
   if (!inMemory) await mkdir(path.dirname(path.resolve(opts.path)), { recursive: true });
 
   const instance = await DuckDBInstance.create(inMemory ? ':memory:' : opts.path);
@@ -73,9 +88,11 @@ export async function createDuckDbWarehouse(opts: DuckDbWarehouseOptions): Promi
       await connection.run("SET TimeZone = 'UTC'");
       connections.push(connection);
     }
-    const first = connections[0]!;
-    const anchorDate = (await readAnchor(first)) ?? (await seed(first, opts.seedAnchor ?? todayUtc()));
-    return new DuckDbWarehouseImpl(instance, connections, anchorDate, timeoutMs);
+    const meta = await readMeta(connections[0]!);
+    const warehouse = new DuckDbWarehouseImpl(instance, connections, meta, timeoutMs, now);
+    // A failure here is not lost: the first query retries the generation and reports it.
+    warehouse.fresh().catch(() => undefined);
+    return warehouse;
   } catch (error) {
     for (const connection of connections) connection.closeSync();
     instance.closeSync();
@@ -83,24 +100,17 @@ export async function createDuckDbWarehouse(opts: DuckDbWarehouseOptions): Promi
   }
 }
 
-function todayUtc(): string {
-  return new Date().toISOString().slice(0, 10);
-}
-
-async function readAnchor(connection: DuckDBConnection): Promise<string | null> {
+/** The recorded generation of an existing demo database; null when there is none (or it is unreadable). */
+async function readMeta(connection: DuckDBConnection): Promise<{ generatedAt: Date; version: number } | null> {
   const exists = await connection.runAndReadAll(
     "SELECT count(*) AS n FROM information_schema.tables WHERE table_schema = 'main' AND table_name = 'demo_meta'",
   );
   if (Number(exists.getRows()[0]?.[0] ?? 0) === 0) return null;
-  const meta = await connection.runAndReadAll("SELECT strftime(anchor_date, '%Y-%m-%d') FROM demo_meta LIMIT 1");
-  const anchor = meta.getRows()[0]?.[0];
-  if (typeof anchor !== 'string') throw new WarehouseError('demo_meta exists but holds no anchor date');
-  return anchor;
-}
-
-async function seed(connection: DuckDBConnection, anchorDate: string): Promise<string> {
-  await seedDemoDataset(connection, anchorDate);
-  return anchorDate;
+  const meta = await connection.runAndReadAll('SELECT epoch_ms(generated_at), version FROM demo_meta LIMIT 1');
+  const [ms, version] = meta.getRows()[0] ?? [];
+  // Anything unexpected (an older layout, a hand-edited row) is treated as stale and regenerated.
+  if (typeof ms !== 'bigint' && typeof ms !== 'number') return { generatedAt: new Date(0), version: -1 };
+  return { generatedAt: new Date(Number(ms)), version: Number(version) };
 }
 
 /** A FIFO pool: DuckDB connections are not safe for concurrent statements, so each query borrows one exclusively. */
@@ -141,23 +151,73 @@ class ConnectionPool {
   }
 }
 
+interface Generation {
+  done: Promise<void>;
+  facts: DemoDatasetFacts;
+  on?: DuckDBConnection;
+}
+
 class DuckDbWarehouseImpl implements DuckDbWarehouse {
   readonly kind = 'duckdb' as const;
   private readonly pool: ConnectionPool;
   private readonly inFlight = new Set<Promise<unknown>>();
   private readonly busy = new Set<DuckDBConnection>();
   private closed = false;
+  /** The generation in progress, with the connection it runs on (interrupted by close()). */
+  private generating: Generation | null = null;
 
   constructor(
     private readonly instance: DuckDBInstance,
     connections: DuckDBConnection[],
-    readonly anchorDate: string,
+    private meta: { generatedAt: Date; version: number } | null,
     private readonly timeoutMs: number,
+    private readonly now: () => Date,
   ) {
     this.pool = new ConnectionPool(connections);
   }
 
+  get demo(): DemoDatasetFacts {
+    return this.generating?.facts ?? demoDatasetFacts(this.meta?.generatedAt ?? this.now());
+  }
+
+  get anchorDate(): string {
+    return this.demo.lastDay;
+  }
+
+  /**
+   * Generates the demo data when it is missing, of another version, or from an earlier day. A long-running bot
+   * crosses midnight, so queries call this first: the generation holds every pooled connection (queries already
+   * running finish first; later ones wait, within their deadline).
+   */
+  fresh(): Promise<void> {
+    if (this.generating) return this.generating.done;
+    const at = this.now();
+    if (this.meta && !isDemoDatasetStale(this.meta, at)) return Promise.resolve();
+    const held: DuckDBConnection[] = [];
+    const generating: Generation = { facts: demoDatasetFacts(at), done: Promise.resolve() };
+    generating.done = (async () => {
+      try {
+        for (let i = 0; i < this.pool.all.length; i++) {
+          const connection = await this.pool.acquire().promise;
+          if (connection) held.push(connection);
+        }
+        if (this.closed) throw new WarehouseError('The DuckDB warehouse is closed');
+        generating.on = held[0]!;
+        await seedDemoDataset(held[0]!, at);
+        this.meta = { generatedAt: at, version: DEMO_DATASET_VERSION };
+      } finally {
+        for (const connection of held) this.pool.release(connection);
+        this.generating = null;
+      }
+    })();
+    this.generating = generating;
+    return generating.done;
+  }
+
   async query(query: CompiledQuery): Promise<QueryResult> {
+    await this.fresh().catch((error: unknown) => {
+      throw toWarehouseError(error);
+    });
     const rows = await this.withDeadline(async (connection, cancelled) => {
       const statement = await prepare(connection, query);
       try {
@@ -180,6 +240,9 @@ class DuckDbWarehouseImpl implements DuckDbWarehouse {
   }
 
   async dryRun(query: CompiledQuery): Promise<DryRunResult> {
+    await this.fresh().catch((error: unknown) => {
+      throw toWarehouseError(error);
+    });
     await this.withDeadline(async (connection) => {
       const statement = await prepare(connection, query);
       statement.destroySync();
@@ -190,6 +253,9 @@ class DuckDbWarehouseImpl implements DuckDbWarehouse {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    // A generation cut short rolls back: the next start generates again.
+    this.generating?.on?.interrupt();
+    await this.generating?.done.catch(() => undefined);
     for (const connection of this.busy) connection.interrupt();
     await Promise.allSettled([...this.inFlight]);
     for (const connection of this.pool.all) connection.closeSync();

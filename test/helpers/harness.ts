@@ -17,7 +17,8 @@ import type { IssueTracker } from '../../src/github/tracker.js';
 import { loadUserMap } from '../../src/github/user-map.js';
 import { loadKnowledgeFile } from '../../src/knowledge/knowledge.js';
 import { loadCatalogFile, type MetricCatalog } from '../../src/queries/catalog.js';
-import { createDuckDbWarehouse } from '../../src/queries/duckdb-warehouse.js';
+import { demoDatasetFacts } from '../../src/queries/demo-dataset.js';
+import { createDuckDbWarehouse, type DuckDbWarehouse } from '../../src/queries/duckdb-warehouse.js';
 import { createMetricService } from '../../src/queries/metric-service.js';
 import { QuestionParser } from '../../src/queries/question.js';
 import type { Warehouse } from '../../src/queries/warehouse.js';
@@ -95,7 +96,7 @@ const defaultReplies: Record<string, MethodReply> = {
 export interface StartOptions {
   env?: Record<string, string | undefined>;
   config?: Config;
-  /** The warehouse port; default: a fresh in-memory DuckDB with the demo data anchored at TEST_ANCHOR. */
+  /** The warehouse port; default: the file's shared in-memory DuckDB with the demo data generated at TEST_NOW. */
   warehouse?: Warehouse;
   catalog?: MetricCatalog;
   /** The board port; default: from config (the embedded local board without GITHUB_TOKEN; Octokit, retries off, with one). */
@@ -108,17 +109,46 @@ export interface StartOptions {
   deps?: Partial<Deps>;
 }
 
-/** Tests run at a fixed instant, the day after the demo data's last day. */
+/** Tests run at a fixed instant (a Sunday), which is also when the demo data was generated. */
 export const TEST_NOW = new Date('2026-11-29T10:00:00Z');
-export const TEST_ANCHOR = '2026-11-28';
+/** The demo data at TEST_NOW: its days, and the planted change and anomaly (see src/queries/demo-dataset.ts). */
+export const TEST_DEMO = demoDatasetFacts(TEST_NOW);
+/** The last complete day of demo data (TEST_NOW's day holds data up to 10:00 UTC only). */
+export const TEST_ANCHOR = TEST_DEMO.lastCompleteDay;
 
 /** The shipped catalog, as production loads it. */
 export function shippedCatalog(): MetricCatalog {
   return loadCatalogFile(new URL('../../metrics.yml', import.meta.url).pathname);
 }
 
+let sharedDemo: { inner: Promise<DuckDbWarehouse>; outer: Promise<Warehouse> } | undefined;
+// Registered when a test file imports the harness (hooks cannot be added from inside a test).
+if (typeof afterAll === 'function') {
+  afterAll(async () => {
+    const shared = sharedDemo;
+    sharedDemo = undefined;
+    if (shared) await (await shared.inner).close();
+  });
+}
+
+/**
+ * The demo warehouse generated at TEST_NOW, shared by every test of one file (jest gives each file its own module
+ * registry) because generating it costs most of a second: closing it is a no-op, and it closes when the file ends.
+ */
 export function demoWarehouse(): Promise<Warehouse> {
-  return createDuckDbWarehouse({ path: ':memory:', seedAnchor: TEST_ANCHOR });
+  if (!sharedDemo) {
+    const inner = createDuckDbWarehouse({ path: ':memory:', now: () => TEST_NOW });
+    const outer = inner.then(
+      (w): Warehouse => ({
+        kind: w.kind,
+        query: (q, o) => w.query(q, o),
+        dryRun: (q) => w.dryRun(q),
+        close: async () => {},
+      }),
+    );
+    sharedDemo = { inner, outer };
+  }
+  return sharedDemo.outer;
 }
 
 /** The dependencies a test bot runs on: real adapters over test doubles of the outside world. */

@@ -1,5 +1,5 @@
 /**
- * The metric compiler end to end on real embedded DuckDB (demo data anchored at TEST_ANCHOR, asked at TEST_NOW):
+ * The metric compiler end to end on real embedded DuckDB (demo data generated at TEST_NOW, asked at TEST_NOW):
  * every shipped metric runs, several answers are checked against hand-written SQL over the demo schema, user values
  * only ever travel as parameters, and the BigQuery text has the expected shape.
  *
@@ -264,19 +264,18 @@ describe('answers match hand-written SQL on the same DuckDB', () => {
     expect(current).toBeGreaterThan(0);
     expect(current).toBeLessThan(1);
     expect(a.current).toBeCloseTo(current!, 10);
-    // The previous quarter (92 days before July 1) predates the 90 days of demo data: no trials, no rate.
+    // The previous quarter (92 days before July 1) mostly predates the demo data, which starts on June 1: its rate
+    // comes from June's trials alone.
+    const inPrevious = `started_at >= TIMESTAMPTZ '2026-03-31 00:00:00+00' AND started_at < TIMESTAMPTZ '2026-07-01 00:00:00+00'`;
     expect(
-      await handValue(`SELECT count(*) AS value FROM trials
-        WHERE started_at >= TIMESTAMPTZ '2026-03-31 00:00:00+00' AND started_at < TIMESTAMPTZ '2026-07-01 00:00:00+00'`),
+      await handValue(`SELECT count(*) AS value FROM trials WHERE ${inPrevious} AND started_at < DATE '2026-06-01'`),
     ).toBe(0);
-    expect(a.previous).toBeNull();
-    expect(a.change).toBeNull();
-    expect(a.previousSeries).toEqual([]);
+    expect(a.previous).toBeCloseTo((await handValue(`SELECT ${rate} AS value FROM trials WHERE ${inPrevious}`))!, 10);
 
     const monthly = await hand(`SELECT CAST(date_trunc('month', started_at AT TIME ZONE 'UTC') AS DATE) AS bucket,
         ${rate} AS value
       FROM trials WHERE ${inRange} GROUP BY bucket ORDER BY bucket`);
-    expect(monthly.map((r) => r.bucket)).toEqual(['2026-08-01', '2026-09-01']); // data starts 2026-08-31
+    expect(monthly.map((r) => r.bucket)).toEqual(['2026-07-01', '2026-08-01', '2026-09-01']);
     expectSeries(a.series, monthly);
     expectBreakdown(
       a.breakdown,

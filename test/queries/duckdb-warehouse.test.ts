@@ -1,7 +1,13 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { DEMO_TABLES } from '../../src/queries/demo-dataset.js';
+import {
+  DEMO_DATASET_DAYS,
+  DEMO_DATASET_VERSION,
+  DEMO_TABLES,
+  demoDatasetFacts,
+  isDemoDatasetStale,
+} from '../../src/queries/demo-dataset.js';
 import { createDuckDbWarehouse, type DuckDbWarehouse } from '../../src/queries/duckdb-warehouse.js';
 import {
   type CompiledQuery,
@@ -10,8 +16,10 @@ import {
   WarehouseTimeoutError,
 } from '../../src/queries/warehouse.js';
 
-const ANCHOR = '2026-11-28';
-const FIRST_DAY = '2026-08-31'; // ANCHOR - 89 days
+// Generated on a Sunday morning: that day is partial, the planted week is the one before.
+const NOW = new Date('2026-11-29T10:00:00Z');
+const FIRST_DAY = '2026-06-01'; // 181 days before
+const LAST_COMPLETE_DAY = '2026-11-28';
 const DATA_TABLES = DEMO_TABLES.filter((table) => table !== 'demo_meta');
 // Never finishes in test time: ~10^13 hashes.
 const SLOW_SQL = 'SELECT sum(hash(i)) AS s FROM range(10000000000000) t(i)';
@@ -37,27 +45,55 @@ async function checksums(warehouse: DuckDbWarehouse): Promise<Record<string, unk
   return out;
 }
 
+/** Robust z-score of `value` against `baseline` (median and MAD scaled to a standard deviation). */
+function robustZ(value: number, baseline: number[]): number {
+  const median = (xs: number[]) => {
+    const s = [...xs].sort((a, b) => a - b);
+    const mid = Math.floor(s.length / 2);
+    return s.length % 2 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
+  };
+  const m = median(baseline);
+  const mad = median(baseline.map((x) => Math.abs(x - m))) * 1.4826;
+  return (value - m) / mad;
+}
+
 let warehouse: DuckDbWarehouse;
 
 beforeAll(async () => {
-  warehouse = await createDuckDbWarehouse({ path: ':memory:', seedAnchor: ANCHOR });
+  warehouse = await createDuckDbWarehouse({ path: ':memory:', now: () => NOW });
 });
 
 afterAll(async () => {
   await warehouse?.close();
 });
 
-describe('demo dataset', () => {
-  it('is deterministic for a given anchor', async () => {
-    const other = await createDuckDbWarehouse({ path: ':memory:', seedAnchor: ANCHOR });
-    try {
-      expect(other.anchorDate).toBe(ANCHOR);
-      expect(await checksums(other)).toEqual(await checksums(warehouse));
-    } finally {
-      await other.close();
-    }
+describe('demo dataset facts', () => {
+  it('names the generation day, the last complete week and the anomaly day', () => {
+    expect(demoDatasetFacts(NOW)).toMatchObject({
+      firstDay: FIRST_DAY,
+      lastDay: '2026-11-29',
+      lastCompleteDay: LAST_COMPLETE_DAY,
+      change: { metric: 'searches', dimension: 'country', value: 'DE', weekStart: '2026-11-16', weekEnd: '2026-11-22' },
+      anomaly: { metric: 'signups', day: LAST_COMPLETE_DAY },
+    });
+    // The week ending on the generation day is complete only once that Sunday is over.
+    expect(demoDatasetFacts(new Date('2026-11-29T23:59:59Z')).change.weekStart).toBe('2026-11-16');
+    expect(demoDatasetFacts(new Date('2026-11-30T00:00:00Z')).change).toMatchObject({
+      weekStart: '2026-11-23',
+      weekEnd: '2026-11-29',
+    });
+    expect(demoDatasetFacts(new Date('2026-12-02T08:00:00Z')).anomaly.day).toBe('2026-12-01');
   });
 
+  it('is stale when generated on an earlier UTC day or by another version', () => {
+    const meta = { generatedAt: NOW, version: DEMO_DATASET_VERSION };
+    expect(isDemoDatasetStale(meta, new Date('2026-11-29T23:59:59Z'))).toBe(false);
+    expect(isDemoDatasetStale(meta, new Date('2026-11-30T00:00:00Z'))).toBe(true);
+    expect(isDemoDatasetStale({ ...meta, version: DEMO_DATASET_VERSION - 1 }, NOW)).toBe(true);
+  });
+});
+
+describe('demo dataset', () => {
   it('has the contracted columns and types', async () => {
     const columns = await rows(
       warehouse,
@@ -114,11 +150,11 @@ describe('demo dataset', () => {
       `SELECT count(*) AS n, count(DISTINCT user_id) AS users, count(DISTINCT event_id) AS ids,
          mode(event_name) AS top_event FROM events`,
     );
-    expect(events.n).toBeGreaterThanOrEqual(150_000);
-    expect(events.n).toBeLessThanOrEqual(250_000);
+    expect(events.n).toBeGreaterThanOrEqual(250_000);
+    expect(events.n).toBeLessThanOrEqual(400_000);
     expect(events.ids).toBe(events.n);
-    expect(events.users).toBeGreaterThan(2_500);
-    expect(events.users).toBeLessThan(3_500);
+    expect(events.users).toBeGreaterThan(2_300);
+    expect(events.users).toBeLessThan(3_300);
     expect(events.top_event).toBe('search');
 
     const unstable = await one(
@@ -142,8 +178,8 @@ describe('demo dataset', () => {
     );
     expect(other).toEqual({
       instances: 400,
-      spend_rows: 360,
-      spend_keys: 360,
+      spend_rows: 4 * (DEMO_DATASET_DAYS - 1), // four channels, complete days only
+      spend_keys: 4 * (DEMO_DATASET_DAYS - 1),
       conversion: expect.any(Number),
       bad_conversions: 0,
     });
@@ -161,13 +197,13 @@ describe('demo dataset', () => {
     const perWeekday = Object.fromEntries(weekdays.map((row) => [row.t, row.per_weekday as number]));
     expect(perWeekday.signups).toBeGreaterThan(30);
     expect(perWeekday.signups).toBeLessThan(80);
-    expect(perWeekday.web_sessions).toBeGreaterThan(1_500);
-    expect(perWeekday.web_sessions).toBeLessThan(3_000);
+    expect(perWeekday.web_sessions).toBeGreaterThan(800);
+    expect(perWeekday.web_sessions).toBeLessThan(1_500);
     expect(perWeekday.trials).toBeGreaterThan(5);
     expect(perWeekday.trials).toBeLessThan(15);
   });
 
-  it('keeps every timestamp within the 90 days ending on the anchor (UTC)', async () => {
+  it('holds no row later than the instant it was generated, and covers every day from the first on', async () => {
     const columns: Array<[string, string]> = [
       ['events', 'occurred_at'],
       ['instance_pings', 'pinged_at'],
@@ -177,7 +213,7 @@ describe('demo dataset', () => {
       ['trials', 'converted_at'],
     ];
     const start = `${FIRST_DAY}T00:00:00.000Z`;
-    const end = `${ANCHOR}T23:59:59.000Z`;
+    const end = NOW.toISOString();
     for (const [table, column] of columns) {
       const bounds = await one(
         warehouse,
@@ -189,19 +225,69 @@ describe('demo dataset', () => {
       expect({ table, column, outside: bounds.outside }).toEqual({ table, column, outside: 0 });
       expect((bounds.lo as string) >= start && (bounds.hi as string) <= end).toBe(true);
     }
-    // The busy tables cover both ends of the window.
+    // The busy tables cover both ends, the generation day up to its last hour.
     const days = await one(
       warehouse,
-      `SELECT min(occurred_at::DATE) AS first, max(occurred_at::DATE) AS last,
+      `SELECT min(occurred_at::DATE) AS first, max(occurred_at::DATE) AS last, max(occurred_at) AS latest,
          count(DISTINCT occurred_at::DATE) AS days FROM events`,
     );
-    expect(days).toEqual({ first: FIRST_DAY, last: ANCHOR, days: 90 });
+    expect(days).toMatchObject({ first: FIRST_DAY, last: '2026-11-29', days: DEMO_DATASET_DAYS });
+    expect(days.latest as string).toMatch(/^2026-11-29T09:/);
+    // A day's spend is known once the day is over.
     const spend = await one(warehouse, 'SELECT min(spend_date) AS first, max(spend_date) AS last FROM marketing_spend');
-    expect(spend).toEqual({ first: FIRST_DAY, last: ANCHOR });
-    expect(await one(warehouse, 'SELECT anchor_date, version FROM demo_meta')).toEqual({
-      anchor_date: ANCHOR,
-      version: 1,
+    expect(spend).toEqual({ first: FIRST_DAY, last: LAST_COMPLETE_DAY });
+    expect(await one(warehouse, 'SELECT anchor_date, generated_at, version FROM demo_meta')).toEqual({
+      anchor_date: '2026-11-29',
+      generated_at: NOW.toISOString(),
+      version: DEMO_DATASET_VERSION,
     });
+    expect(warehouse.demo).toEqual(demoDatasetFacts(NOW));
+  });
+
+  it('has the planted change: DE searches carry the drop of the last complete week', async () => {
+    // Independent of the generator: searches per country, that week against the one before.
+    const byCountry = await rows(
+      warehouse,
+      `SELECT country,
+         count(*) FILTER (WHERE occurred_at >= $cur) AS cur,
+         count(*) FILTER (WHERE occurred_at < $cur) AS prev
+       FROM events
+       WHERE event_name = 'search' AND occurred_at >= $prev AND occurred_at < $next
+       GROUP BY country ORDER BY cur - prev`,
+      {
+        prev: { type: 'DATE', value: '2026-11-09' },
+        cur: { type: 'DATE', value: '2026-11-16' },
+        next: { type: 'DATE', value: '2026-11-23' },
+      },
+    );
+    const change = (row: Record<string, unknown>) => (row.cur as number) - (row.prev as number);
+    const total = byCountry.reduce((sum, row) => sum + change(row), 0);
+    const [top, second] = byCountry;
+    expect(top?.country).toBe('DE');
+    expect((top?.cur as number) / (top?.prev as number)).toBeLessThan(0.5); // a sharp drop
+    expect(total).toBeLessThan(0);
+    expect(change(top!) / total).toBeGreaterThan(0.7); // most of the total change
+    expect(Math.abs(change(second!))).toBeLessThan(Math.abs(change(top!)) / 3); // and clearly ahead of the rest
+  });
+
+  it('has the planted anomaly: sign-ups on the last complete day, against the same weekday of 8 weeks', async () => {
+    const perDay = async (sql: string) =>
+      (
+        await rows(
+          warehouse,
+          `SELECT d, count(*) AS n FROM (${sql}) WHERE isodow(d) = isodow($day)
+          AND d BETWEEN $day - 56 AND $day GROUP BY d ORDER BY d`,
+          {
+            day: { type: 'DATE', value: LAST_COMPLETE_DAY },
+          },
+        )
+      ).map((row) => row.n as number);
+    const signups = await perDay('SELECT signed_up_at::DATE AS d FROM signups');
+    expect(signups).toHaveLength(9);
+    expect(robustZ(signups.at(-1)!, signups.slice(0, 8))).toBeGreaterThan(6);
+    // Nothing else is unusual that day.
+    const searches = await perDay("SELECT occurred_at::DATE AS d FROM events WHERE event_name = 'search'");
+    expect(Math.abs(robustZ(searches.at(-1)!, searches.slice(0, 8)))).toBeLessThan(3);
   });
 
   it('has more activity on weekdays than weekends, and grows over the window', async () => {
@@ -219,12 +305,12 @@ describe('demo dataset', () => {
       `SELECT count(*) FILTER (WHERE occurred_at >= $late) / count(*) FILTER (WHERE occurred_at < $early) AS ratio
        FROM events`,
       {
-        early: { type: 'DATE', value: '2026-09-28' }, // first four weeks
-        late: { type: 'DATE', value: '2026-11-01' }, // last four weeks
+        early: { type: 'DATE', value: '2026-06-29' }, // first four weeks
+        late: { type: 'DATE', value: '2026-11-01' }, // the last four weeks and a bit of the generation day
       },
     );
     expect(growth.ratio).toBeGreaterThan(1.03);
-    expect(growth.ratio).toBeLessThan(1.5);
+    expect(growth.ratio).toBeLessThan(1.8);
   });
 });
 
@@ -334,7 +420,7 @@ describe('DuckDB warehouse', () => {
         one(warehouse, 'SELECT $i AS i, count(*) AS n FROM events WHERE country = $c AND occurred_at < $t', {
           i: { type: 'INT64', value: i },
           c: { type: 'STRING', value: countries[i % countries.length]! },
-          t: { type: 'TIMESTAMP', value: `${ANCHOR}T00:00:00Z` },
+          t: { type: 'TIMESTAMP', value: `${LAST_COMPLETE_DAY}T00:00:00Z` },
         }),
       ),
     );
@@ -343,48 +429,118 @@ describe('DuckDB warehouse', () => {
     expect(results.every((row) => (row.n as number) > 0)).toBe(true);
   });
 
-  it('times out slow queries, including ones queued behind them, and recovers', async () => {
-    const slow = await createDuckDbWarehouse({ path: ':memory:', seedAnchor: ANCHOR, timeoutMs: 150, connections: 1 });
-    try {
-      const started = Date.now();
-      const results = await Promise.allSettled([slow.query(sql(SLOW_SQL)), slow.query(sql('SELECT 1 AS x'))]);
-      expect(Date.now() - started).toBeLessThan(3_000);
-      for (const result of results) {
-        expect(result.status).toBe('rejected');
-        if (result.status === 'rejected') {
-          expect(result.reason).toBeInstanceOf(WarehouseTimeoutError);
-          expect((result.reason as WarehouseTimeoutError).timeoutMs).toBe(150);
-        }
-      }
-      // The interrupted connection comes back to the pool in working order.
-      expect((await slow.query(sql('SELECT 1 AS x'))).rows).toEqual([{ x: 1 }]);
-    } finally {
-      await slow.close();
-    }
-    await expect(slow.query(sql('SELECT 1'))).rejects.toBeInstanceOf(WarehouseError);
-  });
+  describe('on a database file', () => {
+    // Writing a generated dataset to a file takes a few seconds on a busy 2-core machine.
+    const GENERATES = 60_000;
+    let dir: string;
+    let file: string;
+    let clock: Date;
+    const open = (extra: { timeoutMs?: number; connections?: number } = {}) =>
+      createDuckDbWarehouse({ path: file, now: () => clock, ...extra });
+    const generatedAt = async (w: DuckDbWarehouse) => (await one(w, 'SELECT generated_at FROM demo_meta')).generated_at;
 
-  it('reuses an existing database file instead of regenerating it', async () => {
-    const dir = await mkdtemp(path.join(os.tmpdir(), 'duckdb-warehouse-'));
-    const file = path.join(dir, 'nested', 'demo.duckdb');
-    try {
-      const first = await createDuckDbWarehouse({ path: file, seedAnchor: ANCHOR });
-      const generated = await one(first, 'SELECT generated_at FROM demo_meta');
-      const before = await checksums(first);
-      await first.query(sql('CREATE TABLE reuse_marker AS SELECT 42 AS v'));
-      await first.close();
-
-      const second = await createDuckDbWarehouse({ path: file, seedAnchor: '2025-01-01' });
-      try {
-        expect(second.anchorDate).toBe(ANCHOR);
-        expect(await one(second, 'SELECT generated_at FROM demo_meta')).toEqual(generated);
-        expect(await one(second, 'SELECT v FROM reuse_marker')).toEqual({ v: 42 });
-        expect(await checksums(second)).toEqual(before);
-      } finally {
-        await second.close();
-      }
-    } finally {
+    beforeAll(async () => {
+      dir = await mkdtemp(path.join(os.tmpdir(), 'duckdb-warehouse-'));
+      file = path.join(dir, 'nested', 'demo.duckdb');
+      clock = NOW;
+    });
+    afterAll(async () => {
       await rm(dir, { recursive: true, force: true });
-    }
+    });
+
+    it(
+      'generates once, then reuses the file the same day and regenerates it on a later day',
+      async () => {
+        const first = await open();
+        const before = await checksums(first);
+        expect(before).toEqual(await checksums(warehouse)); // deterministic for a given generation instant
+        await first.query(sql('CREATE TABLE reuse_marker AS SELECT 42 AS v'));
+        await first.close();
+
+        clock = new Date('2026-11-29T23:30:00Z'); // same UTC day: reused as is
+        const second = await open();
+        try {
+          expect(await generatedAt(second)).toBe(NOW.toISOString());
+          expect(await one(second, 'SELECT v FROM reuse_marker')).toEqual({ v: 42 });
+          expect(await checksums(second)).toEqual(before);
+        } finally {
+          await second.close();
+        }
+
+        clock = new Date('2026-12-01T08:00:00Z'); // its last complete day is now older than yesterday
+        const third = await open();
+        try {
+          expect(third.anchorDate).toBe('2026-12-01');
+          expect(await generatedAt(third)).toBe('2026-12-01T08:00:00.000Z');
+          expect(
+            await one(third, 'SELECT max(occurred_at) <= $t AS ok FROM events', {
+              t: { type: 'TIMESTAMP', value: clock.toISOString() },
+            }),
+          ).toEqual({ ok: true });
+        } finally {
+          await third.close();
+        }
+      },
+      GENERATES,
+    );
+
+    it(
+      'regenerates a file written by another dataset version',
+      async () => {
+        const w = await open();
+        await w.query(sql(`UPDATE demo_meta SET version = ${DEMO_DATASET_VERSION - 1}`));
+        await w.close();
+        clock = new Date(clock.getTime() + 60_000);
+        const again = await open();
+        try {
+          expect(await one(again, 'SELECT version, generated_at FROM demo_meta')).toEqual({
+            version: DEMO_DATASET_VERSION,
+            generated_at: clock.toISOString(),
+          });
+        } finally {
+          await again.close();
+        }
+      },
+      GENERATES,
+    );
+
+    it(
+      'regenerates while running when the day changes, before the next query',
+      async () => {
+        const w = await open();
+        try {
+          const generated = await generatedAt(w);
+          expect(await generatedAt(w)).toBe(generated); // same day: nothing happens
+          clock = new Date('2026-12-02T00:05:00Z');
+          const [a, b] = await Promise.all([generatedAt(w), generatedAt(w)]);
+          expect([a, b]).toEqual(['2026-12-02T00:05:00.000Z', '2026-12-02T00:05:00.000Z']);
+          expect(w.demo.change.weekStart).toBe('2026-11-23');
+        } finally {
+          await w.close();
+        }
+      },
+      GENERATES,
+    );
+
+    it('times out slow queries, including ones queued behind them, and recovers', async () => {
+      const slow = await open({ timeoutMs: 150, connections: 1 }); // reuses the file: no generation under the deadline
+      try {
+        const started = Date.now();
+        const results = await Promise.allSettled([slow.query(sql(SLOW_SQL)), slow.query(sql('SELECT 1 AS x'))]);
+        expect(Date.now() - started).toBeLessThan(3_000);
+        for (const result of results) {
+          expect(result.status).toBe('rejected');
+          if (result.status === 'rejected') {
+            expect(result.reason).toBeInstanceOf(WarehouseTimeoutError);
+            expect((result.reason as WarehouseTimeoutError).timeoutMs).toBe(150);
+          }
+        }
+        // The interrupted connection comes back to the pool in working order.
+        expect((await slow.query(sql('SELECT 1 AS x'))).rows).toEqual([{ x: 1 }]);
+      } finally {
+        await slow.close();
+      }
+      await expect(slow.query(sql('SELECT 1'))).rejects.toBeInstanceOf(WarehouseError);
+    });
   });
 });
