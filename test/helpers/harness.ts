@@ -18,7 +18,7 @@ import { loadUserMap } from '../../src/github/user-map.js';
 import { loadKnowledgeFile } from '../../src/knowledge/knowledge.js';
 import { loadCatalogFile, type MetricCatalog } from '../../src/queries/catalog.js';
 import { demoDatasetFacts } from '../../src/queries/demo-dataset.js';
-import { createDuckDbWarehouse, type DuckDbWarehouse } from '../../src/queries/duckdb-warehouse.js';
+import { createDuckDbWarehouse } from '../../src/queries/duckdb-warehouse.js';
 import { createMetricService } from '../../src/queries/metric-service.js';
 import { QuestionParser } from '../../src/queries/question.js';
 import type { Warehouse } from '../../src/queries/warehouse.js';
@@ -121,15 +121,7 @@ export function shippedCatalog(): MetricCatalog {
   return loadCatalogFile(new URL('../../metrics.yml', import.meta.url).pathname);
 }
 
-let sharedDemo: { inner: Promise<DuckDbWarehouse>; outer: Promise<Warehouse> } | undefined;
-// Registered when a test file imports the harness (hooks cannot be added from inside a test).
-if (typeof afterAll === 'function') {
-  afterAll(async () => {
-    const shared = sharedDemo;
-    sharedDemo = undefined;
-    if (shared) await (await shared.inner).close();
-  });
-}
+let sharedDemo: Promise<Warehouse> | undefined;
 
 /**
  * The demo warehouse generated at TEST_NOW, shared by every test of one file (jest gives each file its own module
@@ -138,7 +130,12 @@ if (typeof afterAll === 'function') {
 export function demoWarehouse(): Promise<Warehouse> {
   if (!sharedDemo) {
     const inner = createDuckDbWarehouse({ path: ':memory:', now: () => TEST_NOW });
-    const outer = inner.then(
+    const atEnd = (globalThis as { atTestFileEnd?: (cleanup: () => Promise<void>) => void }).atTestFileEnd;
+    atEnd?.(async () => {
+      sharedDemo = undefined;
+      await (await inner).close();
+    });
+    sharedDemo = inner.then(
       (w): Warehouse => ({
         kind: w.kind,
         query: (q, o) => w.query(q, o),
@@ -146,9 +143,8 @@ export function demoWarehouse(): Promise<Warehouse> {
         close: async () => {},
       }),
     );
-    sharedDemo = { inner, outer };
   }
-  return sharedDemo.outer;
+  return sharedDemo;
 }
 
 /** The dependencies a test bot runs on: real adapters over test doubles of the outside world. */
