@@ -41,7 +41,7 @@ export const watchAction =
     const log = requestLog(deps, context, { user, channel, surface: 'watch_button', verb });
     const { store } = deps.watches;
     const row = store.get(action.value ?? '');
-    const reply = (text: string) => respond({ ...watchNoticeMessage(text), replace_original: false });
+    const reply = (text: string) => respond({ ...watchNoticeMessage(text, true), replace_original: false });
     if (!row || row.status === 'deleted' || !verb) return void (await reply('That watch no longer exists.'));
     const now = deps.clock();
 

@@ -122,8 +122,13 @@ export function watchSavedMessage(row: WatchRow, next: DateTime): Message {
   return { response_type: 'ephemeral', replace_original: true, text: stripMrkdwn(text), blocks: [section(text)] };
 }
 
-export function watchNoticeMessage(text: string): Message {
-  return { response_type: 'ephemeral', replace_original: true, text, blocks: [section(escapeMrkdwn(text))] };
+/**
+ * A plain notice. `text` may echo what someone typed, so it is escaped in the fallback as well as the block, unless
+ * it is `ours` (built only from our records, e.g. a creator's mention).
+ */
+export function watchNoticeMessage(text: string, ours = false): Message {
+  const safe = ours ? text : escapeMrkdwn(text);
+  return { response_type: 'ephemeral', replace_original: true, text: safe, blocks: [section(safe)] };
 }
 
 function manageButtons(row: WatchRow): Button[] {

@@ -152,6 +152,9 @@ describe('/analytics watch', () => {
 
     expect(textsOf((await command('watch signups by source')).reply)).toContain('Say how often');
     expect(textsOf((await command('watch blorps weekly')).reply)).toContain('blorps');
+    const hostile = (await command('alert when signups are <!channel> <http://evil|nice>')).reply!;
+    expect(String(hostile.text)).not.toMatch(/<!channel>|<http/);
+    expect(JSON.stringify(hostile.blocks)).not.toMatch(/<!channel>|<http/);
   });
 
   it('posts on schedule in each creator’s time zone, once per period, also after a restart', async () => {
@@ -183,7 +186,12 @@ describe('/analytics watch', () => {
   it('catches up a run missed while the bot was down once, not once per missed period', async () => {
     const id = await create('watch searches daily at 9:00 here', 'U0ASKER', 'C0MISSED');
     // Down from Monday to Thursday afternoon: three scheduled times passed.
-    await tick('2026-12-03T18:00:00Z');
+    // The restarted bot's scheduler catches up at start, then ticks keep finding nothing due.
+    at('2026-12-03T18:00:00Z');
+    const service = restarted();
+    await service.start();
+    service.stop();
+    expect(postsTo('C0MISSED')).toHaveLength(1);
     await tick('2026-12-03T18:05:00Z');
     await restarted().tick(at('2026-12-03T18:10:00Z'));
     expect(postsTo('C0MISSED')).toHaveLength(1);
