@@ -9,6 +9,9 @@ import { WatchStore } from '../../src/store/watch-store.js';
 import { tempDir } from '../helpers/config.js';
 import { runCli } from '../helpers/process.js';
 
+/** Each run starts a child process (tsx + DuckDB) on a shared machine: allow for a slow start. */
+const SLOW = 120_000;
+
 describe('analytics-bot watches run', () => {
   const dataDir = tempDir();
   const outputs: SlackOutput[] = [];
@@ -45,28 +48,40 @@ describe('analytics-bot watches run', () => {
     await slack.close();
   });
 
-  it('--dry-run prints what would be posted and posts nothing', async () => {
-    const run = runCli(['watches', 'run', '--dry-run'], env());
-    expect((await run.exited).code).toBe(0);
-    expect(run.stdout()).toMatch(/w[0-9a-f]{12} \d{4}-\d{2}-\d{2}: would post to C0CLI/);
-    expect(run.stdout()).toContain('== Searches ==');
-    expect(posts()).toHaveLength(0);
-  });
+  it(
+    '--dry-run prints what would be posted and posts nothing',
+    async () => {
+      const run = runCli(['watches', 'run', '--dry-run'], env());
+      expect((await run.exited).code).toBe(0);
+      expect(run.stdout()).toMatch(/w[0-9a-f]{12} \d{4}-\d{2}-\d{2}: would post to C0CLI/);
+      expect(run.stdout()).toContain('== Searches ==');
+      expect(posts()).toHaveLength(0);
+    },
+    SLOW,
+  );
 
-  it('posts what is due once; a second run in the same period posts nothing', async () => {
-    const first = runCli(['watches', 'run'], env());
-    expect((await first.exited).code).toBe(0);
-    expect(first.stdout()).toMatch(/: posted to C0CLI/);
-    expect(posts()).toHaveLength(1);
-    const second = runCli(['watches', 'run'], env());
-    expect((await second.exited).code).toBe(0);
-    expect(second.stdout()).toContain('Nothing due.');
-    expect(posts()).toHaveLength(1);
-  });
+  it(
+    'posts what is due once; a second run in the same period posts nothing',
+    async () => {
+      const first = runCli(['watches', 'run'], env());
+      expect((await first.exited).code).toBe(0);
+      expect(first.stdout()).toMatch(/: posted to C0CLI/);
+      expect(posts()).toHaveLength(1);
+      const second = runCli(['watches', 'run'], env());
+      expect((await second.exited).code).toBe(0);
+      expect(second.stdout()).toContain('Nothing due.');
+      expect(posts()).toHaveLength(1);
+    },
+    SLOW,
+  );
 
-  it('explains its usage', async () => {
-    const run = runCli(['watches', 'go'], env());
-    expect((await run.exited).code).toBe(2);
-    expect(run.stderr()).toContain('Usage: analytics-bot watches run [--dry-run]');
-  });
+  it(
+    'explains its usage',
+    async () => {
+      const run = runCli(['watches', 'go'], env());
+      expect((await run.exited).code).toBe(2);
+      expect(run.stderr()).toContain('Usage: analytics-bot watches run [--dry-run]');
+    },
+    SLOW,
+  );
 });
