@@ -10,7 +10,7 @@ import { WatchStore } from '../../src/store/watch-store.js';
 import { createWatchService } from '../../src/watches/watch-service.js';
 import { tempDir } from '../helpers/config.js';
 import { type RecordingWarehouse, recording } from '../helpers/fake-warehouse.js';
-import { blockNetwork, demoWarehouse, startTestBot, TEST_NOW, type TestBot } from '../helpers/harness.js';
+import { blockNetwork, demoWarehouse, startTestBot, TEST_DEMO, TEST_NOW, type TestBot } from '../helpers/harness.js';
 import { buttonClick, eventEnvelope, slashCommand } from '../helpers/slack.js';
 
 type Json = Record<string, unknown>;
@@ -412,5 +412,31 @@ describe('sharing, DMs and App Home', () => {
     expect(text).toContain('Your watches and alerts');
     expect(text).toContain('signups weekly on fridays at 8:00 dm');
     expect(text).toContain('every Friday at 08:00 (America/New_York), DM to <@U0HOME>');
+  });
+});
+
+describe('anomaly alerts on the demo data', () => {
+  it('flags the planted anomaly with its value, expected range and how unusual, and not a normal day', async () => {
+    at(TEST_NOW.toISOString());
+    const { reply } = await command('alert when signups look unusual daily at 9:00', 'U0ASKER', 'C0ANOM1');
+    expect(textsOf(reply)).toContain('looks unusual against the same weekday over the last 8 weeks');
+    expect(textsOf(reply)).toContain('it would fire now');
+    await click('watch_save', buttons(reply?.blocks)[0]!.value, 'U0ASKER', 'watch_confirm', 'C0ANOM1');
+    const normal = await create('alert when searches look unusual', 'U0ASKER', 'C0ANOM2');
+    await tick('2026-11-29T14:01:00Z');
+    const posts = postsTo('C0ANOM1');
+    expect(posts).toHaveLength(1);
+    const day = TEST_DEMO.anomaly.day;
+    const value = await signupsOn(day);
+    const text = textsOf(posts[0]!.body.blocks);
+    expect(text).toContain('New sign-ups looks unusual: higher than expected');
+    expect(text).toContain(`*${value} sign-ups* for Sat Nov 28. Expected *`);
+    expect(text).toMatch(/\(median \d+ on the same weekday over the last 8 weeks\)/);
+    expect(text).toMatch(
+      /That is \d+\.\d robust standard deviations above the median \(medium sensitivity fires beyond 3\.5\)/,
+    );
+    expect(String(posts[0]!.body.text)).toContain(`${value} sign-ups`);
+    expect(postsTo('C0ANOM2')).toHaveLength(0);
+    expect(t.deps.watches.store.runs(normal)[0]!.detail).toContain('within the expected range');
   });
 });
