@@ -483,6 +483,7 @@ function buildBot(sinkPort: number) {
     conversations: unusedPort<Deps['conversations']>('conversations'),
     items: unusedPort<Deps['items']>('items'),
     watches: unusedPort<Deps['watches']>('watches'),
+    notifier: unusedPort<Deps['notifier']>('notifier'),
     userMap: {},
     // As main.ts builds it, pointed at the sink.
     slack: new WebClient(config.slack.botToken, { slackApiUrl: config.slack.apiUrl, logger: toBoltLogger(logger) }),

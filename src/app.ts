@@ -134,6 +134,7 @@ export function buildApp(deps: Deps, options: BuildOptions = {}): BotApp {
       slack: deps.slack,
       outbox: deps.requests.outbox,
       items: deps.items,
+      notifier: deps.notifier,
       userMap: deps.userMap,
       logger,
       clock: deps.clock,

@@ -11,6 +11,7 @@ import type { MetricService } from './queries/metric-service.js';
 import type { QuestionParser } from './queries/question.js';
 import type { Warehouse } from './queries/warehouse.js';
 import type { RequestFiler } from './requests/filer.js';
+import type { RequestNotifier } from './requests/notifier.js';
 import type { ConversationStore } from './store/conversation-store.js';
 import type { TaskTracker } from './tasks.js';
 import type { Telemetry } from './telemetry.js';
@@ -37,6 +38,8 @@ export interface Deps {
   readonly items: ItemLookup;
   /** GitHub login (lower case) → Slack user id, from GITHUB_USER_MAP. */
   readonly userMap: Readonly<Record<string, string>>;
+  /** Tells requesters when their request moves (GitHub webhooks and the local board's console commands). */
+  readonly notifier: RequestNotifier;
   /** The embedded board, when there are no GitHub credentials (it is then the tracker and the board too). */
   readonly localBoard?: LocalBoard;
   /** Scheduled metric posts and alerts (#13). */

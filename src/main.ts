@@ -10,9 +10,10 @@ import { WebClient } from '@slack/web-api';
 import { buildApp } from './app.js';
 import { AskService } from './ask/ask-service.js';
 import { type Config, ConfigError, describeAdapters, loadConfig, PACKAGE_ROOT } from './config.js';
+import { boardCommands } from './console/board-commands.js';
 import { ConsoleReceiver } from './console/console-receiver.js';
 import { LOCAL, startLocalSlack } from './console/local-slack.js';
-import { renderBlocks } from './console/render.js';
+import { renderMessage } from './console/render.js';
 import type { Deps } from './deps.js';
 import { createDigestService } from './digest/digest-service.js';
 import { createBoardPorts } from './github/create-tracker.js';
@@ -29,6 +30,7 @@ import { createMetricService } from './queries/metric-service.js';
 import { QuestionParser } from './queries/question.js';
 import type { Warehouse } from './queries/warehouse.js';
 import { createRequestFiler } from './requests/filer.js';
+import { createRequestNotifier } from './requests/notifier.js';
 import { ConversationStore } from './store/conversation-store.js';
 import { openDatabase } from './store/database.js';
 import { DigestLedger } from './store/digest-ledger.js';
@@ -153,8 +155,9 @@ async function buildDeps(config: Config, logger: Logger, catalog: MetricCatalog)
   });
   const db = openDatabase(config.dataDir);
   const ports = createBoardPorts(config, logger, telemetry, { clock });
+  const outbox = new RequestOutbox(db);
   const requests = createRequestFiler({
-    outbox: new RequestOutbox(db),
+    outbox,
     tracker: ports.tracker,
     slack,
     announceChannel: config.slack.analyticsChannelId,
@@ -200,6 +203,7 @@ async function buildDeps(config: Config, logger: Logger, catalog: MetricCatalog)
     items: createItemLookup({ github: config.github, logger, telemetry }),
     userMap: loadUserMap(config.github.userMapFile),
     localBoard: ports.local,
+    notifier: createRequestNotifier({ slack, outbox, logger, clock }),
     requests,
     digest,
     slack,
@@ -230,11 +234,7 @@ async function ask(question: string): Promise<number> {
     const message = parsed.ok
       ? metricAnswerMessage(await deps.metrics.answer(parsed.question, { userId: 'cli' }))
       : questionErrorMessage(parsed.error);
-    process.stdout.write(
-      `${renderBlocks(message.blocks, () => 0)
-        .join('\n')
-        .replace(/ *\[0\] /g, ' [ ] ')}\n`,
-    );
+    printMessage(message);
     return parsed.ok ? 0 : 1;
   } finally {
     await deps.warehouse.close();
@@ -251,11 +251,9 @@ async function cliDeps(): Promise<Deps | null> {
   return buildDeps(config, logger, catalog);
 }
 
-/** Blocks as the console renders them, with buttons shown as [ ] labels. */
-function blocksAsText(blocks: Parameters<typeof renderBlocks>[0]): string {
-  return renderBlocks(blocks, () => 0)
-    .join('\n')
-    .replace(/ *\[0\] /g, ' [ ] ');
+/** A message as Slack would show it, in plain text (the CLI's output). */
+function printMessage(message: { blocks?: unknown; text?: unknown }): void {
+  process.stdout.write(`${renderMessage(message).join('\n')}\n`);
 }
 
 /** `analytics-bot digest [--dry-run]`: one digest, the same exactly-once rules as the schedule. */
@@ -274,7 +272,7 @@ async function digest(args: string[]): Promise<number> {
         process.stderr.write(`analytics-bot: the digest could not be built: ${built.message}\n`);
         return 1;
       }
-      process.stdout.write(`${blocksAsText(built.message.blocks)}\n`);
+      printMessage(built.message);
       return 0;
     }
     const outcome = await deps.digest.postIfDue(deps.clock());
@@ -318,7 +316,7 @@ async function watchesCli(args: string[]): Promise<number> {
       };
       process.stdout.write(`${r.watchId} ${r.period}: ${says[r.outcome]}\n`);
       if (r.outcome === 'would_post' && r.message) {
-        process.stdout.write(`${blocksAsText(r.message.blocks).replace(/^/gm, '    ')}\n`);
+        process.stdout.write(`${renderMessage(r.message).join('\n').replace(/^/gm, '    ')}\n`);
       }
     }
     return results.some((r) => r.outcome === 'failed' || r.outcome === 'unknown') ? 1 : 0;
@@ -421,6 +419,11 @@ async function serve(): Promise<number> {
   });
 }
 
+/** The GitHub-style login the console acts as when it moves requests on the local board. */
+function consoleLogin(): string {
+  return LOCAL.userName.replace(/[^A-Za-z0-9-]/g, '-').slice(0, 39) || 'you';
+}
+
 function localBoardLine(board: LocalBoard): string {
   return `none set, so requests go to the embedded local board (${board.file}, ${board.count()} requests)`;
 }
@@ -446,6 +449,14 @@ async function serveConsole(initial: Config, catalog: MetricCatalog): Promise<nu
     output: process.stdout,
     responseUrl: localSlack.responseUrl,
     onExit: () => exited(),
+    boardCommand: deps.localBoard
+      ? boardCommands({
+          board: deps.localBoard,
+          notifier: deps.notifier,
+          outbox: deps.requests.outbox,
+          actor: consoleLogin(),
+        })
+      : undefined,
   });
   const bot = buildApp(deps, { receiver, botId: LOCAL.botId, botUserId: LOCAL.botUserId });
   const adapters = describeAdapters(initial);
@@ -459,6 +470,12 @@ async function serveConsole(initial: Config, catalog: MetricCatalog): Promise<nu
       '',
     ].join('\n'),
   );
+  // Ctrl-C inside a form closes the form; at the console's prompt it quits.
+  const interrupt = () => receiver?.interrupt();
+  const stop = () => receiver?.stop();
+  // Installed before the prompt appears.
+  process.on('SIGINT', interrupt);
+  process.once('SIGTERM', stop);
   await bot.start().catch(async (error: NodeJS.ErrnoException) => {
     if (error.code !== 'EADDRINUSE') throw error;
     // The console is still useful without the HTTP side (e.g. a second console on the same machine).
@@ -466,10 +483,8 @@ async function serveConsole(initial: Config, catalog: MetricCatalog): Promise<nu
     await receiver?.start();
   });
   deps.requests.start();
-  const stop = () => receiver?.stop();
-  process.once('SIGINT', stop);
-  process.once('SIGTERM', stop);
   await done;
+  process.off('SIGINT', interrupt);
   process.stdout.write('bye\n');
   await bot.stop(5000);
   await deps.requests.stop();

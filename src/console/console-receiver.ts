@@ -8,7 +8,7 @@ import { createInterface, type Interface } from 'node:readline';
 import type { Readable, Writable } from 'node:stream';
 import type { App, Receiver, ReceiverEvent } from '@slack/bolt';
 import { LOCAL, type SlackOutput } from './local-slack.js';
-import { mrkdwnToText, type RenderedButton, renderBlocks } from './render.js';
+import { type RenderedButton, renderBlocks, renderMessage, stripControl } from './render.js';
 
 type Json = Record<string, unknown>;
 
@@ -20,9 +20,17 @@ export interface ConsoleOptions {
   input: Readable;
   output: Writable;
   responseUrl: () => string;
-  /** Called when the person quits (EOF, `exit`). */
+  /** Called when the person quits (EOF, `exit`, Ctrl-C outside a form). */
   onExit?: () => void;
+  /** Lines starting with ':' (moving requests on the local board); `print` shows text in the console. */
+  boardCommand?: (line: string, print: (text: string) => void) => Promise<void>;
 }
+
+/** Ctrl-C while a prompt waits: cancels the form, or quits the console at its prompt. */
+const INTERRUPT = Symbol('interrupt');
+type Line = string | null | typeof INTERRUPT;
+/** Typed inside a form to close it (the console itself keeps running). */
+const CANCEL_WORDS = new Set(['cancel', 'exit', 'quit']);
 
 const HELP = [
   'Type what you would type in Slack:',
@@ -31,14 +39,21 @@ const HELP = [
   '  + <follow-up>               a reply in the thread of your last @analytics-bot question',
   '  <anything else>             a direct message to the bot',
   '  <number>                    press the button shown as [number]',
-  '  exit                        quit',
+  '  exit                        quit (inside a form, exit or Ctrl-C closes just the form)',
 ].join('\n');
+
+const BOARD_HELP =
+  '  :status 42 In progress      move request #42 on the local board (also :assign, :comment, :close; :help lists them)';
 
 export class ConsoleReceiver implements Receiver {
   #app?: App;
   #rl?: Interface;
   #lines: string[] = [];
-  #waiters: Array<(line: string | null) => void> = [];
+  #waiters: Array<(line: Line) => void> = [];
+  /** True while a form's prompts are open: Ctrl-C then closes the form, not the console. */
+  #inForm = false;
+  /** The cursor is after a prompt: the next output starts with a newline. */
+  #atPrompt = false;
   #closed = false;
   #buttons = new Map<number, ButtonRef>();
   #nextButton = 1;
@@ -56,6 +71,9 @@ export class ConsoleReceiver implements Receiver {
   async start(): Promise<void> {
     this.#rl = createInterface({ input: this.options.input, terminal: false });
     this.#rl.on('line', (line) => {
+      // Enter was pressed after the prompt: the terminal's echo has moved to a new line. (A line typed ahead, before
+      // its prompt, leaves the cursor after the prompt.)
+      if (this.#waiters.length > 0) this.#atPrompt = false;
       const waiter = this.#waiters.shift();
       if (waiter) waiter(line);
       else this.#lines.push(line);
@@ -64,7 +82,7 @@ export class ConsoleReceiver implements Receiver {
       this.#closed = true;
       for (const w of this.#waiters.splice(0)) w(null);
     });
-    this.print(HELP);
+    this.print(this.options.boardCommand ? `${HELP}\n${BOARD_HELP}` : HELP);
     this.#loop = this.run();
   }
 
@@ -72,6 +90,13 @@ export class ConsoleReceiver implements Receiver {
     this.#closed = true;
     this.#rl?.close();
     for (const w of this.#waiters.splice(0)) w(null);
+  }
+
+  /** Ctrl-C: closes an open form; at the console's own prompt, quits. */
+  interrupt(): void {
+    if (!this.#inForm) return void this.stop();
+    const waiter = this.#waiters.shift();
+    if (waiter) waiter(INTERRUPT);
   }
 
   /** Everything the loopback Slack receives is shown here. */
@@ -98,14 +123,22 @@ export class ConsoleReceiver implements Receiver {
   }
 
   private print(text: string): void {
-    this.options.output.write(`${text}\n`);
+    // Output that arrives while a prompt waits starts on a line of its own.
+    this.options.output.write(`${this.#atPrompt ? '\n' : ''}${stripControl(text)}\n`);
+    this.#atPrompt = false;
+  }
+
+  private userName(id: string): string | undefined {
+    if (id === LOCAL.user) return LOCAL.userName;
+    if (id === LOCAL.botUserId) return 'analytics-bot';
+    return undefined;
   }
 
   private printBlocks(title: string, blocks: unknown, container: ButtonRef['container'], fallback?: unknown): void {
-    const lines =
-      Array.isArray(blocks) && blocks.length > 0
-        ? renderBlocks(blocks, (b) => this.registerButton(b, container))
-        : [mrkdwnToText(String(fallback ?? ''))];
+    const lines = renderMessage(
+      { blocks, text: fallback },
+      { registerButton: (b) => this.registerButton(b, container), userName: (id) => this.userName(id) },
+    );
     this.print(`\n┌─ ${title}\n${lines.map((l) => `│ ${l}`).join('\n')}\n└─`);
   }
 
@@ -115,19 +148,22 @@ export class ConsoleReceiver implements Receiver {
     return n;
   }
 
-  private nextLine(prompt?: string): Promise<string | null> {
-    if (prompt) this.options.output.write(prompt);
+  private nextLine(prompt?: string): Promise<Line> {
+    if (prompt) {
+      this.options.output.write(stripControl(prompt));
+      this.#atPrompt = true;
+    }
     const queued = this.#lines.shift();
     if (queued !== undefined) return Promise.resolve(queued);
     if (this.#closed) return Promise.resolve(null);
-    return new Promise((resolve) => this.#waiters.push(resolve));
+    return new Promise<Line>((resolve) => this.#waiters.push(resolve));
   }
 
   private async run(): Promise<void> {
     for (;;) {
       await this.drainModals();
       const line = await this.nextLine('\n> ');
-      if (line === null) break;
+      if (line === null || line === INTERRUPT) break;
       const text = line.trim();
       if (text === '') continue;
       if (text === 'exit' || text === 'quit') break;
@@ -138,6 +174,8 @@ export class ConsoleReceiver implements Receiver {
       }
     }
     this.#closed = true;
+    if (this.#atPrompt) this.options.output.write('\n');
+    this.#atPrompt = false;
     this.options.onExit?.();
   }
 
@@ -153,6 +191,7 @@ export class ConsoleReceiver implements Receiver {
       );
     }
     if (/^\d+$/.test(text)) return this.click(Number(text));
+    if (text.startsWith(':') && this.options.boardCommand) return this.options.boardCommand(text, (t) => this.print(t));
     if (text === '?' || text === 'console help') return this.print(HELP);
     return this.dispatch(this.event('message', text));
   }
@@ -244,35 +283,72 @@ export class ConsoleReceiver implements Receiver {
     }
   }
 
-  private async promptModal(view: Json, viewId: string, errors: Record<string, string> = {}): Promise<void> {
+  /**
+   * One form, as prompts: each input block in turn, then a view_submission. When the app answers with errors, only
+   * the fields that failed are asked again, each with its error; every other answer is kept.
+   */
+  private async promptModal(view: Json, viewId: string): Promise<void> {
     const title = (view.title as { text?: string } | undefined)?.text ?? 'Form';
     const blocks = Array.isArray(view.blocks) ? (view.blocks as Json[]) : [];
-    if (!blocks.some((b) => b.type === 'input')) {
+    const inputs = blocks.filter((b) => b.type === 'input');
+    if (inputs.length === 0) {
       // An informational view (e.g. "request received"): show it, nothing to submit.
       this.printBlocks(title, blocks, { channel: LOCAL.channel });
       return;
     }
-    this.print(`\n┌─ ${title} (a form: answer each prompt; type "cancel" to close it)`);
+    this.print(`\n┌─ ${title} (a form: answer each prompt; "cancel", "exit" or Ctrl-C closes it)`);
     const values: Record<string, Record<string, Json>> = {};
-    for (const block of blocks) {
-      if (block.type !== 'input') {
-        const lines = renderBlocks([block], () => 0).filter((l) => !l.includes('[0]'));
-        for (const l of lines) this.print(`│ ${l}`);
-        continue;
-      }
-      const blockId = String(block.block_id);
-      const element = (block.element ?? {}) as Json;
-      const actionId = String(element.action_id ?? 'value');
-      const label = (block.label as { text?: string } | undefined)?.text ?? blockId;
-      if (errors[blockId]) this.print(`│ ⚠ ${errors[blockId]}`);
-      const answer = await this.promptElement(label, element, Boolean(block.optional));
-      if (answer === 'cancel') {
-        this.print('└─ form closed');
+    let errors: Record<string, string> = {};
+    this.#inForm = true;
+    try {
+      for (;;) {
+        const retry = Object.keys(errors).length > 0;
+        for (const block of blocks) {
+          if (block.type !== 'input') {
+            if (!retry) for (const l of renderBlocks([block])) this.print(`│ ${l}`);
+            continue;
+          }
+          const blockId = String(block.block_id);
+          if (retry && !errors[blockId]) continue;
+          const element = (block.element ?? {}) as Json;
+          const label = (block.label as { text?: string } | undefined)?.text ?? blockId;
+          const answer = await this.promptElement(label, element, Boolean(block.optional), errors[blockId]);
+          if (answer === 'cancel') {
+            this.print('└─ form closed; nothing was sent');
+            return;
+          }
+          values[blockId] = { [String(element.action_id ?? 'value')]: answer };
+        }
+        this.print('└─ submitted');
+        const next = await this.submitView(view, viewId, values);
+        if (next.errors) {
+          errors = next.errors;
+          const known = new Set(inputs.map((b) => String(b.block_id)));
+          const elsewhere = Object.entries(errors).filter(([id]) => !known.has(id));
+          if (elsewhere.length > 0 || Object.keys(errors).length === 0) {
+            // Nothing the person can fix here (e.g. an outdated form): say so and close it.
+            for (const [, message] of elsewhere) this.print(`⚠ ${message}`);
+            return;
+          }
+          const n = Object.keys(errors).length;
+          this.print(
+            `\n┌─ ${title}: ${n === 1 ? 'one answer needs' : `${n} answers need`} fixing; the others are kept`,
+          );
+          continue;
+        }
+        if (next.view) this.#modals.unshift({ view: next.view, viewId });
         return;
       }
-      values[blockId] = { [actionId]: answer };
+    } finally {
+      this.#inForm = false;
     }
-    this.print('└─ submitted');
+  }
+
+  private async submitView(
+    view: Json,
+    viewId: string,
+    values: Record<string, Record<string, Json>>,
+  ): Promise<{ errors?: Record<string, string>; view?: Json }> {
     let next: { errors?: Record<string, string>; view?: Json } = {};
     await this.dispatch(
       {
@@ -289,11 +365,15 @@ export class ConsoleReceiver implements Receiver {
         else if (r.response_action === 'update' || r.response_action === 'push') next = { view: r.view };
       },
     );
-    if (next.errors) return this.promptModal(view, viewId, next.errors);
-    if (next.view) this.#modals.unshift({ view: next.view, viewId });
+    return next;
   }
 
-  private async promptElement(label: string, element: Json, optional: boolean): Promise<Json | 'cancel'> {
+  private async promptElement(
+    label: string,
+    element: Json,
+    optional: boolean,
+    error?: string,
+  ): Promise<Json | 'cancel'> {
     const type = String(element.type);
     const opt = optional ? ' (optional, Enter to skip)' : '';
     const options = (Array.isArray(element.options) ? element.options : []) as Json[];
@@ -311,8 +391,9 @@ export class ConsoleReceiver implements Receiver {
     };
     const initial = typeof element.initial_value === 'string' ? element.initial_value : undefined;
     const keep = initial ? ` [Enter keeps: ${initial.length > 60 ? `${initial.slice(0, 60)}…` : initial}]` : '';
-    const line = await this.nextLine(`│ ${label}${hint[type] ?? ''}${opt}${keep}: `);
-    if (line === null || line.trim() === 'cancel') return 'cancel';
+    const problem = error ? ` ⚠ ${error}` : '';
+    const line = await this.nextLine(`│ ${label}${hint[type] ?? ''}${opt}${keep}${problem}: `);
+    if (line === null || line === INTERRUPT || CANCEL_WORDS.has(line.trim().toLowerCase())) return 'cancel';
     const raw = line.trim() || initial || '';
     const pick = (s: string) => options[Number(s) - 1];
     const list = raw ? raw.split(',').map((s) => s.trim()) : [];

@@ -2,12 +2,13 @@
  * Closing the loop (#7): GitHub events on data requests become a short message in the request's original Slack
  * thread (or a DM), and a DM when the request is closed or done. Requests are recognised by the marker the bot
  * wrote; hand-filed issues are matched to a Slack user through GITHUB_USER_MAP or the author's public email.
+ * What is said, and what is recorded, is the request notifier's (shared with the local board's console commands).
  */
 import type { Webhooks } from '@octokit/webhooks';
 import type { WebClient } from '@slack/web-api';
 import type { Logger } from '../logger.js';
+import type { Destination, RequestChange, RequestNotifier, RequestRef } from '../requests/notifier.js';
 import type { RequestOutbox } from '../store/request-outbox.js';
-import { type AnyBlock, clip, escapeMrkdwn, type Message, section } from '../views/blocks.js';
 import { DATA_REQUEST_LABEL, readMarker } from './issue-body.js';
 import type { ItemLookup } from './item-lookup.js';
 
@@ -15,6 +16,7 @@ export interface WebhookDeps {
   slack: WebClient;
   outbox: RequestOutbox;
   items: ItemLookup;
+  notifier: RequestNotifier;
   /** GitHub login → Slack user id, from GITHUB_USER_MAP. */
   userMap: Readonly<Record<string, string>>;
   logger: Logger;
@@ -32,16 +34,7 @@ interface IssueLike {
   closed_at?: string | null;
 }
 
-interface Destination {
-  slackUser: string;
-  channel?: string;
-  thread?: string;
-  /** Filed by the bot (marker) rather than matched by author. */
-  viaMarker: boolean;
-}
-
 const OWN_LABELS = new Set([DATA_REQUEST_LABEL, 'necessity', 'nice-to-have']);
-const DONE = /^(done|closed|shipped|delivered|complete(d)?)$/i;
 
 export function registerWebhookHandlers(webhooks: Webhooks, deps: WebhookDeps): void {
   const log = deps.logger.child({ component: 'github-events' });
@@ -62,70 +55,51 @@ export function registerWebhookHandlers(webhooks: Webhooks, deps: WebhookDeps): 
 
   async function destinationFor(issue: IssueLike): Promise<Destination | null> {
     const marker = readMarker(issue.body);
-    if (marker) return { slackUser: marker.requester, channel: marker.channel, thread: marker.thread, viaMarker: true };
+    if (marker) return { slackUser: marker.requester, channel: marker.channel, thread: marker.thread };
     const user = await slackUserFor(issue.user?.login);
-    return user ? { slackUser: user, viaMarker: false } : null;
+    return user ? { slackUser: user } : null;
   }
 
-  const link = (issue: IssueLike) =>
-    `<${issue.html_url ?? issue.url}|#${issue.number} ${escapeMrkdwn(clip(issue.title, 120))}>`;
+  const refOf = (issue: IssueLike): RequestRef => ({
+    number: issue.number,
+    title: issue.title,
+    url: issue.html_url ?? issue.url ?? '',
+  });
 
-  async function tell(dest: Destination, text: string, alsoDm: boolean, extra: AnyBlock[] = []): Promise<void> {
-    const message: Message = { text: text.replace(/[*_]/g, ''), blocks: [section(text), ...extra] };
-    let postedInThread = false;
-    if (dest.channel && dest.thread) {
-      try {
-        await deps.slack.chat.postMessage({
-          channel: dest.channel,
-          thread_ts: dest.thread,
-          ...message,
-          unfurl_links: false,
-        });
-        postedInThread = true;
-      } catch (error) {
-        log.warn({ err: error, channel: dest.channel }, 'could not post in the request thread; sending a DM instead');
-      }
-    }
-    if (alsoDm || !postedInThread) {
-      await deps.slack.chat.postMessage({ channel: dest.slackUser, ...message, unfurl_links: false });
-    }
-  }
+  /** The bot's own row for the issue, when it filed it: the notifier records the new state there. */
+  const keyOf = (number: number) => deps.outbox.updateIssue(number, {}, deps.clock().getTime())?.key;
+
+  const notify = (issue: IssueLike, dest: Destination, change: RequestChange) =>
+    deps.notifier.notify({ ref: refOf(issue), dest, key: keyOf(issue.number), change });
 
   webhooks.on(['issues.closed', 'issues.reopened', 'issues.assigned', 'issues.labeled'], async ({ payload }) => {
     const issue = payload.issue as IssueLike;
     const sender = payload.sender as { login: string; type?: string } | undefined;
     const dest = await destinationFor(issue);
     if (!dest) return void log.debug({ issue: issue.number }, 'issue event for an unknown requester ignored');
-    const now = deps.clock().getTime();
     switch (payload.action) {
-      case 'closed': {
-        deps.outbox.updateIssue(
-          issue.number,
-          { state: 'closed', closedAt: issue.closed_at ? Date.parse(issue.closed_at) : now },
-          now,
-        );
-        const how = issue.state_reason === 'not_planned' ? ' as not planned' : '';
-        await tell(
-          dest,
-          `:white_check_mark: Your data request ${link(issue)} was closed${how} by ${sender?.login ?? 'someone'}.`,
-          true,
-        );
+      case 'closed':
+        await notify(issue, dest, {
+          kind: 'closed',
+          by: sender?.login,
+          notPlanned: issue.state_reason === 'not_planned',
+          closedAt: issue.closed_at ? Date.parse(issue.closed_at) : undefined,
+        });
         return;
-      }
       case 'reopened':
-        deps.outbox.updateIssue(issue.number, { state: 'open' }, now);
-        await tell(dest, `:arrows_counterclockwise: Your data request ${link(issue)} was reopened.`, false);
+        await notify(issue, dest, { kind: 'reopened' });
         return;
-      case 'assigned': {
-        const assignee = (payload as { assignee?: { login: string } | null }).assignee?.login;
-        await tell(dest, `:bust_in_silhouette: ${assignee ?? 'Someone'} is now assigned to ${link(issue)}.`, false);
+      case 'assigned':
+        await notify(issue, dest, {
+          kind: 'assigned',
+          assignee: (payload as { assignee?: { login: string } | null }).assignee?.login,
+        });
         return;
-      }
       case 'labeled': {
         const label = (payload as { label?: { name: string } }).label?.name;
         // Labels the bot adds itself at filing time are not news.
         if (!label || OWN_LABELS.has(label) || sender?.type === 'Bot') return;
-        await tell(dest, `:label: ${link(issue)} was labelled \`${escapeMrkdwn(label)}\`.`, false);
+        await notify(issue, dest, { kind: 'labeled', label });
         return;
       }
     }
@@ -139,12 +113,7 @@ export function registerWebhookHandlers(webhooks: Webhooks, deps: WebhookDeps): 
     if (!dest) return;
     // The requester's own comments are not news to them.
     if ((await slackUserFor(author.login)) === dest.slackUser) return;
-    const body = clip((payload.comment.body ?? '').replace(/\s+/g, ' ').trim(), 300);
-    await tell(
-      dest,
-      `:speech_balloon: ${escapeMrkdwn(author.login)} commented on ${link(issue)}:\n> ${escapeMrkdwn(body)}`,
-      false,
-    );
+    await notify(issue, dest, { kind: 'commented', author: author.login, body: payload.comment.body ?? '' });
   });
 
   webhooks.on('projects_v2_item.edited', async ({ payload }) => {
@@ -167,15 +136,6 @@ export function registerWebhookHandlers(webhooks: Webhooks, deps: WebhookDeps): 
     };
     const dest = await destinationFor(issue);
     if (!dest) return;
-    const now = deps.clock().getTime();
-    const row = deps.outbox.updateIssue(info.number, {}, now);
-    if (row && row.boardStatus === info.status) return; // another field changed, not the status
-    deps.outbox.updateIssue(info.number, { boardStatus: info.status }, now);
-    const done = DONE.test(info.status);
-    await tell(
-      dest,
-      `:card_index_dividers: ${link(issue)} moved to *${escapeMrkdwn(info.status)}* on the board.`,
-      done,
-    );
+    await notify(issue, dest, { kind: 'status', status: info.status });
   });
 }

@@ -42,6 +42,8 @@ export interface LocalComment {
 }
 
 export interface LocalIssue extends BoardItem {
+  /** The data request's idempotency key when the bot filed it (null for the seeded backlog). */
+  requestKey: string | null;
   purpose: string | null;
   deliverable: string | null;
   comments: LocalComment[];
@@ -282,7 +284,7 @@ export class LocalBoard implements IssueTracker, BoardReader {
         .prepare('SELECT author, body, created_at FROM comments WHERE number = ? ORDER BY id')
         .all(number) as Array<{ author: string; body: string; created_at: string }>
     ).map((c) => ({ author: c.author, body: c.body, createdAt: c.created_at }));
-    return { ...item, purpose: row.purpose, deliverable: row.deliverable, comments };
+    return { ...item, requestKey: row.request_key, purpose: row.purpose, deliverable: row.deliverable, comments };
   }
 
   /** Closes an issue; false when it was closed already. */

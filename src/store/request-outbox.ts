@@ -146,17 +146,26 @@ export class RequestOutbox {
       .prepare(`SELECT key FROM data_requests WHERE issue_number = ? AND status = 'filed'`)
       .get(issueNumber) as { key: string } | undefined;
     if (!row) return undefined;
+    return this.recordIssueState(row.key, change, now);
+  }
+
+  /** Records what the tracker said about the request stored under `key` (keyed, so tracker numbers never collide). */
+  recordIssueState(
+    key: string,
+    change: { state?: 'open' | 'closed'; boardStatus?: string | null; closedAt?: number | null },
+    now: number,
+  ): OutboxRow | undefined {
     if (change.state !== undefined) {
       this.db
         .prepare('UPDATE data_requests SET issue_state = ?, closed_at = ?, updated_at = ? WHERE key = ?')
-        .run(change.state, change.state === 'closed' ? (change.closedAt ?? now) : null, now, row.key);
+        .run(change.state, change.state === 'closed' ? (change.closedAt ?? now) : null, now, key);
     }
     if (change.boardStatus !== undefined) {
       this.db
         .prepare('UPDATE data_requests SET board_status = ?, updated_at = ? WHERE key = ?')
-        .run(change.boardStatus, now, row.key);
+        .run(change.boardStatus, now, key);
     }
-    return this.get(row.key);
+    return this.get(key);
   }
 
   pendingCount(): number {

@@ -1,5 +1,5 @@
 /** Number, byte, date and sparkline formatting for answers. Pure. */
-import type { Metric } from '../queries/catalog.js';
+import type { Grain, Metric } from '../queries/catalog.js';
 
 const formatters = new Map<string, Intl.NumberFormat>();
 
@@ -41,6 +41,11 @@ export function formatValue(value: number | null, format: Metric['format']): str
 export function formatWithUnit(value: number | null, format: Metric['format']): string {
   const v = formatValue(value, format);
   return format.style === 'number' && format.unit && value !== null ? `${v} ${format.unit}` : v;
+}
+
+/** "daily", "weekly", …: how a series of this grain is described. */
+export function grainAdverb(grain: Grain): string {
+  return grain === 'day' ? 'daily' : `${grain}ly`;
 }
 
 export function formatChange(change: number | null): string {

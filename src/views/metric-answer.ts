@@ -17,7 +17,7 @@ import {
   type Message,
   section,
 } from './blocks.js';
-import { formatBytes, formatChange, formatValue, formatWithUnit, sparkline } from './format.js';
+import { formatBytes, formatChange, formatValue, formatWithUnit, grainAdverb, sparkline } from './format.js';
 
 export const SHARE_ANSWER_ACTION = 'share_answer';
 export const SHOW_SQL_ACTION = 'show_sql';
@@ -77,18 +77,16 @@ export function metricAnswerMessage(answer: MetricAnswer, opts: AnswerViewOption
   const where = question.filter
     ? `, where ${question.filter.dimension.label.toLowerCase()} is “${escapeMrkdwn(question.filter.value)}”`
     : '';
+  // Without a previous period there is nothing to compare: say that once, not "no comparison no previous period".
   const prevText =
     answer.previous !== null
-      ? `vs ${formatWithUnit(answer.previous, fmt)} in the previous period`
-      : 'no previous period';
+      ? `${formatChange(answer.change)} vs ${formatWithUnit(answer.previous, fmt)} in the previous period`
+      : 'No previous period to compare with.';
   const avg = metric.rollup === 'average' ? ` (average per ${question.grain})` : '';
 
   const blocks: AnyBlock[] = [
     header(clip(`${metric.label}${by}`, 150)),
-    section(
-      `*${formatWithUnit(answer.current, fmt)}*${avg} · ${rangeText}${where}\n` +
-        `${formatChange(answer.change)} ${prevText}`,
-    ),
+    section(`*${formatWithUnit(answer.current, fmt)}*${avg} · ${rangeText}${where}\n${prevText}`),
   ];
 
   const points = answer.series;
@@ -96,7 +94,7 @@ export function metricAnswerMessage(answer: MetricAnswer, opts: AnswerViewOption
     const spark = sparkline(points.map((p) => p.value));
     const first = points[0]!;
     const last = points[points.length - 1]!;
-    let text = `\`${spark}\`  ${question.grain}ly, ${first.bucket} → ${last.bucket}`;
+    let text = `\`${spark}\`  ${grainAdverb(question.grain)}, ${first.bucket} → ${last.bucket}`;
     text += `\nmin ${formatValue(Math.min(...points.map((p) => p.value ?? Number.POSITIVE_INFINITY)), fmt)}`;
     text += ` · max ${formatValue(Math.max(...points.map((p) => p.value ?? Number.NEGATIVE_INFINITY)), fmt)}`;
     text += ` · latest ${formatValue(last.value, fmt)}`;
@@ -143,8 +141,8 @@ export function metricAnswerMessage(answer: MetricAnswer, opts: AnswerViewOption
   if (opts.sharedBy) blocks.push(context(`Shared by <@${opts.sharedBy}> · asked with \`/analytics\``));
 
   const text =
-    `${metric.label}${by}, ${question.range.label}: ${formatWithUnit(answer.current, fmt)} ` +
-    `(${formatChange(answer.change)} vs previous period)`;
+    `${metric.label}${by}, ${question.range.label}: ${formatWithUnit(answer.current, fmt)}` +
+    (answer.previous !== null ? ` (${formatChange(answer.change)} vs previous period)` : '');
   return { response_type: opts.sharedBy || opts.visible ? 'in_channel' : 'ephemeral', text, blocks };
 }
 

@@ -23,6 +23,7 @@ import { createMetricService } from '../../src/queries/metric-service.js';
 import { QuestionParser } from '../../src/queries/question.js';
 import type { Warehouse } from '../../src/queries/warehouse.js';
 import { createRequestFiler } from '../../src/requests/filer.js';
+import { createRequestNotifier } from '../../src/requests/notifier.js';
 import { ConversationStore } from '../../src/store/conversation-store.js';
 import { type Db, openDatabase } from '../../src/store/database.js';
 import { DigestLedger } from '../../src/store/digest-ledger.js';
@@ -178,6 +179,7 @@ export async function testDeps(options: StartOptions = {}): Promise<{ deps: Deps
       ttlMs: config.metrics.cacheTtlSeconds * 1000,
       clock,
     });
+  const outbox = new RequestOutbox(db);
   const deps: Deps = {
     watches: createWatchService({
       store: new WatchStore(db),
@@ -207,8 +209,9 @@ export async function testDeps(options: StartOptions = {}): Promise<{ deps: Deps
       clock,
       retryMs: 60_000,
     }),
+    notifier: createRequestNotifier({ slack, outbox, logger: logs.logger, clock }),
     requests: createRequestFiler({
-      outbox: new RequestOutbox(db),
+      outbox,
       tracker,
       slack,
       announceChannel: config.slack.analyticsChannelId,

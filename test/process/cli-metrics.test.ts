@@ -12,8 +12,11 @@ describe('analytics-bot ask / metrics check / digest', () => {
     expect(run.stderr()).toBe('');
     expect(code).toBe(0);
     expect(run.stdout()).toContain('== Weekly active users by plan ==');
-    expect(run.stdout()).toMatch(/\*[\d,]+ users\* \(average per week\)/);
+    // The same readable form as the console: formatting rendered, buttons listed, no raw mrkdwn.
+    expect(run.stdout()).toMatch(/^[\d,]+ users \(average per week\)/m);
     expect(run.stdout()).toMatch(/free +[\d,]+/);
+    expect(run.stdout()).toContain('[Share in channel]');
+    expect(run.stdout()).not.toMatch(/(^|\s)[*_`]\w/m);
   });
 
   it('explains an unknown metric and exits 1', async () => {
@@ -61,8 +64,18 @@ describe('analytics-bot ask / metrics check / digest', () => {
     expect(err).toMatch(/metric "leads"\.aggregation/);
   });
 
-  it('digest --dry-run explains a missing board and exits 1', async () => {
+  it('digest --dry-run prints the embedded board’s digest when no GitHub credentials are set', async () => {
     const run = runCli(['digest', '--dry-run'], { DATA_DIR: dataDir });
+    expect((await run.exited).code).toBe(0);
+    const out = run.stdout();
+    expect(out).toMatch(/Local board \(http:\/\/localhost:3000\/board\): \d+ open requests/);
+    for (const section of ['Needs triage', 'Overdue', 'Due in the next 7 days', 'Stale', 'New since', 'Closed since']) {
+      expect(out).toContain(section);
+    }
+  });
+
+  it('digest --dry-run explains a missing board and exits 1', async () => {
+    const run = runCli(['digest', '--dry-run'], { DATA_DIR: dataDir, GITHUB_TOKEN: 'test-token' });
     expect((await run.exited).code).toBe(1);
     expect(run.stderr()).toContain('the digest could not be built: GITHUB_PROJECT_URL is not set');
   });
