@@ -87,5 +87,5 @@ describe('analytics-bot ask / metrics check / digest', () => {
     const bad = runCli(['digest', '--now'], { DATA_DIR: dataDir });
     expect((await bad.exited).code).toBe(2);
     expect(bad.stderr()).toContain('Usage: analytics-bot digest [--dry-run]');
-  });
+  }, 60_000); // two cold CLI starts in a row
 });
