@@ -480,6 +480,8 @@ function buildBot(sinkPort: number) {
     requests: unusedPort<Deps['requests']>('requests'),
     digest: unusedPort<Deps['digest']>('digest'),
     ask: unusedPort<Deps['ask']>('ask'),
+    changes: unusedPort<Deps['changes']>('changes'),
+    charts: unusedPort<Deps['charts']>('charts'),
     conversations: unusedPort<Deps['conversations']>('conversations'),
     items: unusedPort<Deps['items']>('items'),
     watches: unusedPort<Deps['watches']>('watches'),

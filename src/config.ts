@@ -120,6 +120,12 @@ export const envSchema = z.object({
     .refine(isTimeZone, 'expected an IANA time zone like Europe/Berlin')
     .describe('Time zone in which metric date ranges are read'),
   METRICS_CACHE_TTL_SECONDS: intFrom(0).default(300).describe('How long answered metric questions are cached'),
+  CHART_MODE: z
+    .enum(['native', 'image', 'off'])
+    .default('native')
+    .describe(
+      'Charts in answers: native Slack chart blocks (a PNG upload where Slack rejects them), image (PNG uploads only), or off',
+    ),
   DIGEST_CRON: z
     .string()
     .trim()
@@ -216,6 +222,7 @@ export interface Config {
     readonly bytesDaily: number;
   };
   readonly watches: { readonly cron: string };
+  readonly charts: { readonly mode: 'native' | 'image' | 'off' };
 }
 
 /** Thrown with one line per problem: `NAME: what is expected`. Never carries a value. */
@@ -321,6 +328,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
       bytesDaily: env.BYTES_BUDGET_DAILY,
     },
     watches: { cron: env.WATCH_CRON },
+    charts: { mode: env.CHART_MODE },
   };
   return deepFreeze(config);
 }

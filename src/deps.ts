@@ -1,6 +1,7 @@
 /** Everything handlers may use, built once by the composition root (main.ts) or by tests with fakes. */
 import type { WebClient } from '@slack/web-api';
 import type { AskService } from './ask/ask-service.js';
+import type { ChartRenderer } from './charts/render-png.js';
 import type { Config } from './config.js';
 import type { DigestService } from './digest/digest-service.js';
 import type { ItemLookup } from './github/item-lookup.js';
@@ -10,6 +11,7 @@ import type { MetricCatalog } from './queries/catalog.js';
 import type { MetricService } from './queries/metric-service.js';
 import type { QuestionParser } from './queries/question.js';
 import type { Warehouse } from './queries/warehouse.js';
+import type { ChangeExplainer } from './queries/what-changed.js';
 import type { RequestFiler } from './requests/filer.js';
 import type { RequestNotifier } from './requests/notifier.js';
 import type { ConversationStore } from './store/conversation-store.js';
@@ -28,6 +30,10 @@ export interface Deps {
   readonly catalog: MetricCatalog;
   readonly parser: QuestionParser;
   readonly metrics: MetricService;
+  /** "What changed?": the change between two periods, decomposed along the metric's dimensions. */
+  readonly changes: ChangeExplainer;
+  /** Draws chart blocks as PNG (fallback uploads, the local console). */
+  readonly charts: ChartRenderer;
   readonly requests: RequestFiler;
   readonly digest: DigestService;
   /** A Web API client for work that is not a reply to a request (DMs, announcements, the digest). */

@@ -9,6 +9,7 @@ import path from 'node:path';
 import { WebClient } from '@slack/web-api';
 import { buildApp } from './app.js';
 import { AskService } from './ask/ask-service.js';
+import { createChartRenderer } from './charts/render-png.js';
 import { type Config, ConfigError, describeAdapters, loadConfig, PACKAGE_ROOT } from './config.js';
 import { boardCommands } from './console/board-commands.js';
 import { ConsoleReceiver } from './console/console-receiver.js';
@@ -29,6 +30,7 @@ import { createDuckDbWarehouse } from './queries/duckdb-warehouse.js';
 import { createMetricService } from './queries/metric-service.js';
 import { QuestionParser } from './queries/question.js';
 import type { Warehouse } from './queries/warehouse.js';
+import { createChangeExplainer } from './queries/what-changed.js';
 import { createRequestFiler } from './requests/filer.js';
 import { createRequestNotifier } from './requests/notifier.js';
 import { ConversationStore } from './store/conversation-store.js';
@@ -180,6 +182,7 @@ async function buildDeps(config: Config, logger: Logger, catalog: MetricCatalog)
     logger,
     clock,
   });
+  const ttlMs = config.metrics.cacheTtlSeconds * 1000;
   const metrics = createMetricService({
     catalog,
     warehouse,
@@ -218,6 +221,8 @@ async function buildDeps(config: Config, logger: Logger, catalog: MetricCatalog)
     catalog,
     parser,
     metrics,
+    changes: createChangeExplainer({ catalog, warehouse, metrics, telemetry, logger, ttlMs, clock }),
+    charts: createChartRenderer(),
   };
 }
 

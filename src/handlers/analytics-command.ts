@@ -2,6 +2,7 @@
 import type { AllMiddlewareArgs, SlackCommandMiddlewareArgs } from '@slack/bolt';
 import type { Deps } from '../deps.js';
 import { MAX_QUESTION_LENGTH } from '../queries/question.js';
+import { deliver } from '../slack/deliver.js';
 import { slowLane } from '../slow-lane.js';
 import { helpMessage } from '../views/help.js';
 import {
@@ -70,5 +71,11 @@ export const analyticsCommand = (deps: Deps) => async (args: AllMiddlewareArgs &
     client,
     log(),
   );
-  await respond(outcome.ok ? { ...metricAnswerMessage(outcome.answer), replace_original: true } : outcome.message);
+  if (!outcome.ok) return void (await respond(outcome.message));
+  // Private to the asker: chart blocks Slack rejects fall back to the text version, never to an upload.
+  await deliver(
+    { ...metricAnswerMessage(outcome.answer), replace_original: true },
+    { kind: 'respond', respond },
+    { mode: deps.config.charts.mode, logger: log() },
+  );
 };

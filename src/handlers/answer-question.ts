@@ -22,31 +22,37 @@ export async function answerQuestion(
   client: WebClient,
   log: Logger,
 ): Promise<AnswerOutcome> {
-  if (!(await canSeeMetric(question.metric, asker, client, log))) {
-    log.info(
-      { metric: question.metric.name, user: asker.userId, channel: asker.channelId },
-      'restricted metric refused',
-    );
-    return { ok: false, message: answerFailureMessage({ kind: 'restricted', metric: question.metric }) };
-  }
+  const refused = await refusalFor(question, asker, client, log);
+  if (refused) return { ok: false, message: refused };
   try {
     return { ok: true, answer: await deps.metrics.answer(question, asker) };
   } catch (error) {
-    if (error instanceof WarehouseTimeoutError) {
-      return {
-        ok: false,
-        message: answerFailureMessage({ kind: 'timeout', seconds: Math.round(error.timeoutMs / 1000) }),
-      };
-    }
-    if (error instanceof BytesLimitExceededError) {
-      return {
-        ok: false,
-        message: answerFailureMessage({ kind: 'bytes_limit', limitBytes: error.limitBytes, metric: question.metric }),
-      };
-    }
-    log.error({ err: error, metric: question.metric.name }, 'warehouse query failed');
-    return { ok: false, message: answerFailureMessage({ kind: 'warehouse_error' }) };
+    return { ok: false, message: warehouseFailureMessage(error, question, log) };
   }
+}
+
+/** The access rules: null when the asker may see the metric here, else the message saying why not. */
+export async function refusalFor(
+  question: MetricQuestion,
+  asker: { userId: string; channelId?: string },
+  client: WebClient,
+  log: Logger,
+): Promise<Message | null> {
+  if (await canSeeMetric(question.metric, asker, client, log)) return null;
+  log.info({ metric: question.metric.name, user: asker.userId, channel: asker.channelId }, 'restricted metric refused');
+  return answerFailureMessage({ kind: 'restricted', metric: question.metric });
+}
+
+/** The user's message for a failed warehouse query: timeout and bytes cap are said plainly, the rest is logged. */
+export function warehouseFailureMessage(error: unknown, question: MetricQuestion, log: Logger): Message {
+  if (error instanceof WarehouseTimeoutError) {
+    return answerFailureMessage({ kind: 'timeout', seconds: Math.round(error.timeoutMs / 1000) });
+  }
+  if (error instanceof BytesLimitExceededError) {
+    return answerFailureMessage({ kind: 'bytes_limit', limitBytes: error.limitBytes, metric: question.metric });
+  }
+  log.error({ err: error, metric: question.metric.name }, 'warehouse query failed');
+  return answerFailureMessage({ kind: 'warehouse_error' });
 }
 
 /** The request-scoped logger Bolt's context carries (set by the instrumentation point). */

@@ -5,6 +5,7 @@
 import type { AllMiddlewareArgs, SlackEventMiddlewareArgs } from '@slack/bolt';
 import type { AskContext } from '../ask/ask-service.js';
 import type { Deps } from '../deps.js';
+import { deliver } from '../slack/deliver.js';
 import { slowLane } from '../slow-lane.js';
 import { cannotAnswerMessage, lookingMessage, requestProcessReply, topicMessage } from '../views/ask.js';
 import type { Message } from '../views/blocks.js';
@@ -91,7 +92,12 @@ export const askBot =
         );
         const message = outcome.ok ? metricAnswerMessage(outcome.answer, { visible: true }) : outcome.message;
         if (outcome.ok) deps.ask.remember(ctx, intent.question);
-        await client.chat.update({ channel: e.channel, ts: looking.ts!, text: message.text, blocks: message.blocks });
+        // A thread reply or DM is visible to everyone there, so a rejected chart may follow as a PNG in the thread.
+        await deliver(
+          message,
+          { kind: 'update', client, channel: e.channel, ts: looking.ts!, threadTs: replyTs },
+          { mode: deps.config.charts.mode, renderer: deps.charts, logger: log },
+        );
         return;
       }
     }

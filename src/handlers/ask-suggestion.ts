@@ -1,5 +1,6 @@
 /** A "did you mean" button: answers the suggested metric over its default window. */
 import type { Deps } from '../deps.js';
+import { deliver } from '../slack/deliver.js';
 import { metricAnswerMessage } from '../views/metric-answer.js';
 import { answerButton, type ButtonArgs } from './answer-question.js';
 
@@ -11,6 +12,11 @@ export const askSuggestion = (deps: Deps) => async (args: ButtonArgs) => {
     return parsed.ok ? parsed.question : null;
   });
   if (!answered) return;
-  const { outcome } = answered;
-  await args.respond(outcome.ok ? { ...metricAnswerMessage(outcome.answer), replace_original: true } : outcome.message);
+  const { outcome, log } = answered;
+  if (!outcome.ok) return void (await args.respond(outcome.message));
+  await deliver(
+    { ...metricAnswerMessage(outcome.answer), replace_original: true },
+    { kind: 'respond', respond: args.respond },
+    { mode: deps.config.charts.mode, logger: log },
+  );
 };

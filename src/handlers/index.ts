@@ -21,6 +21,7 @@ import {
 } from '../views/metric-answer.js';
 import { BROWSE_METRICS_ACTION } from '../views/my-requests.js';
 import { WATCH_ACTION_PATTERN } from '../views/watches.js';
+import { WHAT_CHANGED_ACTION } from '../views/what-changed.js';
 import { analyticsCommand } from './analytics-command.js';
 import { appHomeOpened, browseMetrics } from './app-home.js';
 import { askBot } from './ask-bot.js';
@@ -32,6 +33,7 @@ import { anyOf, dispatch, type Route } from './router.js';
 import { shareAnswer } from './share-answer.js';
 import { showSql } from './show-sql.js';
 import { watchAction } from './watch-actions.js';
+import { whatChanged } from './what-changed.js';
 
 export const ANALYTICS_COMMAND = '/analytics';
 /** Callback IDs declared in manifest.yml. */
@@ -54,6 +56,7 @@ export function registerHandlers(app: App, deps: Deps): void {
   const actions: Array<Route<ActionArgs>> = [
     [SHARE_ANSWER_ACTION, as(shareAnswer(deps))],
     [SHOW_SQL_ACTION, as(showSql(deps))],
+    [WHAT_CHANGED_ACTION, as(whatChanged(deps))],
     [new RegExp(`^${ASK_SUGGESTION_ACTION}_\\d+$`), as(askSuggestion(deps))],
     [new RegExp(`^${ASK_TOPIC_ACTION}_\\d+$`), as(askTopic(deps))],
     [OPEN_DATA_REQUEST_ACTION, as(requestDataButton())],

@@ -1,6 +1,7 @@
 /** "Share in channel": posts the answer visibly where it was asked, or explains how to invite the bot. */
 import type { Deps } from '../deps.js';
 import { decodeQuestion } from '../queries/question-codec.js';
+import { deliver } from '../slack/deliver.js';
 import { section } from '../views/blocks.js';
 import { metricAnswerMessage } from '../views/metric-answer.js';
 import { answerButton, type ButtonArgs, staleButtonMessage } from './answer-question.js';
@@ -17,12 +18,12 @@ export const shareAnswer = (deps: Deps) => async (args: ButtonArgs) => {
   if (!outcome.ok) return void (await respond({ ...outcome.message, replace_original: false }));
   const message = metricAnswerMessage(outcome.answer, { sharedBy: body.user.id });
   try {
-    await client.chat.postMessage({
-      channel: channelId,
-      text: message.text,
-      blocks: message.blocks,
-      unfurl_links: false,
-    });
+    // Visible to the channel: a chart Slack rejects follows as a PNG in the channel.
+    await deliver(
+      message,
+      { kind: 'post', client, channel: channelId },
+      { mode: deps.config.charts.mode, renderer: deps.charts, logger: log },
+    );
   } catch (error) {
     const code = (error as { data?: { error?: string } }).data?.error;
     if (code && NOT_IN_CHANNEL.has(code)) {

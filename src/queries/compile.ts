@@ -109,26 +109,34 @@ function boundParam(metric: Metric, at: DateTime): QueryParam {
     : { type: 'TIMESTAMP', value: at.toUTC().toISO()! };
 }
 
-export function compileMetricQuery(catalog: MetricCatalog, question: MetricQuestion, dialect: Dialect): CompiledQuery {
-  const { metric, range, grain } = question;
+/**
+ * What every statement over both periods shares: the bound period edges, the table, and the metric's and question's
+ * filters (values bound). `tz` is bound only when the caller buckets by local day.
+ */
+function periodScan(catalog: MetricCatalog, question: MetricQuestion, dialect: Dialect, bindTz: boolean) {
+  const { metric, range } = question;
   const b: Builder = { dialect, params: {}, n: 0 };
   const t = quoteIdent(dialect, metric.time_column);
   const table = quoteTable(dialect, catalog.tableFor(metric, dialect));
-  const prev = previousRange(range);
   const str = dialect === 'bigquery' ? 'STRING' : 'VARCHAR';
-
   b.params.range_start = boundParam(metric, range.start);
   b.params.range_end = boundParam(metric, range.end);
-  b.params.prev_start = boundParam(metric, prev.start);
+  b.params.prev_start = boundParam(metric, previousRange(range).start);
   // Only bound where used: BigQuery rejects parameters the statement does not reference.
-  if (metric.time_type === 'timestamp') b.params.tz = { type: 'STRING', value: range.start.zoneName ?? 'UTC' };
+  if (bindTz && metric.time_type === 'timestamp')
+    b.params.tz = { type: 'STRING', value: range.start.zoneName ?? 'UTC' };
   const p = (name: string) => (dialect === 'bigquery' ? `@${name}` : `$${name}`);
-
   const fixed = metric.filters.map((f) => filterSql(b, f));
   if (question.filter) {
     const col = quoteIdent(dialect, question.filter.dimension.column);
     fixed.push(`CAST(${col} AS ${str}) = ${bind(b, 'v', { type: 'STRING', value: question.filter.value })}`);
   }
+  return { b, t, table, str, p, fixed };
+}
+
+export function compileMetricQuery(catalog: MetricCatalog, question: MetricQuestion, dialect: Dialect): CompiledQuery {
+  const { metric, grain } = question;
+  const { b, t, table, str, p, fixed } = periodScan(catalog, question, dialect, true);
   const where = (from: string) => [`${t} >= ${p(from)}`, `${t} < ${p('range_end')}`, ...fixed].join('\n    AND ');
   const period = `CASE WHEN ${t} >= ${p('range_start')} THEN 'current' ELSE 'previous' END`;
   const bucket = bucketSql(dialect, metric, t, p('tz'), grain);
@@ -143,8 +151,10 @@ export function compileMetricQuery(catalog: MetricCatalog, question: MetricQuest
   ];
   if (question.breakdown) {
     const dim = `CAST(${quoteIdent(dialect, question.breakdown.column)} AS ${str})`;
-    // Average-of-periods metrics break down per period too; the view averages them like the headline.
-    const perPeriod = metric.rollup === 'average';
+    // Average-of-periods metrics break down per period too (the view averages them like the headline); counts and
+    // sums do as well, since their per-period parts add up to the total and draw the breakdown over time for free.
+    const additive = metric.aggregation.type === 'count' || metric.aggregation.type === 'sum';
+    const perPeriod = metric.rollup === 'average' || additive;
     parts.push(
       `SELECT 'breakdown' AS part, 'current' AS period, ${perPeriod ? bucket : 'CAST(NULL AS DATE)'} AS bucket, ${dim} AS dim,\n` +
         `  ${value()} AS value, ${latest} AS latest\n  FROM ${table}\n  WHERE ${where('range_start')}\n` +
@@ -152,4 +162,43 @@ export function compileMetricQuery(catalog: MetricCatalog, question: MetricQuest
     );
   }
   return { sql: `${parts.join('\nUNION ALL\n')}\nORDER BY part, period, bucket, dim`, params: b.params };
+}
+
+/**
+ * One query per dimension for "what changed?": the metric's parts per (period, dimension value), both periods in one
+ * scan, with the same bounds and filters as the answer. Counts and sums return their value; ratios and averages their
+ * numerator and denominator (so mix and rate can be told apart); distinct counts their value, per bucket when the
+ * metric is an average of periods.
+ */
+export function compileChangeQuery(
+  catalog: MetricCatalog,
+  question: MetricQuestion,
+  dimension: { column: string },
+  dialect: Dialect,
+): CompiledQuery {
+  const { metric, grain } = question;
+  const a = metric.aggregation;
+  const perBucket = metric.rollup === 'average' && a.type === 'count_distinct';
+  const { b, t, table, str, p, fixed } = periodScan(catalog, question, dialect, perBucket);
+  const float = dialect === 'bigquery' ? 'FLOAT64' : 'DOUBLE';
+  let num: string;
+  let den = `CAST(NULL AS ${float})`;
+  if (a.type === 'ratio') {
+    num = `CAST(${measureSql(b, a.numerator)} AS ${float})`;
+    den = `CAST(${measureSql(b, a.denominator)} AS ${float})`;
+  } else if (a.type === 'average') {
+    const notNull: Filter = { column: a.column, op: 'not_null' };
+    num = `CAST(${measureSql(b, { type: 'sum', column: a.column, filters: a.filters })} AS ${float})`;
+    den = `CAST(${measureSql(b, { type: 'count', filters: [...a.filters, notNull] })} AS ${float})`;
+  } else {
+    num = `CAST(${measureSql(b, a)} AS ${float})`;
+  }
+  const bucket = perBucket ? bucketSql(dialect, metric, t, p('tz'), grain) : 'CAST(NULL AS DATE)';
+  const where = [`${t} >= ${p('prev_start')}`, `${t} < ${p('range_end')}`, ...fixed].join('\n    AND ');
+  const sql =
+    `SELECT CASE WHEN ${t} >= ${p('range_start')} THEN 'current' ELSE 'previous' END AS period,\n` +
+    `  CAST(${quoteIdent(dialect, dimension.column)} AS ${str}) AS dim, ${bucket} AS bucket,\n` +
+    `  ${num} AS num, ${den} AS den\n  FROM ${table}\n  WHERE ${where}\n` +
+    `  GROUP BY period, dim${perBucket ? ', bucket' : ''}\n  ORDER BY period, dim${perBucket ? ', bucket' : ''}`;
+  return { sql, params: b.params };
 }

@@ -8,13 +8,7 @@ import { metricLabel, type Telemetry } from '../telemetry.js';
 import type { MetricCatalog } from './catalog.js';
 import { compileMetricQuery } from './compile.js';
 import type { MetricQuestion } from './question.js';
-import {
-  BytesLimitExceededError,
-  type CompiledQuery,
-  type Dialect,
-  type Warehouse,
-  WarehouseTimeoutError,
-} from './warehouse.js';
+import { type CompiledQuery, type Dialect, failureOutcome, type Warehouse } from './warehouse.js';
 
 export interface SeriesPoint {
   bucket: string;
@@ -31,6 +25,8 @@ export interface MetricAnswer {
   series: SeriesPoint[];
   previousSeries: SeriesPoint[];
   breakdown?: Array<{ key: string; value: number | null }>;
+  /** The breakdown per bucket of the current period, where the query has it (counts, sums, averages of periods). */
+  breakdownSeries?: Array<{ key: string; bucket: string; value: number | null }>;
   /** Latest timestamp/date seen in the range (ISO), i.e. how fresh the data is. */
   latest: string | null;
   query: CompiledQuery;
@@ -106,13 +102,7 @@ export function createMetricService(opts: MetricServiceOptions): MetricService {
         answeredAt: clock().toISOString(),
       };
     } catch (error) {
-      const outcome =
-        error instanceof WarehouseTimeoutError
-          ? 'timeout'
-          : error instanceof BytesLimitExceededError
-            ? 'bytes_limit'
-            : 'error';
-      telemetry.warehouseQueries.inc({ warehouse: warehouse.kind, outcome });
+      telemetry.warehouseQueries.inc({ warehouse: warehouse.kind, outcome: failureOutcome(error) });
       throw error;
     }
   }
@@ -187,6 +177,7 @@ export function shape(question: MetricQuestion, rows: Record<string, unknown>[])
   let previousTotal: number | null = null;
   let latest: string | null = null;
   const perKey = new Map<string, Array<number | null>>();
+  const breakdownSeries: Array<{ key: string; bucket: string; value: number | null }> = [];
   for (const row of rows) {
     const value = num(row.value);
     if (row.part === 'series')
@@ -199,6 +190,8 @@ export function shape(question: MetricQuestion, rows: Record<string, unknown>[])
     } else if (row.part === 'breakdown') {
       const key = row.dim === null || row.dim === undefined ? '(none)' : String(row.dim);
       perKey.set(key, [...(perKey.get(key) ?? []), value]);
+      if (row.bucket !== null && row.bucket !== undefined)
+        breakdownSeries.push({ key, bucket: bucketOf(row.bucket), value });
     }
   }
   const byAverage = question.metric.rollup === 'average';
@@ -207,7 +200,8 @@ export function shape(question: MetricQuestion, rows: Record<string, unknown>[])
   const periods = Math.max(1, series.length);
   const breakdown = [...perKey].map(([key, values]) => {
     const nums = values.filter((v): v is number => v !== null);
-    if (!byAverage) return { key, value: values[0] ?? null };
+    // Counts and sums come per bucket: their parts add up to the key's total.
+    if (!byAverage) return { key, value: values.length > 1 ? nums.reduce((a, b) => a + b, 0) : (values[0] ?? null) };
     return { key, value: nums.length > 0 ? nums.reduce((a, b) => a + b, 0) / periods : null };
   });
   series.sort((a, b) => a.bucket.localeCompare(b.bucket));
@@ -228,6 +222,7 @@ export function shape(question: MetricQuestion, rows: Record<string, unknown>[])
     series,
     previousSeries,
     breakdown: question.breakdown ? breakdown : undefined,
+    breakdownSeries: question.breakdown && breakdownSeries.length > 0 ? breakdownSeries : undefined,
     latest,
   };
 }

@@ -65,3 +65,10 @@ export class BytesLimitExceededError extends Error {
 export class WarehouseError extends Error {
   override readonly name = 'WarehouseError';
 }
+
+/** How a failed query is counted in telemetry. */
+export function failureOutcome(error: unknown): 'timeout' | 'bytes_limit' | 'error' {
+  if (error instanceof WarehouseTimeoutError) return 'timeout';
+  if (error instanceof BytesLimitExceededError) return 'bytes_limit';
+  return 'error';
+}

@@ -6,6 +6,13 @@ import type { MetricAnswer } from '../queries/metric-service.js';
 import type { QuestionError } from '../queries/question.js';
 import { encodeQuestion } from '../queries/question-codec.js';
 import {
+  answerTextSummary,
+  breakdownChart,
+  breakdownTableBlock,
+  breakdownTrendChart,
+  seriesChart,
+} from './answer-charts.js';
+import {
   type AnyBlock,
   actions,
   button,
@@ -18,6 +25,7 @@ import {
   section,
 } from './blocks.js';
 import { formatBytes, formatChange, formatValue, formatWithUnit, grainAdverb, sparkline } from './format.js';
+import { WHAT_CHANGED_ACTION } from './what-changed.js';
 
 export const SHARE_ANSWER_ACTION = 'share_answer';
 export const SHOW_SQL_ACTION = 'show_sql';
@@ -106,6 +114,10 @@ export function metricAnswerMessage(answer: MetricAnswer, opts: AnswerViewOption
     blocks.push(section('_No data in this range._'));
   }
   if (question.grainNote) blocks.push(context(question.grainNote));
+  // Native chart and table blocks follow their text versions; delivery drops them if Slack rejects them.
+  const visuals = question.breakdown
+    ? [breakdownChart(answer), breakdownTrendChart(answer), breakdownTableBlock(answer)]
+    : [seriesChart(answer)];
 
   if (answer.breakdown) {
     blocks.push(
@@ -114,6 +126,7 @@ export function metricAnswerMessage(answer: MetricAnswer, opts: AnswerViewOption
         : section(`_No ${question.breakdown!.label.toLowerCase()} values in this range._`),
     );
   }
+  for (const block of visuals) if (block) blocks.push(block);
 
   const zone = question.range.start.zoneName ?? 'UTC';
   const freshness = answer.latest ? `data through ${formatLatest(answer.latest, zone)}` : 'no data in range';
@@ -136,13 +149,15 @@ export function metricAnswerMessage(answer: MetricAnswer, opts: AnswerViewOption
   if (!opts.sharedBy && !opts.visible)
     buttons.push(button('Share in channel', SHARE_ANSWER_ACTION, { value, style: 'primary' }));
   if (!opts.sharedBy) buttons.push(button('Show SQL', SHOW_SQL_ACTION, { value }));
+  if (answer.previous !== null) buttons.push(button('What changed?', WHAT_CHANGED_ACTION, { value }));
   if (metric.looker_url) buttons.push(button('Open in Looker', OPEN_LOOKER_ACTION, { url: metric.looker_url }));
   if (buttons.length > 0) blocks.push(actions(ANSWER_ACTIONS_BLOCK, buttons));
   if (opts.sharedBy) blocks.push(context(`Shared by <@${opts.sharedBy}> · asked with \`/analytics\``));
 
   const text =
     `${metric.label}${by}, ${question.range.label}: ${formatWithUnit(answer.current, fmt)}` +
-    (answer.previous !== null ? ` (${formatChange(answer.change)} vs previous period)` : '');
+    (answer.previous !== null ? ` (${formatChange(answer.change)} vs previous period)` : '') +
+    `. ${answerTextSummary(answer)}`.trimEnd();
   return { response_type: opts.sharedBy || opts.visible ? 'in_channel' : 'ephemeral', text, blocks };
 }
 

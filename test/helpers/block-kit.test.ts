@@ -601,3 +601,160 @@ describe('extractSlackPayload', () => {
     expect(blockKitViolations(payload, 'message')).toEqual(['blocks: expected an array, got string']);
   });
 });
+
+describe('newer blocks: data_visualization, table, data_table', () => {
+  const points = (labels: string[], value = 1): Json[] => labels.map((label) => ({ label, value }));
+  const line = (extra: Json = {}, chart: Json = {}): Json => ({
+    type: 'data_visualization',
+    title: 'Searches per day',
+    chart: {
+      type: 'line',
+      series: [
+        { name: 'This period', data: points(['Nov 1', 'Nov 2']) },
+        { name: 'Previous period', data: points(['Nov 1', 'Nov 2'], 2) },
+      ],
+      axis_config: { categories: ['Nov 1', 'Nov 2'], x_label: 'Day', y_label: 'Searches' },
+      ...chart,
+    },
+    ...extra,
+  });
+  const table = (rows: Json[][], extra: Json = {}): Json => ({ type: 'table', rows, ...extra });
+  const cell = (text: string): Json => ({ type: 'raw_text', text });
+
+  it('accepts well-formed charts, pies and tables', () => {
+    expect(blockViolations(line())).toEqual([]);
+    expect(
+      blockViolations({
+        type: 'data_visualization',
+        title: 'Share',
+        chart: { type: 'pie', segments: points(['a', 'b']) },
+      }),
+    ).toEqual([]);
+    expect(
+      blockViolations(
+        table(
+          [
+            [cell('Plan'), cell('Users')],
+            [cell('free'), cell('1,204')],
+          ],
+          {
+            column_settings: [{ align: 'left' }, { align: 'right', is_wrapped: false }],
+          },
+        ),
+      ),
+    ).toEqual([]);
+  });
+
+  it('enforces the chart limits: title, series, labels, axis titles', () => {
+    expect(blockViolations(line({ title: str(51) }))).toEqual(['blocks[0].title: 51 chars > 50']);
+    const seven = Array.from({ length: 7 }, (_, i) => ({ name: `s${i}`, data: points(['a']) }));
+    expect(blockViolations(line({}, { series: seven, axis_config: { categories: ['a'] } }))).toEqual([
+      'blocks[0].chart.series: 7 items > 6',
+    ]);
+    expect(blockViolations(line({}, { series: [], axis_config: { categories: ['a'] } }))).toEqual([
+      'blocks[0].chart.series: 0 items < 1',
+    ]);
+    const long = str(21);
+    expect(
+      blockViolations(line({}, { series: [{ name: 'x', data: points([long]) }], axis_config: { categories: [long] } })),
+    ).toEqual([
+      'blocks[0].chart.axis_config.categories[0]: 21 chars > 20',
+      'blocks[0].chart.series[0].data[0].label: 21 chars > 20',
+    ]);
+    expect(
+      blockViolations(
+        line({}, { axis_config: { categories: ['Nov 1', 'Nov 2'], x_label: str(51), y_label: str(51) } }),
+      ),
+    ).toEqual([
+      'blocks[0].chart.axis_config.x_label: 51 chars > 50',
+      'blocks[0].chart.axis_config.y_label: 51 chars > 50',
+    ]);
+    expect(blockViolations(line({}, { type: 'scatter' }))).toEqual([
+      "blocks[0].chart.type: 'scatter' is not one of line, bar, area, pie",
+    ]);
+  });
+
+  it('requires every series to use exactly the axis categories, with unique series names', () => {
+    const series = [
+      { name: 'A', data: points(['Nov 1', 'Nov 2']) },
+      { name: 'A', data: points(['Nov 2', 'Nov 1']) },
+    ];
+    expect(blockViolations(line({}, { series }))).toEqual([
+      "blocks[0].chart.series[1].name: duplicate series name 'A'",
+      'blocks[0].chart.series[1].data: labels do not match axis_config.categories',
+    ]);
+    expect(
+      blockViolations(
+        line(
+          {},
+          {
+            series: [
+              {
+                name: 'A',
+                data: [
+                  { label: 'Nov 1', value: 'x' },
+                  { label: 'Nov 2', value: 1 },
+                ],
+              },
+            ],
+          },
+        ),
+      ),
+    ).toEqual(['blocks[0].chart.series[0].data[0].value: expected a finite number, got string']);
+  });
+
+  it('allows at most two charts and one table per message, and none of them outside messages', () => {
+    const t = table([[cell('a')]]);
+    expect(blockKitViolations(message(line(), line(), line()), 'message')).toEqual([
+      'blocks: 3 data_visualization blocks > 2 per message',
+    ]);
+    expect(blockKitViolations(message(t, t), 'message')).toEqual(['blocks: 2 table blocks > 1 per message']);
+    expect(blockKitViolations(modal([line()]), 'modal')).toEqual([
+      'blocks[0]: data_visualization blocks are only allowed in messages',
+    ]);
+  });
+
+  it('enforces table limits: rows, cells, cell types, column settings', () => {
+    const rows = Array.from({ length: 101 }, () => [cell('x')]);
+    expect(blockViolations(table(rows))).toEqual(['blocks[0].rows: 101 items > 100']);
+    const wide = [Array.from({ length: 21 }, () => cell('x'))];
+    expect(blockViolations(table(wide))).toEqual(['blocks[0].rows[0]: 21 items > 20']);
+    expect(blockViolations(table([[cell('')]]))).toEqual(['blocks[0].rows[0][0].text: empty']);
+    expect(blockViolations(table([[{ type: 'mrkdwn', text: 'x' }]]))).toEqual([
+      "blocks[0].rows[0][0].type: 'mrkdwn' is not one of raw_text, rich_text",
+    ]);
+    expect(blockViolations(table([[cell('x')]], { column_settings: [{ align: 'justify' }] }))).toEqual([
+      "blocks[0].column_settings[0].align: 'justify' is not one of left, center, right",
+    ]);
+  });
+
+  it('enforces data table limits: caption, header row, equal widths, page size', () => {
+    const dt = (rows: Json[][], extra: Json = {}): Json => ({ type: 'data_table', caption: 'Plans', rows, ...extra });
+    const num = (value: number): Json => ({ type: 'raw_number', value, text: String(value) });
+    expect(
+      blockViolations(
+        dt(
+          [
+            [cell('Plan'), cell('Users')],
+            [cell('free'), num(3)],
+          ],
+          { page_size: 10 },
+        ),
+      ),
+    ).toEqual([]);
+    expect(blockViolations({ type: 'data_table', rows: [[cell('a')], [cell('b')]] })).toEqual([
+      'blocks[0].caption: required',
+    ]);
+    expect(blockViolations(dt([[cell('only a header')]]))).toEqual(['blocks[0].rows: 1 items < 2']);
+    expect(blockViolations(dt([[cell('a'), cell('b')], [cell('c')]]))).toEqual([
+      'blocks[0].rows[1]: 1 cells, expected 2 like row 0',
+    ]);
+    const rich = { type: 'rich_text', elements: [{ type: 'rich_text_section', elements: [] }] };
+    expect(blockViolations(dt([[rich], [cell('b')]]))).toEqual([
+      "blocks[0].rows[0][0].type: 'rich_text' is not one of raw_text, raw_number",
+    ]);
+    expect(blockViolations(dt([[cell('a')], [cell('b')]], { page_size: 0 }))).toEqual([
+      'blocks[0].page_size: 0 outside 1..100',
+    ]);
+  });
+});

@@ -416,10 +416,181 @@ function checkBlock(ctx: Ctx, block: unknown, path: string): void {
       });
       break;
     }
+    case 'data_visualization':
+      checkDataVisualization(ctx, block, path);
+      break;
+    case 'table':
+      checkTable(ctx, block, path);
+      break;
+    case 'data_table':
+      checkDataTable(ctx, block, path);
+      break;
     default:
       // Deliberately loud: a new block type needs rules here before the app may send it.
       ctx.out.push(`${path}.type: unknown block type '${String(block.type)}'`);
   }
+}
+
+// Newer blocks (2025–2026). Limits from Slack's block reference pages, as summarised in slack-limits.md; the per-series
+// point count and series-name length follow what client libraries validate for the same blocks.
+const CHART_TYPES = ['line', 'bar', 'area', 'pie'] as const;
+const CHART_LABEL = 20;
+const CHART_POINTS = 20;
+const CHART_SERIES = 6;
+/** Blocks that only messages accept. */
+const MESSAGE_ONLY = new Set(['data_visualization', 'table', 'data_table', 'context_actions']);
+
+function checkDataPoint(ctx: Ctx, value: unknown, path: string, positive: boolean): string | undefined {
+  if (!isRecord(value)) {
+    ctx.out.push(`${path}: expected a data point object, got ${kindOf(value)}`);
+    return undefined;
+  }
+  checkString(ctx, value.label, `${path}.label`, { max: CHART_LABEL, required: true });
+  if (typeof value.value !== 'number' || !Number.isFinite(value.value)) {
+    ctx.out.push(`${path}.value: expected a finite number, got ${kindOf(value.value)}`);
+  } else if (positive && value.value <= 0) {
+    ctx.out.push(`${path}.value: ${value.value} must be greater than 0`);
+  }
+  return typeof value.label === 'string' ? value.label : undefined;
+}
+
+function checkDataVisualization(ctx: Ctx, block: Json, path: string): void {
+  checkString(ctx, block.title, `${path}.title`, { max: 50, required: true });
+  const chart = block.chart;
+  if (!isRecord(chart)) {
+    ctx.out.push(`${path}.chart: required object, got ${kindOf(chart)}`);
+    return;
+  }
+  checkEnum(ctx, chart.type, `${path}.chart.type`, CHART_TYPES);
+  if (chart.type === undefined) ctx.out.push(`${path}.chart.type: required`);
+  if (chart.type === 'pie') {
+    const segments = checkArray(ctx, chart.segments, `${path}.chart.segments`, { min: 1, max: 6, required: true });
+    segments?.forEach((seg, i) => {
+      checkDataPoint(ctx, seg, `${path}.chart.segments[${i}]`, true);
+    });
+    return;
+  }
+  const axis = chart.axis_config;
+  let categories: string[] | undefined;
+  if (!isRecord(axis)) ctx.out.push(`${path}.chart.axis_config: required object, got ${kindOf(axis)}`);
+  else {
+    const cats = checkArray(ctx, axis.categories, `${path}.chart.axis_config.categories`, {
+      min: 1,
+      max: CHART_POINTS,
+      required: true,
+    });
+    cats?.forEach((c, i) => {
+      checkString(ctx, c, `${path}.chart.axis_config.categories[${i}]`, { max: CHART_LABEL, required: true });
+    });
+    categories = cats?.filter((c): c is string => typeof c === 'string');
+    if (categories && new Set(categories).size !== categories.length) {
+      ctx.out.push(`${path}.chart.axis_config.categories: duplicate category labels`);
+    }
+    checkString(ctx, axis.x_label, `${path}.chart.axis_config.x_label`, { max: 50 });
+    checkString(ctx, axis.y_label, `${path}.chart.axis_config.y_label`, { max: 50 });
+  }
+  const series = checkArray(ctx, chart.series, `${path}.chart.series`, { min: 1, max: CHART_SERIES, required: true });
+  const names = new Set<string>();
+  series?.forEach((s, i) => {
+    const sPath = `${path}.chart.series[${i}]`;
+    if (!isRecord(s)) {
+      ctx.out.push(`${sPath}: expected a data series object, got ${kindOf(s)}`);
+      return;
+    }
+    checkString(ctx, s.name, `${sPath}.name`, { max: CHART_LABEL, required: true });
+    if (typeof s.name === 'string') {
+      if (names.has(s.name)) ctx.out.push(`${sPath}.name: duplicate series name '${clip(s.name)}'`);
+      names.add(s.name);
+    }
+    const data = checkArray(ctx, s.data, `${sPath}.data`, { min: 1, max: CHART_POINTS, required: true });
+    const labels = (data ?? []).map((d, j) => checkDataPoint(ctx, d, `${sPath}.data[${j}]`, false));
+    // Every series must use exactly the axis categories as its labels.
+    if (categories && data && labels.join('\u0000') !== categories.join('\u0000')) {
+      ctx.out.push(`${sPath}.data: labels do not match axis_config.categories`);
+    }
+  });
+}
+
+function checkCell(ctx: Ctx, cell: unknown, path: string, allowed: readonly string[]): void {
+  if (!isRecord(cell)) {
+    ctx.out.push(`${path}: expected a cell object, got ${kindOf(cell)}`);
+    return;
+  }
+  if (typeof cell.type !== 'string' || !allowed.includes(cell.type)) {
+    ctx.out.push(`${path}.type: '${String(cell.type)}' is not one of ${allowed.join(', ')}`);
+    return;
+  }
+  if (cell.type === 'raw_text') checkString(ctx, cell.text, `${path}.text`, { max: MAX_TEXT, required: true });
+  if (cell.type === 'raw_number') {
+    if (typeof cell.value !== 'number' || !Number.isFinite(cell.value)) {
+      ctx.out.push(`${path}.value: expected a finite number, got ${kindOf(cell.value)}`);
+    }
+    checkString(ctx, cell.text, `${path}.text`, { max: MAX_TEXT });
+  }
+  if (cell.type === 'rich_text')
+    checkArray(ctx, cell.elements, `${path}.elements`, { min: 1, max: 100, required: true });
+}
+
+function checkTable(ctx: Ctx, block: Json, path: string): void {
+  const rows = checkArray(ctx, block.rows, `${path}.rows`, { min: 1, max: 100, required: true });
+  rows?.forEach((row, i) => {
+    const cells = checkArray(ctx, row, `${path}.rows[${i}]`, { min: 1, max: 20, required: true });
+    cells?.forEach((cell, j) => {
+      checkCell(ctx, cell, `${path}.rows[${i}][${j}]`, ['raw_text', 'rich_text']);
+    });
+  });
+  const settings = checkArray(ctx, block.column_settings, `${path}.column_settings`, { max: 20 });
+  settings?.forEach((setting, i) => {
+    const sPath = `${path}.column_settings[${i}]`;
+    // Slack accepts null for a column that keeps the default behaviour.
+    if (setting === null) return;
+    if (!isRecord(setting)) {
+      ctx.out.push(`${sPath}: expected an object, got ${kindOf(setting)}`);
+      return;
+    }
+    checkEnum(ctx, setting.align, `${sPath}.align`, ['left', 'center', 'right']);
+    if (setting.is_wrapped !== undefined && typeof setting.is_wrapped !== 'boolean') {
+      ctx.out.push(`${sPath}.is_wrapped: expected a boolean, got ${kindOf(setting.is_wrapped)}`);
+    }
+  });
+}
+
+function checkDataTable(ctx: Ctx, block: Json, path: string): void {
+  checkString(ctx, block.caption, `${path}.caption`, { max: MAX_TEXT, required: true });
+  const rows = checkArray(ctx, block.rows, `${path}.rows`, { min: 2, max: 101, required: true });
+  let width: number | undefined;
+  rows?.forEach((row, i) => {
+    const cells = checkArray(ctx, row, `${path}.rows[${i}]`, { min: 1, max: 20, required: true });
+    if (!cells) return;
+    width ??= cells.length;
+    if (cells.length !== width) ctx.out.push(`${path}.rows[${i}]: ${cells.length} cells, expected ${width} like row 0`);
+    // The first row is the header: plain cells only.
+    const allowed = i === 0 ? ['raw_text', 'raw_number'] : ['raw_text', 'raw_number', 'rich_text'];
+    cells.forEach((cell, j) => {
+      checkCell(ctx, cell, `${path}.rows[${i}][${j}]`, allowed);
+    });
+  });
+  checkInt(ctx, block.page_size, `${path}.page_size`, 1, 100);
+  checkInt(ctx, block.row_header_column_index, `${path}.row_header_column_index`, 0, Math.max(0, (width ?? 20) - 1));
+}
+
+/** Per-message counts: at most two charts (as client libraries report) and one table. */
+function checkNewBlockCounts(ctx: Ctx, blocks: unknown[], path: string, surface: BlockKitSurface): void {
+  const count = (type: string) => blocks.filter((b) => isRecord(b) && b.type === type).length;
+  if (surface !== 'message') {
+    blocks.forEach((b, i) => {
+      if (isRecord(b) && typeof b.type === 'string' && MESSAGE_ONLY.has(b.type)) {
+        ctx.out.push(`${path}[${i}]: ${b.type} blocks are only allowed in messages`);
+      }
+    });
+    return;
+  }
+  const charts = count('data_visualization');
+  if (charts > 2) ctx.out.push(`${path}: ${charts} data_visualization blocks > 2 per message`);
+  const tables = count('table');
+  if (tables > 1) ctx.out.push(`${path}: ${tables} table blocks > 1 per message`);
+  const dataTables = count('data_table');
+  if (dataTables > 1) ctx.out.push(`${path}: ${dataTables} data_table blocks > 1 per message`);
 }
 
 function checkInputBlock(ctx: Ctx, block: Json, path: string): void {
@@ -440,11 +611,19 @@ function checkInputBlock(ctx: Ctx, block: Json, path: string): void {
   }
 }
 
-function checkBlockList(ctx: Ctx, value: unknown, path: string, max: number, required: boolean): unknown[] {
+function checkBlockList(
+  ctx: Ctx,
+  value: unknown,
+  path: string,
+  max: number,
+  required: boolean,
+  surface: BlockKitSurface = 'message',
+): unknown[] {
   const blocks = checkArray(ctx, value, path, { max, required }) ?? [];
   blocks.forEach((block, i) => {
     checkBlock(ctx, block, `${path}[${i}]`);
   });
+  checkNewBlockCounts(ctx, blocks, path, surface);
   return blocks;
 }
 
@@ -478,7 +657,7 @@ function checkView(ctx: Ctx, payload: unknown, surface: 'modal' | 'home'): void 
     return;
   }
   if (view.type !== surface) ctx.out.push(`type: expected '${surface}', got '${String(view.type)}'`);
-  const blocks = checkBlockList(ctx, view.blocks, 'blocks', 100, true);
+  const blocks = checkBlockList(ctx, view.blocks, 'blocks', 100, true, surface);
   checkString(ctx, view.private_metadata, 'private_metadata', { max: 3000 });
   checkString(ctx, view.callback_id, 'callback_id', { max: MAX_ID });
   checkString(ctx, view.external_id, 'external_id', { max: MAX_ID });

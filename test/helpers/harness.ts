@@ -7,6 +7,7 @@ import { WebClient } from '@slack/web-api';
 import nock from 'nock';
 import { type BotApp, buildApp } from '../../src/app.js';
 import { AskService } from '../../src/ask/ask-service.js';
+import { createChartRenderer } from '../../src/charts/render-png.js';
 import type { Config } from '../../src/config.js';
 import type { Deps } from '../../src/deps.js';
 import { createDigestService } from '../../src/digest/digest-service.js';
@@ -22,6 +23,7 @@ import { createDuckDbWarehouse } from '../../src/queries/duckdb-warehouse.js';
 import { createMetricService } from '../../src/queries/metric-service.js';
 import { QuestionParser } from '../../src/queries/question.js';
 import type { Warehouse } from '../../src/queries/warehouse.js';
+import { createChangeExplainer } from '../../src/queries/what-changed.js';
 import { createRequestFiler } from '../../src/requests/filer.js';
 import { createRequestNotifier } from '../../src/requests/notifier.js';
 import { ConversationStore } from '../../src/store/conversation-store.js';
@@ -67,6 +69,8 @@ export interface TestBot {
   readonly violations: string[];
   /** Override the reply of one Web API method. */
   onSlackMethod(method: string, reply: MethodReply): void;
+  /** Override how response_url answers (default 200 ok), e.g. Slack's 400 `invalid_blocks`. */
+  onResponseUrl(reply: (body: Record<string, unknown>) => { status: number; body: string }): void;
   post(req: SlackRequest, opts?: SignOptions, path?: string): Promise<Response>;
   /** Waits until all work started by requests so far has finished (post-ack work included). */
   settle(timeoutMs?: number): Promise<void>;
@@ -169,6 +173,7 @@ export async function testDeps(options: StartOptions = {}): Promise<{ deps: Deps
   const tracker = options.tracker ?? ports.tracker;
   const parser = new QuestionParser(catalog);
   const conversations = new ConversationStore(db);
+  const ttlMs = config.metrics.cacheTtlSeconds * 1000;
   const metrics =
     options.deps?.metrics ??
     createMetricService({
@@ -230,6 +235,8 @@ export async function testDeps(options: StartOptions = {}): Promise<{ deps: Deps
     catalog,
     parser,
     metrics,
+    changes: createChangeExplainer({ catalog, warehouse, metrics, telemetry, logger: logs.logger, ttlMs, clock }),
+    charts: createChartRenderer(),
     ...options.deps,
   };
 
@@ -242,6 +249,7 @@ export async function startTestBot(options: StartOptions = {}): Promise<TestBot>
   const responses: ResponseUrlPost[] = [];
   const violations: string[] = [];
   const replies = new Map<string, MethodReply>(Object.entries(defaultReplies));
+  let responseUrlReply: ((body: Record<string, unknown>) => { status: number; body: string }) | undefined;
 
   const check = (what: string, payload: unknown, surface: 'message' | 'modal' | 'home') => {
     try {
@@ -274,7 +282,8 @@ export async function startTestBot(options: StartOptions = {}): Promise<TestBot>
       const body = (typeof requestBody === 'string' ? JSON.parse(requestBody) : requestBody) as Record<string, unknown>;
       check(`response_url ${uri}`, body, 'message');
       responses.push({ path: uri, body });
-      return [200, 'ok'];
+      const reply = responseUrlReply?.(body) ?? { status: 200, body: 'ok' };
+      return [reply.status, reply.body];
     });
 
   const bot = buildApp(deps, { botId: 'B0BOT', botUserId: 'U0BOT' });
@@ -292,6 +301,9 @@ export async function startTestBot(options: StartOptions = {}): Promise<TestBot>
     violations,
     onSlackMethod(method, reply) {
       replies.set(method, reply);
+    },
+    onResponseUrl(reply) {
+      responseUrlReply = reply;
     },
     async post(req, opts = {}, path = '/slack/events') {
       const res = await fetch(`${url}${path}`, { method: 'POST', headers: signedHeaders(req, opts), body: req.body });

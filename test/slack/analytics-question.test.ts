@@ -49,7 +49,12 @@ describe('/analytics <question>', () => {
     for (const plan of ['free', 'pro', 'enterprise']) expect(text).toContain(plan);
     expect(text).toContain('2026-10-26 to 2026-11-22 (UTC)');
     expect(text).toContain('data through');
-    expect(buttons(answer).map((b) => b.action_id)).toEqual(['share_answer', 'show_sql', 'open_looker']);
+    expect(buttons(answer).map((b) => b.action_id)).toEqual([
+      'share_answer',
+      'show_sql',
+      'what_changed',
+      'open_looker',
+    ]);
     expect(String(answer.text)).toMatch(/^Weekly active users by plan, last 4 weeks: [\d,]+ users/);
   });
 

@@ -1,0 +1,75 @@
+/** The "What changed?" button through the real app: the explanation, the access rules, and stale values. */
+import { encodeQuestion } from '../../src/queries/question-codec.js';
+import { clearAccessCache } from '../../src/slack/access.js';
+import { recording } from '../helpers/fake-warehouse.js';
+import { blockNetwork, demoWarehouse, startTestBot, TEST_NOW, type TestBot } from '../helpers/harness.js';
+import { buttonClick, slashCommand } from '../helpers/slack.js';
+
+type Json = Record<string, unknown>;
+type Block = Json & { type: string };
+
+const blocksOf = (body: Json | undefined) => (body?.blocks ?? []) as Block[];
+const buttonValue = (body: Json, actionId: string) =>
+  blocksOf(body)
+    .flatMap((b) => (b.type === 'actions' ? (b.elements as Json[]) : []))
+    .find((e) => e.action_id === actionId)?.value as string | undefined;
+
+describe('"What changed?" button', () => {
+  let t: TestBot;
+  beforeAll(() => blockNetwork());
+  beforeEach(() => clearAccessCache());
+  afterEach(async () => {
+    expect(t.violations).toEqual([]);
+    await t.stop();
+  });
+
+  async function ask(text: string) {
+    expect((await t.post(slashCommand({ text }))).status).toBe(200);
+    await t.settle();
+    return t.responses.at(-1)!.body;
+  }
+
+  it('explains the change privately: the sentence, then a table, then a chart', async () => {
+    t = await startTestBot();
+    const answer = await ask('signups last 4 weeks');
+    const value = buttonValue(answer, 'what_changed');
+    expect(value).toBeDefined();
+    await t.post(buttonClick({ actionId: 'what_changed', value }));
+    await t.settle();
+    const reply = t.responses.at(-1)!.body;
+    expect(reply).toMatchObject({ response_type: 'ephemeral', replace_original: false });
+    expect(String(reply.text)).toMatch(
+      /^What changed in New sign-ups: (Most|The largest part) of the (drop|increase) came from/,
+    );
+    const types = blocksOf(reply).map((b) => b.type);
+    expect(types.slice(0, 3)).toEqual(['header', 'section', 'section']);
+    expect(types.indexOf('table')).toBeLessThan(types.indexOf('data_visualization'));
+    expect(JSON.stringify(reply.blocks)).toContain('add up exactly to the total change');
+  });
+
+  it('applies the metric’s access rules to the explanation exactly as to the answer', async () => {
+    const warehouse = recording(await demoWarehouse());
+    t = await startTestBot({ warehouse });
+    const parsed = t.deps.parser.parse('trial conversion last quarter', { now: TEST_NOW, timezone: 'UTC' });
+    if (!parsed.ok) throw new Error('did not parse');
+    const value = encodeQuestion(parsed.question);
+    // Outside the allowed channels, by someone in no allowed group: refused, and nothing runs on the warehouse.
+    t.onSlackMethod('usergroups.users.list', () => ({ body: { ok: true, users: ['U0REVOPS'] } }));
+    await t.post(buttonClick({ actionId: 'what_changed', value, channelId: 'C0ELSEWHERE' }));
+    await t.settle();
+    expect(String(t.responses.at(-1)!.body.text)).toContain('is restricted');
+    expect(warehouse.queries).toHaveLength(0);
+    // A member of the allowed group gets it anywhere.
+    await t.post(buttonClick({ actionId: 'what_changed', value, channelId: 'C0ELSEWHERE', userId: 'U0REVOPS' }));
+    await t.settle();
+    expect(String(t.responses.at(-1)!.body.text)).toContain('What changed in Trial-to-paid conversion');
+    expect(warehouse.queries.length).toBeGreaterThan(0);
+  });
+
+  it('refuses a tampered value clearly', async () => {
+    t = await startTestBot();
+    await t.post(buttonClick({ actionId: 'what_changed', value: '{"m":"signups"}' }));
+    await t.settle();
+    expect(String(t.responses.at(-1)!.body.text)).toContain('older answer');
+  });
+});
