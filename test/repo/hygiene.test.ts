@@ -49,6 +49,7 @@ describe('repository hygiene', () => {
       'users:read.email': /users\.lookupByEmail\(/,
       'channels:history': /conversations\.history\(/,
       'files:read': /type: 'file_input'/,
+      'files:write': /files\.uploadV2\(/,
       'usergroups:read': /usergroups\.users\.list\(/,
       'reactions:write': /reactions\.add\(/,
       'im:write': /conversations\.open\(/,
