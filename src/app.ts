@@ -136,6 +136,10 @@ export function buildApp(deps: Deps, options: BuildOptions = {}): BotApp {
       items: deps.items,
       notifier: deps.notifier,
       userMap: deps.userMap,
+      repository: config.github.repository
+        ? `${config.github.repository.owner}/${config.github.repository.repo}`
+        : undefined,
+      projectUrl: config.github.projectUrl,
       logger,
       clock: deps.clock,
     });

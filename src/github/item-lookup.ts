@@ -12,6 +12,9 @@ export const ITEM_QUERY = /* GraphQL */ `
     node(id: $itemId) {
       ... on ProjectV2Item {
         id
+        project {
+          url
+        }
         status: fieldValueByName(name: $statusField) {
           ... on ProjectV2ItemFieldSingleSelectValue {
             name
@@ -32,6 +35,14 @@ export const ITEM_QUERY = /* GraphQL */ `
             author {
               login
             }
+            repository {
+              nameWithOwner
+            }
+            labels(first: 30) {
+              nodes {
+                name
+              }
+            }
           }
         }
       }
@@ -48,6 +59,11 @@ export interface BoardItemInfo {
   /** The issue's author, to match hand-filed issues (no marker) to a Slack user; null for a deleted account. */
   author: string | null;
   status: string | null;
+  /** The board the item is on (its URL), and the issue's repository (owner/name) and labels: webhooks for other
+   * boards, other repositories or issues that are not data requests are ignored. */
+  projectUrl: string | null;
+  repository: string | null;
+  labels: string[];
   /** Node id of the status field, to tell a status change from an edit of another single-select field. */
   statusFieldId: string | null;
 }
@@ -61,6 +77,7 @@ export interface ItemLookup {
 
 interface ItemResponse {
   node: {
+    project?: { url?: string } | null;
     status: { name?: string; field?: { id?: string } } | null;
     content: {
       number?: number;
@@ -69,6 +86,8 @@ interface ItemResponse {
       body?: string;
       state?: 'OPEN' | 'CLOSED';
       author?: { login?: string } | null;
+      repository?: { nameWithOwner?: string } | null;
+      labels?: { nodes?: Array<{ name?: string } | null> | null } | null;
     } | null;
   } | null;
 }
@@ -104,6 +123,9 @@ export function createItemLookup(opts: {
           author: c.author?.login ?? null,
           status: res.node?.status?.name ?? null,
           statusFieldId: res.node?.status?.field?.id ?? null,
+          projectUrl: res.node?.project?.url ?? null,
+          repository: c.repository?.nameWithOwner ?? null,
+          labels: (c.labels?.nodes ?? []).flatMap((l) => (l?.name ? [l.name] : [])),
         };
       } catch (error) {
         opts.telemetry.githubCalls.inc({ kind: 'graphql', outcome: 'error' });

@@ -1,15 +1,16 @@
 /**
- * Closing the loop (#7): GitHub events on data requests become a short message in the request's original Slack
- * thread (or a DM), and a DM when the request is closed or done. Requests are recognised by the marker the bot
- * wrote; hand-filed issues are matched to a Slack user through GITHUB_USER_MAP or the author's public email.
- * What is said, and what is recorded, is the request notifier's (shared with the local board's console commands).
+ * Closing the loop: GitHub events on data requests become a short message in the request's original Slack thread
+ * (or a DM), and a DM when the request is closed or done. Only deliveries for the configured repository and board
+ * count; whom to tell comes from the bot's records (requests/recipients.ts), never from the issue body. What is said,
+ * and what is recorded, is the request notifier's (shared with the local board's console commands).
  */
 import type { Webhooks } from '@octokit/webhooks';
 import type { WebClient } from '@slack/web-api';
 import type { Logger } from '../logger.js';
-import type { Destination, RequestChange, RequestNotifier, RequestRef } from '../requests/notifier.js';
+import type { RequestChange, RequestNotifier, RequestRef } from '../requests/notifier.js';
+import { createRecipientFinder, type Recipient } from '../requests/recipients.js';
 import type { RequestOutbox } from '../store/request-outbox.js';
-import { DATA_REQUEST_LABEL, readMarker } from './issue-body.js';
+import { DATA_REQUEST_LABEL } from './issue-body.js';
 import type { ItemLookup } from './item-lookup.js';
 
 export interface WebhookDeps {
@@ -19,6 +20,10 @@ export interface WebhookDeps {
   notifier: RequestNotifier;
   /** GitHub login → Slack user id, from GITHUB_USER_MAP. */
   userMap: Readonly<Record<string, string>>;
+  /** GITHUB_REPOSITORY (`owner/name`): deliveries about any other repository are ignored. */
+  repository?: string;
+  /** GITHUB_PROJECT_URL: board events from any other project are ignored. */
+  projectUrl?: string;
   logger: Logger;
   clock: () => Date;
 }
@@ -28,36 +33,43 @@ interface IssueLike {
   title: string;
   html_url?: string;
   url?: string;
-  body?: string | null;
   user?: { login: string; type?: string } | null;
+  labels?: Array<{ name?: string } | string>;
   state_reason?: string | null;
   closed_at?: string | null;
 }
 
 const OWN_LABELS = new Set([DATA_REQUEST_LABEL, 'necessity', 'nice-to-have']);
 
+const sameName = (a: string | null | undefined, b: string | undefined) =>
+  !!a && !!b && a.toLowerCase() === b.toLowerCase();
+const sameProject = (a: string | null | undefined, b: string | undefined) =>
+  !!a && !!b && a.replace(/\/+$/, '').toLowerCase() === b.replace(/\/+$/, '').toLowerCase();
+const labelNames = (issue: IssueLike) =>
+  (issue.labels ?? []).flatMap((l) => (typeof l === 'string' ? [l] : l.name ? [l.name] : []));
+
 export function registerWebhookHandlers(webhooks: Webhooks, deps: WebhookDeps): void {
   const log = deps.logger.child({ component: 'github-events' });
+  const finder = createRecipientFinder({
+    outbox: deps.outbox,
+    userMap: deps.userMap,
+    slack: deps.slack,
+    publicEmail: (login) => deps.items.publicEmail(login),
+  });
 
-  async function slackUserFor(login: string | undefined): Promise<string | undefined> {
-    if (!login) return undefined;
-    const mapped = deps.userMap[login.toLowerCase()];
-    if (mapped) return mapped;
-    const email = await deps.items.publicEmail(login);
-    if (!email) return undefined;
-    try {
-      const res = await deps.slack.users.lookupByEmail({ email });
-      return res.user?.id ?? undefined;
-    } catch {
-      return undefined;
+  /** Whom to tell: null for other repositories, issues the bot did not file unless labelled, unknown authors. */
+  async function recipientFor(
+    repository: { full_name?: string } | undefined,
+    issue: IssueLike,
+  ): Promise<Recipient | null> {
+    if (!sameName(repository?.full_name, deps.repository)) {
+      log.info({ repository: repository?.full_name, issue: issue.number }, 'event for another repository ignored');
+      return null;
     }
-  }
-
-  async function destinationFor(issue: IssueLike): Promise<Destination | null> {
-    const marker = readMarker(issue.body);
-    if (marker) return { slackUser: marker.requester, channel: marker.channel, thread: marker.thread };
-    const user = await slackUserFor(issue.user?.login);
-    return user ? { slackUser: user } : null;
+    return finder.recipientFor(deps.repository!, issue.number, {
+      labels: labelNames(issue),
+      author: issue.user?.login,
+    });
   }
 
   const refOf = (issue: IssueLike): RequestRef => ({
@@ -66,16 +78,13 @@ export function registerWebhookHandlers(webhooks: Webhooks, deps: WebhookDeps): 
     url: issue.html_url ?? issue.url ?? '',
   });
 
-  /** The bot's own row for the issue, when it filed it: the notifier records the new state there. */
-  const keyOf = (number: number) => deps.outbox.updateIssue(number, {}, deps.clock().getTime())?.key;
-
-  const notify = (issue: IssueLike, dest: Destination, change: RequestChange) =>
-    deps.notifier.notify({ ref: refOf(issue), dest, key: keyOf(issue.number), change });
+  const notify = (issue: IssueLike, to: Recipient, change: RequestChange) =>
+    deps.notifier.notify({ ref: refOf(issue), dest: to.dest, key: to.key, change });
 
   webhooks.on(['issues.closed', 'issues.reopened', 'issues.assigned', 'issues.labeled'], async ({ payload }) => {
     const issue = payload.issue as IssueLike;
     const sender = payload.sender as { login: string; type?: string } | undefined;
-    const dest = await destinationFor(issue);
+    const dest = await recipientFor(payload.repository, issue);
     if (!dest) return void log.debug({ issue: issue.number }, 'issue event for an unknown requester ignored');
     switch (payload.action) {
       case 'closed':
@@ -109,16 +118,17 @@ export function registerWebhookHandlers(webhooks: Webhooks, deps: WebhookDeps): 
     const issue = payload.issue as IssueLike;
     const author = payload.comment.user;
     if (!author?.login || author.type === 'Bot') return;
-    const dest = await destinationFor(issue);
+    const dest = await recipientFor(payload.repository, issue);
     if (!dest) return;
     // The requester's own comments are not news to them.
-    if ((await slackUserFor(author.login)) === dest.slackUser) return;
+    if ((await finder.slackUserFor(author.login)) === dest.dest.slackUser) return;
     await notify(issue, dest, { kind: 'commented', author: author.login, body: payload.comment.body ?? '' });
   });
 
   webhooks.on('projects_v2_item.edited', async ({ payload }) => {
     const item = payload.projects_v2_item;
     if (item.content_type !== 'Issue') return;
+    if (!deps.projectUrl || !deps.repository) return;
     const change = (payload as { changes?: { field_value?: { field_type?: string; field_node_id?: string } } }).changes
       ?.field_value;
     if (change?.field_type && change.field_type !== 'single_select') return;
@@ -127,14 +137,18 @@ export function registerWebhookHandlers(webhooks: Webhooks, deps: WebhookDeps): 
     if (!info?.status) return;
     // Another single-select field (e.g. Necessity) was edited: the status did not move.
     if (change?.field_node_id && info.statusFieldId && change.field_node_id !== info.statusFieldId) return;
+    if (!sameProject(info.projectUrl, deps.projectUrl)) {
+      log.info({ project: info.projectUrl }, 'board event for another project ignored');
+      return;
+    }
     const issue: IssueLike = {
       number: info.number,
       title: info.title,
       html_url: info.url,
-      body: info.body,
       user: info.author ? { login: info.author } : null,
+      labels: info.labels,
     };
-    const dest = await destinationFor(issue);
+    const dest = await recipientFor({ full_name: info.repository ?? undefined }, issue);
     if (!dest) return;
     await notify(issue, dest, { kind: 'status', status: info.status });
   });

@@ -3,6 +3,7 @@
  * is a stranger's: its body is capped, how many are read at once is bounded, and nothing it says (event name,
  * delivery id) becomes a metric label.
  */
+import { createHash } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { Webhooks } from '@octokit/webhooks';
 import { BodyTooLargeError, readBody } from '../http/read-body.js';
@@ -124,16 +125,19 @@ export function createWebhookRoute(
       } catch {
         return reply(res, 400, { error: 'body is not JSON' });
       }
-      if (inProgress.has(id) || options.deliveries?.handled(id)) {
+      // The signature covers the body but not the delivery id header: a captured delivery replayed under a new id
+      // is caught by the body's hash (genuine events differ, if only in their timestamps).
+      const keys = [id, `sha256:${createHash('sha256').update(raw).digest('hex')}`];
+      if (keys.some((k) => inProgress.has(k) || options.deliveries?.handled(k))) {
         log.info({ delivery: id, event: name }, 'duplicate webhook delivery ignored');
         telemetry.webhookDeliveries.inc({ event, outcome: 'duplicate' });
         return reply(res, 200, { ok: true, duplicate: true });
       }
-      inProgress.add(id);
+      for (const k of keys) inProgress.add(k);
       try {
         // Signature already checked above; receive() runs the registered handlers.
         await webhooks.receive({ id, name, payload } as Parameters<Webhooks['receive']>[0]);
-        options.deliveries?.markHandled(id);
+        for (const k of keys) options.deliveries?.markHandled(k);
         telemetry.webhookDeliveries.inc({ event, outcome: 'ok' });
         reply(res, 200, { ok: true });
       } catch (error) {
@@ -141,7 +145,7 @@ export function createWebhookRoute(
         log.error({ err: error, delivery: id, event: name }, 'webhook handler failed');
         reply(res, 500, { error: 'handler failed' });
       } finally {
-        inProgress.delete(id);
+        for (const k of keys) inProgress.delete(k);
       }
     },
   };

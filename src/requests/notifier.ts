@@ -6,7 +6,8 @@
 import type { WebClient } from '@slack/web-api';
 import type { Logger } from '../logger.js';
 import type { OutboxRow, RequestOutbox } from '../store/request-outbox.js';
-import { type AnyBlock, clip, escapeMrkdwn, type Message, section } from '../views/blocks.js';
+import { type AnyBlock, clip, type Message, section } from '../views/blocks.js';
+import { escapeMrkdwn, slackLink } from '../views/escape.js';
 
 /** The issue as the news names it. */
 export interface RequestRef {
@@ -58,7 +59,7 @@ export const DONE_STATUS = /^(done|closed|shipped|delivered|complete(d)?)$/i;
 export function createRequestNotifier(deps: NotifierDeps): RequestNotifier {
   const log = deps.logger.child({ component: 'request-notifier' });
 
-  const link = (ref: RequestRef) => `<${ref.url}|#${ref.number} ${escapeMrkdwn(clip(ref.title, 120))}>`;
+  const link = (ref: RequestRef) => slackLink(ref.url, `#${ref.number} ${clip(ref.title, 120)}`);
 
   async function tell(dest: Destination, text: string, alsoDm: boolean, extra: AnyBlock[] = []): Promise<void> {
     const message: Message = { text: text.replace(/[*_]/g, ''), blocks: [section(text), ...extra] };
@@ -109,7 +110,7 @@ export function createRequestNotifier(deps: NotifierDeps): RequestNotifier {
           const how = change.notPlanned ? ' as not planned' : '';
           await tell(
             dest,
-            `:white_check_mark: Your data request ${link(ref)} was closed${how} by ${change.by ?? 'someone'}.`,
+            `:white_check_mark: Your data request ${link(ref)} was closed${how} by ${escapeMrkdwn(change.by ?? 'someone')}.`,
             true,
           );
           return true;
@@ -120,7 +121,7 @@ export function createRequestNotifier(deps: NotifierDeps): RequestNotifier {
         case 'assigned':
           await tell(
             dest,
-            `:bust_in_silhouette: ${change.assignee ?? 'Someone'} is now assigned to ${link(ref)}.`,
+            `:bust_in_silhouette: ${escapeMrkdwn(change.assignee ?? 'Someone')} is now assigned to ${link(ref)}.`,
             false,
           );
           return true;

@@ -23,6 +23,7 @@ export interface OutboxRow {
 }
 
 interface RawRow {
+  issue_url: string | null;
   key: string;
   payload: string;
   status: 'pending' | 'filed';
@@ -53,6 +54,16 @@ const toRow = (r: RawRow): OutboxRow => ({
   boardStatus: r.board_status,
   closedAt: r.closed_at,
 });
+
+/** `owner/name` (lower case) of an issue URL like https://github.com/OWNER/NAME/issues/N; null for other URLs. */
+export function trackerOfIssueUrl(url: string): string | null {
+  try {
+    const match = /^\/([^/]+)\/([^/]+)\/issues\/\d+\/?$/.exec(new URL(url).pathname);
+    return match ? `${match[1]}/${match[2]}`.toLowerCase() : null;
+  } catch {
+    return null;
+  }
+}
 
 /** Backoff after the n-th failed attempt: 15 s, 30 s, 1 min … capped at 30 min. */
 export function backoffMs(attempts: number): number {
@@ -166,6 +177,19 @@ export class RequestOutbox {
         .run(change.boardStatus, now, key);
     }
     return this.get(key);
+  }
+
+  /**
+   * The filed request behind issue `number` of `tracker` (GitHub: `owner/name`, any case), from the bot's own
+   * records: where notifications go is decided here, never by anything written in the issue.
+   */
+  filedByIssue(tracker: string, number: number): OutboxRow | undefined {
+    const rows = this.db
+      .prepare(`SELECT * FROM data_requests WHERE issue_number = ? AND status = 'filed' ORDER BY created_at`)
+      .all(number) as RawRow[];
+    const wanted = tracker.toLowerCase();
+    const raw = rows.find((r) => r.issue_url !== null && trackerOfIssueUrl(r.issue_url) === wanted);
+    return raw ? toRow(raw) : undefined;
   }
 
   pendingCount(): number {

@@ -26,7 +26,7 @@ export function topicMessage(topic: Topic, catalog: MetricCatalog): Message {
     .map((l, i) => button(l.label, `open_link_${i}`, { url: l.url }));
   buttons.push(...metricButtons(topic.related_metrics ?? [], catalog));
   if (buttons.length > 0) blocks.push(actions('topic_actions', buttons));
-  return { text: `${topic.title}: ${clip(topic.answer.replace(/[*_`>]/g, ''), 300)}`, blocks };
+  return { text: `${escapeMrkdwn(topic.title)}: ${clip(topic.answer.replace(/[*_`>]/g, ''), 300)}`, blocks };
 }
 
 export function requestProcessReply(question: string, topic?: Topic): Message {

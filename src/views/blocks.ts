@@ -62,7 +62,5 @@ export const actions = (blockId: string | undefined, elements: Button[]): KnownB
   elements: elements.slice(0, 25),
 });
 
-/** Escapes user-supplied text for mrkdwn so it cannot ping channels or forge links. */
-export function escapeMrkdwn(text: string): string {
-  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
-}
+/** Escaping lives in escape.ts (the one module for it); re-exported for the views that import it from here. */
+export { escapeMrkdwn } from './escape.js';

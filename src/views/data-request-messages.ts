@@ -6,11 +6,14 @@ import {
   LOCAL_TRACKER,
   type RelatedIssue,
 } from '../github/tracker.js';
-import { type AnyBlock, clip, context, escapeMrkdwn, type Message, section } from './blocks.js';
+import { type AnyBlock, clip, context, type Message, section } from './blocks.js';
+import { escapeMrkdwn, slackLink } from './escape.js';
 import { FOUR_QUESTIONS } from './request-process.js';
 
 const necessityLabel = (r: DataRequest) => (r.necessity === 'necessity' ? 'Necessity' : 'Nice-to-have');
-const link = (url: string, text: string) => `<${url}|${escapeMrkdwn(clip(text, 150))}>`;
+const link = (url: string, text: string) => slackLink(url, clip(text, 150));
+/** The title as it goes into a `text` fallback: escaped like everything in blocks. */
+const titleText = (r: DataRequest) => escapeMrkdwn(clip(r.title, 150));
 
 export function requestFiledMessage(
   request: DataRequest,
@@ -22,14 +25,14 @@ export function requestFiledMessage(
   if (issue.preview) {
     blocks.push(
       section(
-        `*GitHub preview* (no GITHUB_TOKEN set): this is the issue that would be filed for “${escapeMrkdwn(clip(request.title, 150))}”.`,
+        `*GitHub preview* (no GITHUB_TOKEN set): this is the issue that would be filed for “${titleText(request)}”.`,
       ),
     );
     if (draft) {
       blocks.push(section(`*Title:* ${escapeMrkdwn(draft.title)}\n*Labels:* ${draft.labels.join(', ')}`));
-      blocks.push(section(`\`\`\`${clip(draft.body, 2900)}\`\`\``));
+      blocks.push(section(`\`\`\`${clip(escapeMrkdwn(draft.body), 2900)}\`\`\``));
     }
-    return { text: `GitHub preview of your data request "${clip(request.title, 150)}"`, blocks };
+    return { text: `GitHub preview of your data request "${titleText(request)}"`, blocks };
   }
   const local = issue.tracker === LOCAL_TRACKER;
   const board = issue.boardUrl ? ` on ${link(issue.boardUrl, 'the analytics board')}` : '';
@@ -53,8 +56,8 @@ export function requestFiledMessage(
   }
   return {
     text: local
-      ? `Your data request is filed as #${issue.number} on the local board: ${clip(request.title, 150)}`
-      : `Your data request is filed: #${issue.number} ${clip(request.title, 150)} ${issue.url}`,
+      ? `Your data request is filed as #${issue.number} on the local board: ${titleText(request)}`
+      : `Your data request is filed: #${issue.number} ${titleText(request)} ${issue.url}`,
     blocks,
   };
 }
@@ -77,7 +80,7 @@ export function requestSavedMessage(request: DataRequest): Message {
     ),
     ...answers.map(([q, a]) => section(`*${escapeMrkdwn(q)}*\n${escapeMrkdwn(clip(a, 2800))}`)),
   ];
-  return { text: `Your data request "${clip(request.title, 150)}" is saved and will be filed automatically.`, blocks };
+  return { text: `Your data request "${titleText(request)}" is saved and will be filed automatically.`, blocks };
 }
 
 export function requestAnnouncement(request: DataRequest, issue: FiledIssue): Message {
@@ -86,7 +89,7 @@ export function requestAnnouncement(request: DataRequest, issue: FiledIssue): Me
     `:inbox_tray: New data request from <@${request.requester.id}>: ${link(issue.url, `#${issue.number} ${request.title}`)}` +
     `${where} — needed by ${request.neededBy} (${necessityLabel(request)})`;
   return {
-    text: `New data request: #${issue.number} ${clip(request.title, 150)}`,
+    text: `New data request: #${issue.number} ${titleText(request)}`,
     blocks: [section(text), context(clip(escapeMrkdwn(request.purpose.replace(/\s+/g, ' ')), 280))],
   };
 }

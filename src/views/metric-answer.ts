@@ -218,7 +218,7 @@ export function questionErrorMessage(error: QuestionError, asked?: string): Mess
         ),
       ]);
     case 'bad_range':
-      return ephemeral(`I couldn't use that time range: ${error.message}`, [
+      return ephemeral(`I couldn't use that time range: ${escapeMrkdwn(error.message)}`, [
         section(`I couldn't use that time range: ${escapeMrkdwn(error.message)}`),
         context(
           'Ranges I understand: _yesterday, last 7 days, last 4 weeks, this month, last quarter, Q3, in 2025, since Oct 1, from Oct 1 to Oct 15_.',
@@ -232,7 +232,7 @@ export function questionErrorMessage(error: QuestionError, asked?: string): Mess
         ),
       ]);
     case 'unknown_dimension':
-      return ephemeral(`I don't know a breakdown called "${error.phrase}".`, [
+      return ephemeral(`I don't know a breakdown called "${escapeMrkdwn(clip(error.phrase, 60))}".`, [
         section(
           `I don't know a breakdown called “${escapeMrkdwn(clip(error.phrase, 60))}”. ` +
             `*${error.metric.label}* can be broken down by ${dims(error.allowed)}.`,
@@ -255,7 +255,7 @@ export function questionErrorMessage(error: QuestionError, asked?: string): Mess
       );
       const names = error.suggestions.map((m) => m.label).join(', ');
       return ephemeral(
-        `I don't have a metric matching "${clip(error.query, 80)}".${names ? ` Did you mean: ${names}?` : ''}`,
+        `I don't have a metric matching "${escapeMrkdwn(clip(error.query, 80))}".${names ? ` Did you mean: ${escapeMrkdwn(names)}?` : ''}`,
         blocks,
       );
     }

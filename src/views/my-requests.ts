@@ -14,6 +14,7 @@ import {
   type Message,
   section,
 } from './blocks.js';
+import { slackLink } from './escape.js';
 import { OPEN_DATA_REQUEST_ACTION } from './metric-answer.js';
 
 export const BROWSE_METRICS_ACTION = 'browse_metrics';
@@ -29,7 +30,7 @@ function requestLine(row: OutboxRow): string {
     return `*${title}*\n:floppy_disk: Saved, being filed on GitHub${row.attempts > 0 ? ` (retrying: ${escapeMrkdwn(clip(row.lastError ?? '', 80))})` : ''} · needed by ${r.neededBy}`;
   }
   const issue = row.issue!;
-  const name = issue.preview ? title : `<${issue.url}|#${issue.number} ${title}>`;
+  const name = issue.preview ? title : slackLink(issue.url, `#${issue.number} ${clip(r.title, 120)}`);
   if (row.issueState === 'closed')
     return `*${name}*\n:white_check_mark: Closed ${row.closedAt ? day(row.closedAt) : ''}`;
   const status = row.boardStatus ?? 'Triage';

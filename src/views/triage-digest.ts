@@ -17,13 +17,14 @@ import {
   type Message,
   section,
 } from './blocks.js';
+import { slackLink } from './escape.js';
 
 export const DIGEST_EVENT_TYPE = 'analytics_triage_digest';
 const PER_SECTION = 8;
 
 const itemLine = (i: BoardItem, suffix = '') => {
   const who = i.issue.assignees.length > 0 ? ` · ${i.issue.assignees.map((a) => `@${a}`).join(', ')}` : '';
-  return `• <${i.issue.url}|#${i.issue.number} ${escapeMrkdwn(clip(i.issue.title, 90))}>${suffix}${who}`;
+  return `• ${slackLink(i.issue.url, `#${i.issue.number} ${clip(i.issue.title, 90)}`)}${suffix}${who}`;
 };
 const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
 
@@ -55,9 +56,7 @@ export function triageDigestMessage(d: TriageDigest, opts: DigestViewOptions): M
 
   const counts = d.byStatus.map((s) => `${escapeMrkdwn(s.status)}: *${s.count}*`).join(' · ') || 'no items';
   blocks.push(
-    section(
-      `<${opts.boardUrl}|${escapeMrkdwn(clip(opts.boardTitle, 100))}>: ${plural(d.open, 'open request')} · ${counts}`,
-    ),
+    section(`${slackLink(opts.boardUrl, clip(opts.boardTitle, 100))}: ${plural(d.open, 'open request')} · ${counts}`),
   );
 
   if (d.total === 0 || d.allClear) {
@@ -128,5 +127,5 @@ export function digestFailureMessage(reason: string, boardUrl?: string): Message
   const text =
     `:warning: Today's triage digest could not be built: ${escapeMrkdwn(reason)}. ` +
     `I'll keep retrying today${boardUrl ? `; meanwhile the board is at <${boardUrl}|this link>` : ''}.`;
-  return { text: `Today's triage digest could not be built: ${reason}`, blocks: [section(text)] };
+  return { text: `Today's triage digest could not be built: ${escapeMrkdwn(reason)}`, blocks: [section(text)] };
 }

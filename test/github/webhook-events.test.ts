@@ -1,6 +1,6 @@
 /**
- * Closing the loop (#7): signed GitHub deliveries, built from @octokit/webhooks-examples payloads carrying the bot's
- * marker, become messages in the request's Slack thread (and a DM when it is closed or done). GitHub's REST and
+ * Closing the loop (#7): signed GitHub deliveries, built from @octokit/webhooks-examples payloads about a request in the bot's
+ * records, become messages in the request's Slack thread (and a DM when it is closed or done). GitHub's REST and
  * GraphQL APIs are intercepted; every GraphQL document is checked against GitHub's schema.
  */
 import { writeFileSync } from 'node:fs';
@@ -68,7 +68,9 @@ function markIssue(payload: Json, body: string | null = MARKED_BODY): Json {
     body,
     html_url: ISSUE_URL,
     url: `https://api.github.com/repos/acme/analytics/issues/${ISSUE_NUMBER}`,
+    labels: [{ name: 'data-request' }, { name: 'necessity' }],
   });
+  payload.repository = { ...payload.repository, name: 'analytics', full_name: 'acme/analytics' };
   return payload;
 }
 
@@ -98,13 +100,16 @@ function writeUserMap(): string {
 
 const ITEM_NODE_ID = 'PVTI_lADOBoard63zgAAAAA';
 
-/** The real projects_v2_item.edited example, pointed at an issue item. */
+let edits = 0;
+
+/** The real projects_v2_item.edited example, pointed at an issue item; each edit has its own time, as on GitHub. */
 function boardEditPayload(fieldNodeId: string): Json {
   const payload = example('projects_v2_item', 'edited');
   Object.assign(payload.projects_v2_item, {
     node_id: ITEM_NODE_ID,
     content_node_id: 'I_kwDOTest42',
     content_type: 'Issue',
+    updated_at: new Date(Date.parse('2026-11-28T12:00:00Z') + ++edits * 1000).toISOString(),
   });
   payload.changes.field_value.field_node_id = fieldNodeId;
   return payload;
@@ -121,12 +126,16 @@ describe('GitHub webhook events close the loop', () => {
     await t.stop();
   });
 
-  const start = (env: Record<string, string | undefined> = {}) =>
-    startTestBot({
+  /** A bot whose records say it filed request #42 (unless `filed: false`: the issue is then someone else's). */
+  const start = async (env: Record<string, string | undefined> = {}, { filed = true } = {}) => {
+    t = await startTestBot({
       env: { ...GITHUB_ENV, GITHUB_USER_MAP: writeUserMap(), ...env },
       // Webhooks never query the warehouse; skipping the DuckDB demo seed keeps the suite fast.
       warehouse: failing(new Error('webhook handling must not query the warehouse'), 'duckdb'),
     });
+    if (filed) fileRequest();
+    return t;
+  };
 
   /** Stores request #42 in the outbox as filed, as the filer would have. */
   function fileRequest(): void {
@@ -189,7 +198,6 @@ describe('GitHub webhook events close the loop', () => {
   describe('issue events on requests the bot filed', () => {
     it('closed: tells the thread and DMs the requester, and records the state in the outbox', async () => {
       t = await start();
-      fileRequest();
       const res = await deliver('issues', closedPayload());
       expect(res).toEqual({ status: 200, body: { ok: true } });
 
@@ -218,7 +226,6 @@ describe('GitHub webhook events close the loop', () => {
 
     it('reopened: a thread message only, and the outbox row is open again', async () => {
       t = await start();
-      fileRequest();
       await deliver('issues', closedPayload());
       t.calls.length = 0;
 
@@ -342,7 +349,10 @@ describe('GitHub webhook events close the loop', () => {
     const STATUS_FIELD_ID = 'PVTSSF_status';
 
     /** Answers ITEM_QUERY (schema-checked) with issue #42 and its current status, as GitHub would. */
-    function interceptItem(status: () => string | null, content: { body?: string; author?: string | null } = {}) {
+    function interceptItem(
+      status: () => string | null,
+      content: { body?: string; author?: string | null; labels?: string[]; repository?: string; project?: string } = {},
+    ) {
       return interceptGraphql(({ variables }) => {
         const name = status();
         const author = content.author === undefined ? 'Codertocat' : content.author;
@@ -350,6 +360,7 @@ describe('GitHub webhook events close the loop', () => {
           data: {
             node: {
               id: variables.itemId,
+              project: { url: content.project ?? 'https://github.com/orgs/acme/projects/63' },
               status: name === null ? null : { name, field: { id: STATUS_FIELD_ID } },
               content: {
                 number: ISSUE_NUMBER,
@@ -358,6 +369,8 @@ describe('GitHub webhook events close the loop', () => {
                 body: content.body ?? MARKED_BODY,
                 state: 'OPEN',
                 author: author === null ? null : { login: author },
+                repository: { nameWithOwner: content.repository ?? 'acme/analytics' },
+                labels: { nodes: (content.labels ?? ['data-request']).map((name) => ({ name })) },
               },
             },
           },
@@ -367,7 +380,6 @@ describe('GitHub webhook events close the loop', () => {
 
     it('posts the new status once, ignores edits that leave it unchanged, and DMs when done', async () => {
       t = await start();
-      fileRequest();
       let status = 'In progress';
       const gql = interceptItem(() => status);
 
@@ -402,7 +414,7 @@ describe('GitHub webhook events close the loop', () => {
     });
 
     it('a hand-filed issue moving on the board is DMed to its author (GITHUB_USER_MAP)', async () => {
-      t = await start();
+      t = await start({}, { filed: false });
       interceptItem(() => 'In progress', { body: 'Churn by cohort, please.', author: 'hand-filer' });
       const res = await deliver('projects_v2_item', boardEditPayload(STATUS_FIELD_ID));
       expect(res.status).toBe(200);
@@ -418,7 +430,7 @@ describe('GitHub webhook events close the loop', () => {
     });
 
     it('a hand-filed issue whose author is unknown (deleted account) is ignored', async () => {
-      t = await start();
+      t = await start({}, { filed: false });
       const gql = interceptItem(() => 'In progress', { body: 'No marker here.', author: null });
       const res = await deliver('projects_v2_item', boardEditPayload(STATUS_FIELD_ID));
       expect(res).toEqual({ status: 200, body: { ok: true } });
@@ -466,7 +478,7 @@ describe('GitHub webhook events close the loop', () => {
     }
 
     it('an author in GITHUB_USER_MAP gets a DM', async () => {
-      t = await start();
+      t = await start({}, { filed: false });
       const res = await deliver('issues', handFiled('Hand-Filer')); // logins are case-insensitive
       expect(res.status).toBe(200);
       expect(threadPosts()).toEqual([]);
@@ -477,7 +489,7 @@ describe('GitHub webhook events close the loop', () => {
     });
 
     it('an unknown author is found by their public GitHub email through users.lookupByEmail', async () => {
-      t = await start();
+      t = await start({}, { filed: false });
       const github = nock(GITHUB_TEST_API)
         .get('/users/email-person')
         .reply(200, { login: 'email-person', id: 99, type: 'User', email: 'ep@example.com' });
@@ -496,7 +508,7 @@ describe('GitHub webhook events close the loop', () => {
     });
 
     it('an email Slack does not know is ignored', async () => {
-      t = await start();
+      t = await start({}, { filed: false });
       nock(GITHUB_TEST_API).get('/users/stranger').reply(200, { login: 'stranger', email: 's@elsewhere.example' });
       t.onSlackMethod('users.lookupByEmail', () => ({ body: { ok: false, error: 'users_not_found' } }));
       const res = await deliver('issues', handFiled('stranger'));
@@ -505,7 +517,7 @@ describe('GitHub webhook events close the loop', () => {
     });
 
     it('an unknown author without a public email is ignored with 200', async () => {
-      t = await start();
+      t = await start({}, { filed: false });
       const github = nock(GITHUB_TEST_API)
         .get('/users/nobody-known')
         .reply(200, { login: 'nobody-known', id: 100, type: 'User', email: null });
@@ -519,7 +531,6 @@ describe('GitHub webhook events close the loop', () => {
   describe('delivery handling', () => {
     it('processes a redelivery of a delivery whose handling failed', async () => {
       t = await start();
-      fileRequest();
       t.onSlackMethod('chat.postMessage', () => ({ status: 500, body: 'upstream down' }));
       const failed = await deliver('issues', closedPayload(), { id: 'delivery-retry-1' });
       expect(failed.status).toBe(500);
@@ -543,7 +554,6 @@ describe('GitHub webhook events close the loop', () => {
       ['a missing signature', async () => null],
     ])('%s gets 401 with no side effect', async (_what, signature) => {
       t = await start();
-      fileRequest();
       const payload = closedPayload();
       const res = await deliver('issues', payload, {
         id: 'd-unsigned',
@@ -571,6 +581,133 @@ describe('GitHub webhook events close the loop', () => {
       expect(res).toEqual({ status: 200, body: { ok: true } });
       expect(t.calls).toEqual([]);
       expect(t.logs.lines.filter((l) => Number(l.level) >= 40)).toEqual([]);
+    });
+  });
+
+  describe('forged and replayed deliveries: the destination comes only from the bot’s records', () => {
+    /** A marker as an attacker would write it: the real format, pointed at someone else. */
+    const forgedMarker = (to: { requester: string; channel?: string; thread?: string }) =>
+      `Please look.\n\n<!-- analytics-bot:request ${JSON.stringify({ v: 1, key: REQUEST.key, ...to })} -->`;
+    const VICTIM = { requester: 'U0VICTIM', channel: 'C0GENERAL', thread: '1700000999.000100' };
+
+    /** The bot must not have said anything to Slack at all (every Web API call is recorded at the wire by nock). */
+    const expectNoSlackCall = () => {
+      expect(t.calls).toEqual([]);
+      expect(t.responses).toEqual([]);
+    };
+
+    it('an edited marker on a bot-filed issue does not redirect: the request’s own requester and thread hear it', async () => {
+      t = await start();
+      const payload = closedPayload();
+      payload.issue.body = forgedMarker(VICTIM);
+      const res = await deliver('issues', payload);
+      expect(res.status).toBe(200);
+      const channels = posts().map((c) => c.body.channel);
+      expect(channels.sort()).toEqual(['C0ANALYTICS', 'U0ASKER']);
+      expect(JSON.stringify(t.calls)).not.toMatch(/U0VICTIM|C0GENERAL|1700000999/);
+      expect(expectOneThreadMessage().body.thread_ts).toBe(THREAD);
+    });
+
+    it.each([
+      ['closed', () => closedPayload()],
+      ['assigned', () => markIssue(example('issues', 'assigned'))],
+    ])(
+      'a marker copied into an issue the bot did not file (%s, no data-request label): no Slack call',
+      async (_a, make) => {
+        t = await start();
+        const payload = make();
+        payload.issue.number = 99;
+        payload.issue.body = forgedMarker(VICTIM);
+        payload.issue.labels = [];
+        payload.issue.user = { ...payload.issue.user, login: 'hand-filer' }; // even a mapped author
+        expect((await deliver('issues', payload)).status).toBe(200);
+        expectNoSlackCall();
+      },
+    );
+
+    it('a marker copied into a labelled hand-filed issue reaches only its author, never the marker’s target', async () => {
+      t = await start();
+      const payload = closedPayload();
+      payload.issue.number = 99;
+      payload.issue.body = forgedMarker(VICTIM);
+      payload.issue.user = { ...payload.issue.user, login: 'hand-filer' };
+      expect((await deliver('issues', payload)).status).toBe(200);
+      expect(posts().map((c) => c.body.channel)).toEqual(['U0HAND']);
+      expect(JSON.stringify(t.calls)).not.toMatch(/U0VICTIM|C0GENERAL|U0ASKER/);
+    });
+
+    it.each([
+      ['another repository (same issue number as ours)', 'evil/analytics'],
+      ['a fork with the same name', 'acme-fork/analytics'],
+    ])('a delivery for %s: no Slack call, and our records are untouched', async (_what, fullName) => {
+      t = await start();
+      const payload = closedPayload();
+      payload.repository.full_name = fullName;
+      expect((await deliver('issues', payload)).status).toBe(200);
+      const comment = markIssue(example('issue_comment', 'created'));
+      comment.repository.full_name = fullName;
+      comment.comment.user = { ...comment.comment.user, login: 'analyst-ann', type: 'User' };
+      expect((await deliver('issue_comment', comment)).status).toBe(200);
+      expectNoSlackCall();
+      expect(t.deps.requests.outbox.get(REQUEST.key)!.issueState).toBeNull();
+    });
+
+    it('an unlabelled hand-filed issue by a mapped author: no Slack call', async () => {
+      t = await start({}, { filed: false });
+      const payload = markIssue(example('issues', 'assigned'), 'We need churn by cohort.');
+      payload.issue.labels = [{ name: 'bug' }];
+      payload.issue.user = { ...payload.issue.user, login: 'hand-filer' };
+      expect((await deliver('issues', payload)).status).toBe(200);
+      expectNoSlackCall();
+    });
+
+    it('a board event from another project: no Slack call', async () => {
+      t = await start();
+      const gql = interceptGraphql(({ variables }) => ({
+        data: {
+          node: {
+            id: variables.itemId,
+            project: { url: 'https://github.com/orgs/acme/projects/7' },
+            status: { name: 'Done', field: { id: 'PVTSSF_status' } },
+            content: {
+              number: ISSUE_NUMBER,
+              title: TITLE,
+              url: ISSUE_URL,
+              body: MARKED_BODY,
+              state: 'OPEN',
+              author: { login: 'Codertocat' },
+              repository: { nameWithOwner: 'acme/analytics' },
+              labels: { nodes: [{ name: 'data-request' }] },
+            },
+          },
+        },
+      }));
+      expect((await deliver('projects_v2_item', boardEditPayload('PVTSSF_status'))).status).toBe(200);
+      expect(gql.calls).toHaveLength(1);
+      expectNoSlackCall();
+      expect(t.deps.requests.outbox.get(REQUEST.key)!.boardStatus).toBeNull();
+    });
+
+    it('a captured delivery replayed under a new delivery id: no Slack call', async () => {
+      t = await start();
+      const payload = closedPayload();
+      expect((await deliver('issues', payload, { id: 'genuine-1' })).status).toBe(200);
+      t.calls.length = 0;
+      const replay = await deliver('issues', payload, { id: 'replayed-2' });
+      expect(replay).toEqual({ status: 200, body: { ok: true, duplicate: true } });
+      expectNoSlackCall();
+    });
+
+    it('a delivery is recorded as handled only after its handlers finish (a crash mid-handler is redelivered)', async () => {
+      t = await start();
+      let recordedWhilePosting: boolean | undefined;
+      t.onSlackMethod('chat.postMessage', (b) => {
+        recordedWhilePosting ??= t.deps.conversations.handled('seen_deliveries', 'crash-1');
+        return { body: { ok: true, channel: b.channel, ts: '1700000001.000200' } };
+      });
+      await deliver('issues', markIssue(example('issues', 'reopened')), { id: 'crash-1' });
+      expect(recordedWhilePosting).toBe(false);
+      expect(t.deps.conversations.handled('seen_deliveries', 'crash-1')).toBe(true);
     });
   });
 });
