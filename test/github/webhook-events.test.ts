@@ -12,7 +12,7 @@ import { buildIssueDraft } from '../../src/github/issue-body.js';
 import type { DataRequest } from '../../src/github/tracker.js';
 import { TEST_WEBHOOK_SECRET, tempDir } from '../helpers/config.js';
 import { failing } from '../helpers/fake-warehouse.js';
-import { GITHUB_TEST_API, interceptGraphql, takeGraphqlValidationErrors } from '../helpers/github.js';
+import { GITHUB_TEST_API, GITHUB_TEST_ENV, interceptGraphql, takeGraphqlValidationErrors } from '../helpers/github.js';
 import { blockNetwork, type SlackCall, startTestBot, TEST_NOW, type TestBot } from '../helpers/harness.js';
 
 // biome-ignore lint/suspicious/noExplicitAny: webhook payloads are deep JSON, edited freely here
@@ -31,12 +31,7 @@ function example(name: string, action: string, n = 0): Json {
   return structuredClone(found);
 }
 
-const GITHUB_ENV = {
-  GITHUB_TOKEN: 'test-github-token',
-  GITHUB_API_URL: GITHUB_TEST_API,
-  GITHUB_REPOSITORY: 'acme/analytics',
-  GITHUB_PROJECT_URL: 'https://github.com/orgs/acme/projects/63',
-};
+const GITHUB_ENV = GITHUB_TEST_ENV;
 
 const ISSUE_NUMBER = 42;
 const ISSUE_URL = `https://github.com/acme/analytics/issues/${ISSUE_NUMBER}`;

@@ -17,6 +17,14 @@ import nock from 'nock';
 
 export const GITHUB_TEST_API = 'http://github.test';
 
+/** GitHub configured as operators do (token, repository, board), against the fakes below. */
+export const GITHUB_TEST_ENV = {
+  GITHUB_TOKEN: 'test-github-token',
+  GITHUB_API_URL: GITHUB_TEST_API,
+  GITHUB_REPOSITORY: 'acme/analytics',
+  GITHUB_PROJECT_URL: 'https://github.com/orgs/acme/projects/63',
+};
+
 type Json = Record<string, unknown>;
 
 export interface GraphqlRequestBody {

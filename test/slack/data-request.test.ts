@@ -11,6 +11,7 @@ import {
   fakeBoard,
   fakeRepo,
   GITHUB_TEST_API,
+  GITHUB_TEST_ENV,
   takeGraphqlValidationErrors,
 } from '../helpers/github.js';
 import { blockNetwork, startTestBot, TEST_NOW, type TestBot } from '../helpers/harness.js';
@@ -18,12 +19,7 @@ import { globalShortcut, messageShortcut, slashCommand, viewSubmission } from '.
 
 type Json = Record<string, unknown>;
 
-const GITHUB_ENV = {
-  GITHUB_TOKEN: 'test-github-token',
-  GITHUB_API_URL: GITHUB_TEST_API,
-  GITHUB_REPOSITORY: 'acme/analytics',
-  GITHUB_PROJECT_URL: 'https://github.com/orgs/acme/projects/63',
-};
+const GITHUB_ENV = GITHUB_TEST_ENV;
 
 const ANSWERS = {
   title_block: 'Weekly actives by plan for the board deck',

@@ -3,19 +3,14 @@
  * DM and #analytics announcement, error replies to slash commands, and thread replies to @-mentions, through the
  * real app at the wire.
  */
-import { fakeBoard, fakeRepo, GITHUB_TEST_API, takeGraphqlValidationErrors } from '../helpers/github.js';
+import { fakeBoard, fakeRepo, GITHUB_TEST_ENV, takeGraphqlValidationErrors } from '../helpers/github.js';
 import { blockNetwork, startTestBot, type TestBot } from '../helpers/harness.js';
 import { expectInert, HOSTILE } from '../helpers/hostile.js';
 import { eventEnvelope, slashCommand, viewSubmission } from '../helpers/slack.js';
 
 type Json = Record<string, unknown>;
 
-const GITHUB_ENV = {
-  GITHUB_TOKEN: 'test-github-token',
-  GITHUB_API_URL: GITHUB_TEST_API,
-  GITHUB_REPOSITORY: 'acme/analytics',
-  GITHUB_PROJECT_URL: 'https://github.com/orgs/acme/projects/63',
-};
+const GITHUB_ENV = GITHUB_TEST_ENV;
 
 describe('escaping user text in everything the bot posts', () => {
   let t: TestBot;
