@@ -188,8 +188,10 @@ export class RequestOutbox {
       .prepare(`SELECT * FROM data_requests WHERE issue_number = ? AND status = 'filed' ORDER BY created_at`)
       .all(number) as RawRow[];
     const wanted = tracker.toLowerCase();
-    const raw = rows.find((r) => r.issue_url !== null && trackerOfIssueUrl(r.issue_url) === wanted);
-    return raw ? toRow(raw) : undefined;
+    return rows.map(toRow).find((r) => {
+      const stored = r.issue?.tracker ?? (r.issue ? trackerOfIssueUrl(r.issue.url) : null);
+      return stored?.toLowerCase() === wanted;
+    });
   }
 
   pendingCount(): number {
