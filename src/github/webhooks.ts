@@ -27,6 +27,8 @@ const REFUSALS = {
 
 export interface WebhookRoute {
   readonly webhooks?: Webhooks;
+  /** Requests whose body is being read or verified right now (bounded by maxUnverified). */
+  readonly unverifiedInFlight: number;
   handle(req: IncomingMessage, res: ServerResponse): Promise<void>;
 }
 
@@ -77,7 +79,12 @@ export function createWebhookRoute(
     try {
       raw = await readBody(req, bodyLimit);
     } catch (error) {
-      if (!(error instanceof BodyTooLargeError)) throw error;
+      if (!(error instanceof BodyTooLargeError)) {
+        // The sender went away mid-body (or never finished it): nothing to answer.
+        log.debug({ err: error }, 'webhook body not received');
+        res.destroy();
+        return null;
+      }
       refuse('too_large');
       reply(res, 413, { error: 'payload too large' }, { connection: 'close' });
       return null;
@@ -100,6 +107,9 @@ export function createWebhookRoute(
 
   return {
     webhooks,
+    get unverifiedInFlight() {
+      return unverified;
+    },
     async handle(req, res) {
       if (unverified >= maxUnverified) {
         refuse('busy');

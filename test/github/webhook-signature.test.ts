@@ -105,12 +105,21 @@ describe('POST /github/webhooks signature verification', () => {
       req.write('{');
       return req;
     });
-    await new Promise((resolve) => setTimeout(resolve, 200));
+    for (
+      let waited = 0;
+      t.bot.webhooks.unverifiedInFlight < WEBHOOK_UNVERIFIED_CONCURRENCY && waited < 10_000;
+      waited += 20
+    ) {
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    expect(t.bot.webhooks.unverifiedInFlight).toBe(WEBHOOK_UNVERIFIED_CONCURRENCY);
     const res = await deliver(body, { 'x-hub-signature-256': await sign(TEST_WEBHOOK_SECRET, body) });
     expect(res.status).toBe(503);
     expect(res.headers.get('retry-after')).toBe('5');
     for (const req of open) req.destroy();
-    await new Promise((resolve) => setTimeout(resolve, 100));
+    for (let waited = 0; t.bot.webhooks.unverifiedInFlight > 0 && waited < 10_000; waited += 20) {
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
     const later = await deliver(body, { 'x-hub-signature-256': await sign(TEST_WEBHOOK_SECRET, body) });
     expect(later.status).toBe(200);
     const metrics = await t.deps.telemetry.registry.metrics();
