@@ -62,7 +62,9 @@ export function createRequestNotifier(deps: NotifierDeps): RequestNotifier {
   const link = (ref: RequestRef) => slackLink(ref.url, `#${ref.number} ${clip(ref.title, 120)}`);
 
   async function tell(dest: Destination, text: string, alsoDm: boolean, extra: AnyBlock[] = []): Promise<void> {
-    const message: Message = { text: text.replace(/[*_]/g, ''), blocks: [section(text), ...extra] };
+    // The fallback drops bold marks only: underscores belong to emoji codes, logins and metric names.
+    const plain = text.replace(/\*(\S(?:[^*\n]*\S)?)\*/g, '$1');
+    const message: Message = { text: plain, blocks: [section(text), ...extra] };
     let postedInThread = false;
     if (dest.channel && dest.thread) {
       try {

@@ -62,6 +62,8 @@ describe('the local console in a terminal', () => {
     expect(run.sinceMark()).not.toMatch(/Request title|Why do you need it/);
     run.type('2099-01-31');
     await run.waitFor(/filed as #41 Churn by plan \(http:[^)]*\/board\/41\) on the local board/);
+    // The announcement names the requester, as Slack shows a mention (a name, not an id).
+    await run.waitFor(/New data request from @(?!U0LOCAL)[\w.-]+: #41 Churn by plan/);
     await run.waitFor(/\n> $/);
 
     // The digest shows it as new.
@@ -83,6 +85,13 @@ describe('the local console in a terminal', () => {
     run.interrupt();
     await run.waitFor(/form closed; nothing was sent/);
     expect(run.sinceMark()).toMatch(/: \^C\n└─ form closed/);
+    await run.waitFor(/\n> $/);
+    // So does typing exit in a form.
+    run.mark();
+    run.type('/analytics request Yet another');
+    await run.waitFor(/Request title[^\n]*: $/);
+    run.type('exit');
+    await run.waitFor(/form closed; nothing was sent\n[\s\S]*> $/);
     run.mark();
     run.type('/analytics list');
     await run.waitFor(/only visible to you[\s\S]*└─\n\n> $/);

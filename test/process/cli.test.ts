@@ -51,6 +51,10 @@ describe('analytics-bot CLI', () => {
     expect(code).toBe(0);
     expect(Date.now() - started).toBeLessThan(10_000);
     expect(run.stdout()).toContain('stopped cleanly');
+    // No GitHub credentials: the startup log says where requests go.
+    expect(run.stdout()).toMatch(
+      /"board":"[^"]*local-board\.sqlite","requests":40[^\n]*filed on the embedded local board/,
+    );
     expect(run.stdout()).not.toContain('xoxb-process-secret-token');
     expect(run.stdout()).not.toContain('process-signing-secret');
   });
