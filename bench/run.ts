@@ -36,6 +36,8 @@ import { loadCatalogFile } from '../src/queries/catalog.js';
 import { cacheKey, createMetricService } from '../src/queries/metric-service.js';
 import { QuestionParser } from '../src/queries/question.js';
 import type { CompiledQuery, QueryResult, Warehouse } from '../src/queries/warehouse.js';
+import { openDatabase } from '../src/store/database.js';
+import { FeedbackStore } from '../src/store/feedback-store.js';
 import { TaskTracker } from '../src/tasks.js';
 import { createTelemetry } from '../src/telemetry.js';
 import { TEST_BOT_TOKEN, TEST_SIGNING_SECRET, testConfig } from '../test/helpers/config.js';
@@ -483,6 +485,8 @@ function buildBot(sinkPort: number) {
     changes: unusedPort<Deps['changes']>('changes'),
     charts: unusedPort<Deps['charts']>('charts'),
     conversations: unusedPort<Deps['conversations']>('conversations'),
+    // Real: every answer is recorded for 👍/👎, and that write is part of the answer path being measured.
+    feedback: new FeedbackStore(openDatabase(':memory:')),
     items: unusedPort<Deps['items']>('items'),
     watches: unusedPort<Deps['watches']>('watches'),
     notifier: unusedPort<Deps['notifier']>('notifier'),

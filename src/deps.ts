@@ -15,6 +15,7 @@ import type { ChangeExplainer } from './queries/what-changed.js';
 import type { RequestFiler } from './requests/filer.js';
 import type { RequestNotifier } from './requests/notifier.js';
 import type { ConversationStore } from './store/conversation-store.js';
+import type { FeedbackStore } from './store/feedback-store.js';
 import type { TaskTracker } from './tasks.js';
 import type { Telemetry } from './telemetry.js';
 import type { WatchService } from './watches/watch-service.js';
@@ -40,6 +41,8 @@ export interface Deps {
   readonly slack: WebClient;
   readonly ask: AskService;
   readonly conversations: ConversationStore;
+  /** Answers shown and the 👍/👎 given on them. */
+  readonly feedback: FeedbackStore;
   /** Board items behind projects_v2_item webhooks (#7). */
   readonly items: ItemLookup;
   /** GitHub login (lower case) → Slack user id, from GITHUB_USER_MAP. */

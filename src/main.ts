@@ -36,10 +36,12 @@ import { createRequestNotifier } from './requests/notifier.js';
 import { ConversationStore } from './store/conversation-store.js';
 import { openDatabase } from './store/database.js';
 import { DigestLedger } from './store/digest-ledger.js';
+import { type FeedbackRecord, FeedbackStore } from './store/feedback-store.js';
 import { RequestOutbox } from './store/request-outbox.js';
 import { WatchStore } from './store/watch-store.js';
 import { TaskTracker } from './tasks.js';
 import { createTelemetry } from './telemetry.js';
+import { FEEDBACK_REASONS } from './views/feedback.js';
 import { formatBytes } from './views/format.js';
 import { metricAnswerMessage, questionErrorMessage } from './views/metric-answer.js';
 import { createWatchService } from './watches/watch-service.js';
@@ -58,6 +60,9 @@ Commands:
   watches run [--dry-run]
                    Run one watch scheduler tick now: post what is due (never a second post in a period);
                    --dry-run evaluates every active watch and alert and prints what would be posted, posting nothing
+  feedback [--down] [--limit N] [--json]
+                   Print the most recent 👍/👎 on answers (default 20, newest first) with the question, how the bot
+                   read it and what was wrong; --down only the 👎; --json one JSON array, for scripts
   metrics check    Validate the metric catalog (METRICS_FILE) and dry-run every metric on the warehouse
                    (on BigQuery: prints the bytes each would scan)
   help             Show this help
@@ -76,6 +81,8 @@ async function main(argv: string[]): Promise<number> {
       return digest(rest);
     case 'watches':
       return watchesCli(rest);
+    case 'feedback':
+      return feedbackCli(rest);
     case 'metrics':
       if (rest[0] === 'check') return metricsCheck();
       process.stderr.write(`Unknown command "metrics ${rest.join(' ')}". Did you mean "metrics check"?\n`);
@@ -211,6 +218,7 @@ async function buildDeps(config: Config, logger: Logger, catalog: MetricCatalog)
     digest,
     slack,
     conversations,
+    feedback: new FeedbackStore(db),
     ask: new AskService(parser, catalog, loadKnowledgeFile(config.knowledgeFile), conversations),
     config,
     logger,
@@ -294,6 +302,75 @@ async function digest(args: string[]): Promise<number> {
     await deps.warehouse.close();
   }
 }
+
+/** `analytics-bot feedback`: recent ratings from DATA_DIR, to grow the evaluation bank from real misses. */
+function feedbackCli(args: string[]): number {
+  const usage = 'Usage: analytics-bot feedback [--down] [--limit N] [--json]\n';
+  let limit = 20;
+  let down = false;
+  let json = false;
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i];
+    if (arg === '--down') down = true;
+    else if (arg === '--json') json = true;
+    else if (arg === '--limit' && /^\d{1,4}$/.test(args[i + 1] ?? '') && Number(args[i + 1]) > 0)
+      limit = Number(args[++i]);
+    else {
+      process.stderr.write(`Unknown option ${JSON.stringify(arg)} for "feedback". ${usage}`);
+      return 2;
+    }
+  }
+  const config = configOrReport(process.env);
+  if (!config) return 2;
+  const db = openDatabase(config.dataDir);
+  try {
+    const rows = new FeedbackStore(db).recent({ limit, ...(down ? { rating: 'down' as const } : {}) });
+    process.stdout.write(json ? `${JSON.stringify(rows.map(feedbackJson), null, 2)}\n` : feedbackText(rows, down));
+    return 0;
+  } finally {
+    db.close();
+  }
+}
+
+function feedbackJson(row: FeedbackRecord) {
+  let interpretation: unknown = row.interpretation;
+  try {
+    interpretation = JSON.parse(row.interpretation);
+  } catch {
+    // Kept as the stored text.
+  }
+  return {
+    at: new Date(row.updatedAt).toISOString(),
+    rating: row.rating,
+    user: row.userId,
+    channel: row.channelId,
+    question: row.question,
+    reading: row.reading,
+    interpretation,
+    reasons: row.reasons,
+    comment: row.comment,
+  };
+}
+
+function feedbackText(rows: FeedbackRecord[], down: boolean): string {
+  if (rows.length === 0) return down ? 'No 👎 feedback yet.\n' : 'No feedback yet.\n';
+  const blocks = rows.map((row) => {
+    const when = new Date(row.updatedAt).toISOString().slice(0, 16).replace('T', ' ');
+    const lines = [
+      `${when} UTC  ${row.rating === 'up' ? '👍' : '👎'}  ${row.userId}${row.channelId ? ` in ${row.channelId}` : ''}`,
+      `  asked:   ${oneLine(row.question)}`,
+      `  read as: ${row.reading}`,
+    ];
+    const why = row.reasons.map((r) => FEEDBACK_REASONS.find((known) => known.value === r)?.label ?? r);
+    if (why.length > 0) lines.push(`  wrong:   ${why.join('; ')}`);
+    if (row.comment) lines.push(`  comment: ${oneLine(row.comment)}`);
+    if (row.rating === 'down' && !row.comment && why.length === 0) lines.push('  (no comment: the form was not sent)');
+    return lines.join('\n');
+  });
+  return `${blocks.join('\n\n')}\n`;
+}
+
+const oneLine = (text: string) => text.replace(/\s+/g, ' ').trim();
 
 /** `analytics-bot watches run [--dry-run]`: one tick of the watch scheduler, with the same once-per-period ledger. */
 async function watchesCli(args: string[]): Promise<number> {

@@ -12,6 +12,7 @@ export interface Telemetry {
   readonly webhookDeliveries: Counter<'event' | 'outcome'>;
   /** Requests the bot turned down on purpose, by reason (see REFUSAL_REASONS). */
   readonly refusals: Counter<'reason'>;
+  readonly answerFeedback: Counter<'rating'>;
 }
 
 /** Every reason a refusal is counted under; a fixed set, so the label cannot grow. */
@@ -92,5 +93,11 @@ export function createTelemetry({ defaultMetrics = true } = {}): Telemetry {
       for (const reason of REFUSAL_REASONS) counter.inc({ reason }, 0);
       return counter;
     })(),
+    answerFeedback: new Counter({
+      name: 'analytics_bot_answer_feedback_total',
+      help: 'Feedback buttons pressed on answers, by rating (up, down)',
+      labelNames: ['rating'],
+      registers,
+    }),
   };
 }

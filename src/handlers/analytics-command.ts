@@ -5,14 +5,9 @@ import { MAX_QUESTION_LENGTH } from '../queries/question.js';
 import { deliver } from '../slack/deliver.js';
 import { slowLane } from '../slow-lane.js';
 import { helpMessage } from '../views/help.js';
-import {
-  metricAnswerMessage,
-  metricListMessage,
-  questionErrorMessage,
-  workingMessage,
-} from '../views/metric-answer.js';
+import { metricListMessage, questionErrorMessage, workingMessage } from '../views/metric-answer.js';
 import { myRequestsMessage } from '../views/my-requests.js';
-import { answerQuestion, requestLog } from './answer-question.js';
+import { answerQuestion, requestLog, shownAnswer } from './answer-question.js';
 import { digestPreview } from './digest-preview.js';
 import { openRequestModal } from './request-modal.js';
 import { watchCommand, watchesCommand } from './watch-command.js';
@@ -74,7 +69,10 @@ export const analyticsCommand = (deps: Deps) => async (args: AllMiddlewareArgs &
   if (!outcome.ok) return void (await respond(outcome.message));
   // Private to the asker: chart blocks Slack rejects fall back to the text version, never to an upload.
   await deliver(
-    { ...metricAnswerMessage(outcome.answer), replace_original: true },
+    {
+      ...shownAnswer(deps, outcome.answer, { userId: command.user_id, channelId: command.channel_id, asked: text }),
+      replace_original: true,
+    },
     { kind: 'respond', respond },
     { mode: deps.config.charts.mode, logger: log() },
   );

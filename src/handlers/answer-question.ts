@@ -8,10 +8,11 @@ import type { Deps } from '../deps.js';
 import type { Logger } from '../logger.js';
 import type { MetricAnswer } from '../queries/metric-service.js';
 import type { MetricQuestion } from '../queries/question.js';
+import { summarizeQuestion } from '../queries/question-summary.js';
 import { BytesLimitExceededError, WarehouseTimeoutError } from '../queries/warehouse.js';
 import { canSeeMetric } from '../slack/access.js';
-import type { Message } from '../views/blocks.js';
-import { answerFailureMessage } from '../views/metric-answer.js';
+import { clip, type Message } from '../views/blocks.js';
+import { type AnswerViewOptions, answerFailureMessage, metricAnswerMessage } from '../views/metric-answer.js';
 
 export type AnswerOutcome = { ok: true; answer: MetricAnswer } | { ok: false; message: Message };
 
@@ -53,6 +54,38 @@ export function warehouseFailureMessage(error: unknown, question: MetricQuestion
   }
   log.error({ err: error, metric: question.metric.name }, 'warehouse query failed');
   return answerFailureMessage({ kind: 'warehouse_error' });
+}
+
+/** Where and to whom an answer is shown, and what was typed to get it (when something was typed). */
+export interface ShownTo {
+  userId: string;
+  channelId?: string;
+  asked?: string;
+}
+
+/**
+ * Renders an answer with its 👍/👎, recording it first: the buttons carry only the record's id, so feedback is
+ * stored against our own copy of the question and interpretation.
+ */
+export function shownAnswer(
+  deps: Pick<Deps, 'feedback' | 'clock'>,
+  answer: MetricAnswer,
+  to: ShownTo,
+  opts: AnswerViewOptions = {},
+): Message {
+  const { interpretation, reading } = summarizeQuestion(answer.question);
+  const feedbackId = deps.feedback.recordAnswer(
+    {
+      question: clip(to.asked?.trim() || reading, 3000),
+      interpretation: JSON.stringify(interpretation),
+      reading,
+      userId: to.userId,
+      channelId: to.channelId ?? null,
+      visible: Boolean(opts.sharedBy || opts.visible),
+    },
+    deps.clock().getTime(),
+  );
+  return metricAnswerMessage(answer, { ...opts, feedbackId });
 }
 
 /** The request-scoped logger Bolt's context carries (set by the instrumentation point). */

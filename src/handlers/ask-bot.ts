@@ -10,8 +10,8 @@ import { slowLane } from '../slow-lane.js';
 import { cannotAnswerMessage, lookingMessage, requestProcessReply, topicMessage } from '../views/ask.js';
 import type { Message } from '../views/blocks.js';
 import { helpMessage } from '../views/help.js';
-import { metricAnswerMessage, questionErrorMessage } from '../views/metric-answer.js';
-import { answerQuestion, requestLog } from './answer-question.js';
+import { questionErrorMessage } from '../views/metric-answer.js';
+import { answerQuestion, requestLog, shownAnswer } from './answer-question.js';
 
 interface IncomingMessage {
   type: string;
@@ -90,7 +90,10 @@ export const askBot =
           client,
           log,
         );
-        const message = outcome.ok ? metricAnswerMessage(outcome.answer, { visible: true }) : outcome.message;
+        const asked = (e.text ?? '').replace(/<@[A-Z0-9]+>/g, '').trim();
+        const message = outcome.ok
+          ? shownAnswer(deps, outcome.answer, { userId: e.user, channelId: e.channel, asked }, { visible: true })
+          : outcome.message;
         if (outcome.ok) deps.ask.remember(ctx, intent.question);
         // A thread reply or DM is visible to everyone there, so a rejected chart may follow as a PNG in the thread.
         await deliver(

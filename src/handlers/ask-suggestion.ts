@@ -1,8 +1,7 @@
 /** A "did you mean" button: answers the suggested metric over its default window. */
 import type { Deps } from '../deps.js';
 import { deliver } from '../slack/deliver.js';
-import { metricAnswerMessage } from '../views/metric-answer.js';
-import { answerButton, type ButtonArgs } from './answer-question.js';
+import { answerButton, type ButtonArgs, shownAnswer } from './answer-question.js';
 
 export const askSuggestion = (deps: Deps) => async (args: ButtonArgs) => {
   const answered = await answerButton(deps, args, 'action:suggestion', (name) => {
@@ -12,10 +11,10 @@ export const askSuggestion = (deps: Deps) => async (args: ButtonArgs) => {
     return parsed.ok ? parsed.question : null;
   });
   if (!answered) return;
-  const { outcome, log } = answered;
+  const { outcome, log, channelId } = answered;
   if (!outcome.ok) return void (await args.respond(outcome.message));
   await deliver(
-    { ...metricAnswerMessage(outcome.answer), replace_original: true },
+    { ...shownAnswer(deps, outcome.answer, { userId: args.body.user.id, channelId }), replace_original: true },
     { kind: 'respond', respond: args.respond },
     { mode: deps.config.charts.mode, logger: log },
   );

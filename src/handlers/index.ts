@@ -13,6 +13,12 @@ import type { Deps } from '../deps.js';
 import { ASK_TOPIC_ACTION } from '../views/ask.js';
 import { DATA_REQUEST_MODAL } from '../views/data-request-modal.js';
 import {
+  FEEDBACK_DOWN_ACTION,
+  FEEDBACK_MODAL,
+  FEEDBACK_REQUEST_ACTION,
+  FEEDBACK_UP_ACTION,
+} from '../views/feedback.js';
+import {
   ASK_SUGGESTION_ACTION,
   OPEN_DATA_REQUEST_ACTION,
   OPEN_LOOKER_ACTION,
@@ -23,6 +29,7 @@ import { BROWSE_METRICS_ACTION } from '../views/my-requests.js';
 import { WATCH_ACTION_PATTERN } from '../views/watches.js';
 import { WHAT_CHANGED_ACTION } from '../views/what-changed.js';
 import { analyticsCommand } from './analytics-command.js';
+import { feedbackDown, feedbackRequest, feedbackSubmission, feedbackUp } from './answer-feedback.js';
 import { appHomeOpened, browseMetrics } from './app-home.js';
 import { askBot } from './ask-bot.js';
 import { askSuggestion } from './ask-suggestion.js';
@@ -57,6 +64,9 @@ export function registerHandlers(app: App, deps: Deps): void {
     [SHARE_ANSWER_ACTION, as(shareAnswer(deps))],
     [SHOW_SQL_ACTION, as(showSql(deps))],
     [WHAT_CHANGED_ACTION, as(whatChanged(deps))],
+    [FEEDBACK_UP_ACTION, as(feedbackUp(deps))],
+    [FEEDBACK_DOWN_ACTION, as(feedbackDown(deps))],
+    [FEEDBACK_REQUEST_ACTION, as(feedbackRequest(deps))],
     [new RegExp(`^${ASK_SUGGESTION_ACTION}_\\d+$`), as(askSuggestion(deps))],
     [new RegExp(`^${ASK_TOPIC_ACTION}_\\d+$`), as(askTopic(deps))],
     [OPEN_DATA_REQUEST_ACTION, as(requestDataButton())],
@@ -94,4 +104,5 @@ export function registerHandlers(app: App, deps: Deps): void {
 
   // Modals
   app.view(DATA_REQUEST_MODAL, dataRequestSubmission(deps));
+  app.view(FEEDBACK_MODAL, feedbackSubmission(deps));
 }

@@ -3,8 +3,7 @@ import type { Deps } from '../deps.js';
 import { decodeQuestion } from '../queries/question-codec.js';
 import { deliver } from '../slack/deliver.js';
 import { section } from '../views/blocks.js';
-import { metricAnswerMessage } from '../views/metric-answer.js';
-import { answerButton, type ButtonArgs, staleButtonMessage } from './answer-question.js';
+import { answerButton, type ButtonArgs, shownAnswer, staleButtonMessage } from './answer-question.js';
 
 /** Web API errors that mean "the bot cannot post here until someone invites it". */
 const NOT_IN_CHANNEL = new Set(['not_in_channel', 'channel_not_found', 'is_archived', 'restricted_action']);
@@ -16,7 +15,7 @@ export const shareAnswer = (deps: Deps) => async (args: ButtonArgs) => {
   const { outcome, channelId, log } = answered;
   if (!channelId) return void (await respond(staleButtonMessage));
   if (!outcome.ok) return void (await respond({ ...outcome.message, replace_original: false }));
-  const message = metricAnswerMessage(outcome.answer, { sharedBy: body.user.id });
+  const message = shownAnswer(deps, outcome.answer, { userId: body.user.id, channelId }, { sharedBy: body.user.id });
   try {
     // Visible to the channel: a chart Slack rejects follows as a PNG in the channel.
     await deliver(

@@ -80,6 +80,29 @@ const MIGRATIONS: string[] = [
      detail TEXT,
      PRIMARY KEY (watch_id, period)
    );`,
+  // 6: answer feedback: each answer shown (its question and interpretation, ours to trust) and 👍/👎 on it.
+  `CREATE TABLE answers (
+     id TEXT PRIMARY KEY,
+     question TEXT NOT NULL,
+     interpretation TEXT NOT NULL,
+     reading TEXT NOT NULL,
+     user_id TEXT NOT NULL,
+     channel_id TEXT,
+     visible INTEGER NOT NULL,
+     created_at INTEGER NOT NULL
+   );
+   CREATE INDEX answers_created ON answers (created_at);
+   CREATE TABLE answer_feedback (
+     answer_id TEXT NOT NULL REFERENCES answers (id),
+     user_id TEXT NOT NULL,
+     rating TEXT NOT NULL CHECK (rating IN ('up', 'down')),
+     comment TEXT,
+     reasons TEXT NOT NULL DEFAULT '[]',
+     created_at INTEGER NOT NULL,
+     updated_at INTEGER NOT NULL,
+     PRIMARY KEY (answer_id, user_id)
+   );
+   CREATE INDEX answer_feedback_recent ON answer_feedback (updated_at);`,
 ];
 
 export function openDatabase(dataDir: string, file = 'analytics-bot.sqlite'): Db {

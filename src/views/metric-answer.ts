@@ -24,6 +24,7 @@ import {
   type Message,
   section,
 } from './blocks.js';
+import { feedbackBlock } from './feedback.js';
 import { formatBytes, formatChange, formatValue, formatWithUnit, grainAdverb, sparkline } from './format.js';
 import { WHAT_CHANGED_ACTION } from './what-changed.js';
 
@@ -74,6 +75,8 @@ export interface AnswerViewOptions {
   sharedBy?: string;
   /** Already visible to everyone (a thread reply): no share button. */
   visible?: boolean;
+  /** Our record of this answer: adds 👍/👎, which carry only this id. */
+  feedbackId?: string;
 }
 
 export function metricAnswerMessage(answer: MetricAnswer, opts: AnswerViewOptions = {}): Message {
@@ -153,6 +156,7 @@ export function metricAnswerMessage(answer: MetricAnswer, opts: AnswerViewOption
   if (metric.looker_url) buttons.push(button('Open in Looker', OPEN_LOOKER_ACTION, { url: metric.looker_url }));
   if (buttons.length > 0) blocks.push(actions(ANSWER_ACTIONS_BLOCK, buttons));
   if (opts.sharedBy) blocks.push(context(`Shared by <@${opts.sharedBy}> · asked with \`/analytics\``));
+  if (opts.feedbackId) blocks.push(feedbackBlock(opts.feedbackId));
 
   const text =
     `${metric.label}${by}, ${question.range.label}: ${formatWithUnit(answer.current, fmt)}` +

@@ -29,6 +29,7 @@ import { createRequestNotifier } from '../../src/requests/notifier.js';
 import { ConversationStore } from '../../src/store/conversation-store.js';
 import { type Db, openDatabase } from '../../src/store/database.js';
 import { DigestLedger } from '../../src/store/digest-ledger.js';
+import { FeedbackStore } from '../../src/store/feedback-store.js';
 import { RequestOutbox } from '../../src/store/request-outbox.js';
 import { WatchStore } from '../../src/store/watch-store.js';
 import { TaskTracker } from '../../src/tasks.js';
@@ -201,6 +202,7 @@ export async function testDeps(options: StartOptions = {}): Promise<{ deps: Deps
     localBoard: ports.local,
     slack,
     conversations,
+    feedback: new FeedbackStore(db),
     ask: new AskService(parser, catalog, loadKnowledgeFile(config.knowledgeFile), conversations),
     digest: createDigestService({
       board: options.board ?? ports.board,

@@ -169,6 +169,7 @@ export function viewSubmission(
         value = { type: element.type, selected_option: answer === undefined ? null : option(answer) };
         break;
       case 'multi_static_select':
+      case 'checkboxes':
         value = { type: element.type, selected_options: ((answer as unknown[]) ?? []).map(option) };
         break;
       case 'multi_users_select':

@@ -54,6 +54,8 @@ describe('/analytics <question>', () => {
       'show_sql',
       'what_changed',
       'open_looker',
+      'answer_feedback_up',
+      'answer_feedback_down',
     ]);
     expect(String(answer.text)).toMatch(/^Weekly active users by plan, last 4 weeks: [\d,]+ users/);
   });
