@@ -94,6 +94,9 @@ describe('Socket Mode', () => {
     const health = await fetch(`http://127.0.0.1:${address.port}/healthz`);
     expect(await health.json()).toEqual({ status: 'ok' });
     expect((await fetch(`http://127.0.0.1:${address.port}/slack/events`, { method: 'POST' })).status).toBe(404);
+    // No GitHub credentials in Socket Mode either: requests go to the embedded board, whose page is served here.
+    expect((await deps.digest.build(new Date())).snapshot.title).toBe('Local board');
+    expect(await (await fetch(`http://127.0.0.1:${address.port}/board`)).text()).toContain('<h1>Local board</h1>');
     expect(await telemetry.registry.metrics()).toMatch(/slack_ack_latency_seconds_count\{surface="command"\} 1/);
     expect(logs.text()).not.toContain('xapp-1-A0TEST-1-secret');
   });
