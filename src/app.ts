@@ -168,7 +168,7 @@ export function buildApp(deps: Deps, options: BuildOptions = {}): BotApp {
       // Anyone who can reach the port may ask: say whether to send traffic, nothing about the deployment.
       return ready && !draining ? json(res, 200, { status: 'ok' }) : json(res, 503, { status: 'not ready' });
     }
-    if (deps.localBoard && method === 'GET' && (await serveBoardPage(deps.localBoard, pathname, res))) return;
+    if (deps.localBoard && method === 'GET' && (await serveBoardPage(deps.localBoard, pathname, req, res))) return;
     if (pathname === '/metrics' && method === 'GET' && !metricsServer) return metrics(res);
     json(res, 404, { error: `no route for ${method} ${pathname}` });
   };

@@ -1,8 +1,9 @@
 /**
  * GET /board and /board/N: a read-only page of the embedded board, so the links the bot posts for local requests
- * lead somewhere. Everything shown is escaped: titles and comments are user text.
+ * lead somewhere. Only for this machine (the links say localhost): in HTTP mode the port is public, and requests are
+ * the team's business. Everything shown is escaped: titles and comments are user text.
  */
-import type { ServerResponse } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { LocalBoard } from './local-board.js';
 
 const esc = (s: string) =>
@@ -15,9 +16,14 @@ const page = (title: string, body: string) =>
   `<body>${body}</body></html>`;
 
 /** Serves the page for `pathname`; false when the path is not the board's. */
-export async function serveBoardPage(board: LocalBoard, pathname: string, res: ServerResponse): Promise<boolean> {
+export async function serveBoardPage(
+  board: LocalBoard,
+  pathname: string,
+  req: IncomingMessage,
+  res: ServerResponse,
+): Promise<boolean> {
   const match = /^\/board(?:\/(\d{1,9}))?\/?$/.exec(pathname);
-  if (!match) return false;
+  if (!match || !isLoopback(req.socket.remoteAddress)) return false;
   const send = (status: number, html: string) => {
     res.writeHead(status, { 'content-type': 'text/html; charset=utf-8', 'x-content-type-options': 'nosniff' });
     res.end(html);
@@ -71,4 +77,9 @@ export async function serveBoardPage(board: LocalBoard, pathname: string, res: S
     ),
   );
   return true;
+}
+
+/** 127.0.0.0/8, ::1, and IPv4 loopback as an IPv6-mapped address. */
+function isLoopback(address: string | undefined): boolean {
+  return address !== undefined && (/^(::ffff:)?127\./.test(address) || address === '::1');
 }

@@ -1,4 +1,5 @@
 /** The embedded board on its own: the seeded backlog, filing through the tracker port, reading through the board port. */
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { buildTriage } from '../../src/digest/triage.js';
 import { buildIssueDraft } from '../../src/github/issue-body.js';
 import type { DataRequest } from '../../src/github/tracker.js';
@@ -179,6 +180,11 @@ describe('the local board page', () => {
       const one = await fetch(`${t.url}/board/${number}`);
       expect(await one.text()).toContain(`#${number} &lt;script&gt;`);
       expect((await fetch(`${t.url}/board/99999`)).status).toBe(404);
+
+      // Only for this machine: from elsewhere (HTTP mode's port is public) the route does not exist.
+      const { serveBoardPage } = await import('../../src/local-board/board-page.js');
+      const remote = { socket: { remoteAddress: '10.1.2.3' } } as unknown as IncomingMessage;
+      expect(await serveBoardPage(board, '/board', remote, {} as ServerResponse)).toBe(false);
     } finally {
       await t.stop();
     }
