@@ -25,9 +25,9 @@ export const FEEDBACK_REASONS = [
 /** The 👍 / 👎 pair; `answerId` is our record of the answer, the only thing the buttons carry. */
 export function feedbackBlock(answerId: string): KnownBlock {
   const pair: Button[] = [
-    { ...button(':+1:', FEEDBACK_UP_ACTION, { value: answerId }), accessibility_label: 'This answer is right' },
+    { ...button('👍', FEEDBACK_UP_ACTION, { value: answerId }), accessibility_label: 'This answer is right' },
     {
-      ...button(':-1:', FEEDBACK_DOWN_ACTION, { value: answerId }),
+      ...button('👎', FEEDBACK_DOWN_ACTION, { value: answerId }),
       accessibility_label: 'This answer is wrong: tell us why',
     },
   ];

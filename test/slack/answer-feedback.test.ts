@@ -43,8 +43,8 @@ describe('👍 / 👎 on answers', () => {
 
   it('puts 👍 and 👎 under every answer; the buttons carry only our record id of it', async () => {
     const { answer, id, up, down } = await ask('signups last 4 weeks by plan');
-    expect(up).toMatchObject({ action_id: 'answer_feedback_up', text: { text: ':+1:' } });
-    expect(down).toMatchObject({ action_id: 'answer_feedback_down', text: { text: ':-1:' }, value: id });
+    expect(up).toMatchObject({ action_id: 'answer_feedback_up', text: { text: '👍' } });
+    expect(down).toMatchObject({ action_id: 'answer_feedback_down', text: { text: '👎' }, value: id });
     expect(JSON.stringify(feedbackButtons(answer))).not.toContain('signups');
     const record = t.db.prepare('SELECT * FROM answers WHERE id = ?').get(id) as Json;
     expect(record).toMatchObject({ question: 'signups last 4 weeks by plan', user_id: 'U0ASKER', visible: 0 });
