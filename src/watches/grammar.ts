@@ -157,7 +157,7 @@ export function parseWatch(input: string): GrammarResult {
 }
 
 const CHANGE_RE =
-  /\s+(drops?|dropped|falls?|fell|declines?|decreases?|goes down|go down|dips?|rises?|rose|increases?|grows?|jumps?|spikes?|goes up|go up|changes?|moves?)\s+(?:by\s+)?(?:more than|over|at least|by more than|>=?)\s*(\d+(?:\.\d+)?)\s*(?:%|percent)(.*)$/i;
+  /\s+(drops?|dropped|falls?|fell|declines?|decreases?|goes down|go down|dips?|rises?|rose|increases?|grows?|jumps?|spikes?|goes up|go up|changes?|moves?)\s+(?:by\s+)?(?:more than|over|at least|by more than|>=?)?\s*(\d+(?:\.\d+)?)\s*(?:%|percent)(.*)$/i;
 const THRESHOLD_RE =
   /\s+(?:is|are|goes|go|gets|get|rises|rise|falls|fall|drops|drop|climbs|climb)?\s*(above|over|more than|greater than|exceeds?|higher than|below|under|less than|lower than)\s+(\d+(?:\.\d+)?)\s*(%|percent)?(.*)$/i;
 const ANOMALY_RE =

@@ -412,6 +412,14 @@ describe('sharing, DMs and App Home', () => {
     expect(text).toContain('Your watches and alerts');
     expect(text).toContain('signups weekly on fridays at 8:00 dm');
     expect(text).toContain('every Friday at 08:00 (America/New_York), DM to <@U0HOME>');
+
+    // Pausing from App Home refreshes App Home.
+    const pause = buttons(view.body.blocks).find((b) => b.action_id.startsWith('watch_pause'))!;
+    expect(pause.block).toMatch(/^watch_home/);
+    const published = t.callsTo('views.publish').length;
+    await click(pause.action_id, pause.value, 'U0HOME', pause.block, 'D0HOME');
+    expect(t.callsTo('views.publish')).toHaveLength(published + 1);
+    expect(textsOf(t.callsTo('views.publish').pop()!.body)).toContain('Paused');
   });
 });
 

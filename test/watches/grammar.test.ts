@@ -66,6 +66,10 @@ describe('alert grammar', () => {
     });
     expect(s.schedule.every).toBe('weekly');
     expect(s.floor).toBeUndefined();
+    expect(alert('if signups fall by 15% w/w').condition).toMatchObject({ direction: 'drop', percent: 15 });
+    expect(alert('when signups goes above 80')).toMatchObject({
+      condition: { type: 'threshold', op: 'above', value: 80 },
+    });
   });
 
   it('reads the same weekday over the last N weeks, and an absolute floor', () => {
