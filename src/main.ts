@@ -198,18 +198,7 @@ async function buildDeps(config: Config, logger: Logger, catalog: MetricCatalog)
     ttlMs: config.metrics.cacheTtlSeconds * 1000,
     clock,
   });
-  const watches = createWatchService({
-    store: new WatchStore(db),
-    metrics,
-    parser,
-    slack,
-    logger,
-    clock,
-    metricsTimezone: config.metrics.timezone,
-    cron: config.watches.cron,
-  });
-  return {
-    watches,
+  const deps: Omit<Deps, 'watches'> = {
     items: createItemLookup({ github: config.github, logger, telemetry }),
     userMap: loadUserMap(config.github.userMapFile),
     localBoard: ports.local,
@@ -232,6 +221,7 @@ async function buildDeps(config: Config, logger: Logger, catalog: MetricCatalog)
     changes: createChangeExplainer({ catalog, warehouse, metrics, telemetry, logger, ttlMs, clock }),
     charts: createChartRenderer(),
   };
+  return { ...deps, watches: createWatchService({ ...deps, store: new WatchStore(db) }) };
 }
 
 /** `analytics-bot ask "..."`: the same parser, service and Block Kit view, rendered as text. */

@@ -4,10 +4,12 @@ import { DateTime } from 'luxon';
 import type { Metric } from '../queries/catalog.js';
 import type { MetricAnswer } from '../queries/metric-service.js';
 import type { MetricQuestion } from '../queries/question.js';
+import { encodeQuestion } from '../queries/question-codec.js';
 import type { WatchRow } from '../store/watch-store.js';
 import type { Evaluation } from '../watches/detect.js';
 import type { Condition } from '../watches/grammar.js';
 import { describeSchedule } from '../watches/schedule.js';
+import { seriesChart } from './answer-charts.js';
 import {
   type AnyBlock,
   actions,
@@ -22,6 +24,7 @@ import {
 } from './blocks.js';
 import { formatValue, formatWithUnit, sparkline } from './format.js';
 import { metricAnswerMessage } from './metric-answer.js';
+import { WHAT_CHANGED_ACTION } from './what-changed.js';
 
 export const WATCH_SAVE_ACTION = 'watch_save';
 export const WATCH_CANCEL_ACTION = 'watch_cancel';
@@ -169,8 +172,25 @@ export function watchPostMessage(answer: MetricAnswer, row: WatchRow): Message {
   return { text: base.text, blocks };
 }
 
-/** An alert that fired: what fired, the value against its baseline or threshold, the recent series, and controls. */
-export function alertMessage(row: WatchRow, metric: Metric, ev: Evaluation, series: MetricAnswer['series']): Message {
+/**
+ * What "What changed?" on an alert decomposes: the period checked against the one before it (for daily checks, the
+ * week ending on the day checked against the week before, so weekdays are compared like for like).
+ */
+function changeQuestion(question: MetricQuestion, bucket: string): MetricQuestion {
+  const zone = question.range.start.zoneName ?? 'UTC';
+  const start = DateTime.fromISO(bucket, { zone });
+  const end = start.plus({ [`${question.grain}s`]: 1 });
+  const range =
+    question.grain === 'day'
+      ? { start: end.minus({ days: 7 }), end, label: `the 7 days to ${start.toFormat('LLL d')}` }
+      : { start, end, label: `the ${question.grain} of ${start.toFormat('LLL d')}` };
+  return { ...question, range, defaultRange: false, compare: true };
+}
+
+/** An alert that fired: what fired, the value against its baseline or threshold, the chart, and controls. */
+export function alertMessage(row: WatchRow, answer: MetricAnswer, ev: Evaluation): Message {
+  const { metric } = answer.question;
+  const series = answer.series;
   const c = row.spec.condition!;
   const fmt = metric.format;
   const value = formatWithUnit(ev.value, fmt);
@@ -205,12 +225,23 @@ export function alertMessage(row: WatchRow, metric: Metric, ev: Evaluation, seri
   const blocks: AnyBlock[] = [header(clip(`:rotating_light: ${headline}`, 150)), section(detail)];
   if (points.length > 1) {
     blocks.push(section(`\`${sparkline(points)}\`  ${series[0]!.bucket} → ${series[series.length - 1]!.bucket}`));
+    const chart = seriesChart(answer);
+    if (chart) blocks.push(chart);
   }
+  // Where the catalog lets the metric be broken down, the alert offers the same decomposition as answers.
+  const explain =
+    metric.dimensions.length > 0 && c.type !== 'threshold'
+      ? [
+          button('What changed?', WHAT_CHANGED_ACTION, {
+            value: encodeQuestion(changeQuestion(answer.question, ev.bucket)),
+          }),
+        ]
+      : [];
   blocks.push(
     context(
       `Alert set up by <@${row.creator}>: \`/analytics alert ${escapeMrkdwn(clip(row.spec.text, 150))}\` · checked ${describeSchedule(row.spec.schedule)}`,
     ),
-    actions(WATCH_POST_BLOCK, manageButtons(row)),
+    actions(WATCH_POST_BLOCK, [...explain, ...manageButtons(row)]),
   );
   return {
     text: `${headline}: ${value} for ${day} (${c.type === 'threshold' ? 'threshold' : 'expected'} ${ref})`,

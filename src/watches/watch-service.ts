@@ -4,14 +4,14 @@
  * question with the same pipeline as answers, re-checks the destination's access rules and state, shares one query
  * between identical questions, then posts (or stays quiet, for an alert that did not fire).
  */
-import type { WebClient } from '@slack/web-api';
 import { Cron } from 'croner';
 import { DateTime } from 'luxon';
-import type { Logger } from '../logger.js';
+import type { Deps } from '../deps.js';
 import type { Grain, Metric } from '../queries/catalog.js';
-import { cacheKey, type MetricAnswer, type MetricService } from '../queries/metric-service.js';
-import type { MetricQuestion, QuestionParser } from '../queries/question.js';
+import { cacheKey, type MetricAnswer } from '../queries/metric-service.js';
+import type { MetricQuestion } from '../queries/question.js';
 import { canSeeMetric } from '../slack/access.js';
+import { deliver } from '../slack/deliver.js';
 import { MAX_RUN_ATTEMPTS, type WatchRow, type WatchStore } from '../store/watch-store.js';
 import type { Message } from '../views/blocks.js';
 import { alertMessage, watchPausedNotice, watchPostMessage } from '../views/watches.js';
@@ -33,17 +33,13 @@ export interface TickResult {
   destination: string;
 }
 
-export interface WatchServiceOptions {
+/** Built from the rest of the dependencies (questions are read in config.metrics.timezone, as for answers). */
+export type WatchServiceOptions = Pick<
+  Deps,
+  'metrics' | 'parser' | 'slack' | 'logger' | 'clock' | 'config' | 'charts'
+> & {
   store: WatchStore;
-  metrics: MetricService;
-  parser: QuestionParser;
-  slack: WebClient;
-  logger: Logger;
-  clock: () => Date;
-  /** The catalog's zone: question dates are read in it, as for answers. */
-  metricsTimezone: string;
-  cron: string;
-}
+};
 
 export interface WatchService {
   readonly store: WatchStore;
@@ -85,7 +81,8 @@ const GRAIN_ORDER: Grain[] = ['day', 'week', 'month', 'quarter'];
 const EVERY_GRAIN: Record<string, Grain> = { daily: 'day', weekly: 'week', monthly: 'month' };
 
 export function createWatchService(opts: WatchServiceOptions): WatchService {
-  const { store, metrics, parser, slack, clock } = opts;
+  const { store, metrics, parser, slack, clock, config } = opts;
+  const metricsTimezone = config.metrics.timezone;
   const log = opts.logger.child({ component: 'watches' });
   let cron: Cron | undefined;
   let running: Promise<TickResult[]> | undefined;
@@ -94,7 +91,7 @@ export function createWatchService(opts: WatchServiceOptions): WatchService {
     row.spec.destination === 'dm' || /^[DU]/.test(row.destination);
 
   function understand(row: Pick<WatchRow, 'spec'>, now: Date) {
-    const parsed = parser.parse(row.spec.question, { now, timezone: opts.metricsTimezone });
+    const parsed = parser.parse(row.spec.question, { now, timezone: metricsTimezone });
     if (!parsed.ok)
       return { ok: false as const, reason: `its question is no longer understood (${parsed.error.kind})` };
     return { ok: true as const, question: parsed.question };
@@ -146,7 +143,7 @@ export function createWatchService(opts: WatchServiceOptions): WatchService {
 
   /** The alert's question: one series at the check's grain, the last complete period plus 8 earlier ones. */
   function alertQuestion(question: MetricQuestion, grain: Grain, asOf: Date): MetricQuestion {
-    const today = DateTime.fromJSDate(asOf, { zone: opts.metricsTimezone }).startOf('day');
+    const today = DateTime.fromJSDate(asOf, { zone: metricsTimezone }).startOf('day');
     const end = grain === 'day' ? today : today.startOf(grain);
     const span = grain === 'day' ? { days: 7 * ANOMALY_WEEKS + 1 } : { [`${grain}s`]: ANOMALY_WEEKS + 1 };
     const start = end.minus(span);
@@ -199,7 +196,7 @@ export function createWatchService(opts: WatchServiceOptions): WatchService {
     const bucket = question.range.end.minus({ [`${question.grain}s`]: 1 }).toISODate()!;
     // A period whose last day has not landed yet would look like a drop; wait for it.
     const lastDay = question.range.end.minus({ days: 1 }).toISODate()!;
-    const latestDay = answer.latest && DateTime.fromISO(answer.latest, { zone: opts.metricsTimezone }).toISODate();
+    const latestDay = answer.latest && DateTime.fromISO(answer.latest, { zone: metricsTimezone }).toISODate();
     if (!latestDay || latestDay < lastDay) {
       return {
         kind: 'quiet',
@@ -216,7 +213,7 @@ export function createWatchService(opts: WatchServiceOptions): WatchService {
       floor: row.spec.floor,
     });
     if (!ev.fired) return { kind: 'quiet', detail: ev.quiet ?? 'did not fire' };
-    return { kind: 'post', message: alertMessage(row, question.metric, ev, answer.series) };
+    return { kind: 'post', message: alertMessage(row, { ...answer, question }, ev) };
   }
 
   async function pauseAndTell(row: WatchRow, reason: string, now: number): Promise<void> {
@@ -269,13 +266,12 @@ export function createWatchService(opts: WatchServiceOptions): WatchService {
       case 'post': {
         store.markPosting(row.id, period);
         try {
-          const posted = await slack.chat.postMessage({
-            channel: row.destination,
-            text: outcome.message.text,
-            blocks: outcome.message.blocks,
-            unfurl_links: false,
-            unfurl_media: false,
-          });
+          // Same chart rules as answers: native blocks, resent as text + PNG if Slack rejects them.
+          const posted = await deliver(
+            outcome.message,
+            { kind: 'post', client: slack, channel: row.destination },
+            { mode: config.charts.mode, renderer: opts.charts, logger: l, extra: { unfurl_media: false } },
+          );
           store.finishRun(row.id, period, 'posted', clock().getTime(), { ts: posted.ts });
           l.info({ ts: posted.ts, destination: row.destination }, `${row.kind} posted`);
           return { ...result('posted'), message: outcome.message };
@@ -350,10 +346,10 @@ export function createWatchService(opts: WatchServiceOptions): WatchService {
         (error: Error): RunOutcome => ({ kind: 'failed', detail: error.message }),
       ),
     async start() {
-      cron = new Cron(opts.cron, { protect: true }, () => {
+      cron = new Cron(config.watches.cron, { protect: true }, () => {
         void tick(clock()).catch((error: unknown) => log.error({ err: error }, 'watch tick failed'));
       });
-      log.info({ cron: opts.cron, next: cron.nextRun()?.toISOString() }, 'watch scheduler started');
+      log.info({ cron: config.watches.cron, next: cron.nextRun()?.toISOString() }, 'watch scheduler started');
       // Catch up now on what was missed while the bot was down (once: only the latest period is ever due).
       await tick(clock()).catch((error: unknown) => log.error({ err: error }, 'watch tick failed'));
     },

@@ -186,17 +186,7 @@ export async function testDeps(options: StartOptions = {}): Promise<{ deps: Deps
       clock,
     });
   const outbox = new RequestOutbox(db);
-  const deps: Deps = {
-    watches: createWatchService({
-      store: new WatchStore(db),
-      metrics,
-      parser,
-      slack,
-      logger: logs.logger,
-      clock,
-      metricsTimezone: config.metrics.timezone,
-      cron: config.watches.cron,
-    }),
+  const base: Omit<Deps, 'watches'> = {
     items: createItemLookup({ github: config.github, logger: logs.logger, telemetry, retries: 0, throttle: false }),
     userMap: loadUserMap(config.github.userMapFile),
     localBoard: ports.local,
@@ -240,6 +230,10 @@ export async function testDeps(options: StartOptions = {}): Promise<{ deps: Deps
     changes: createChangeExplainer({ catalog, warehouse, metrics, telemetry, logger: logs.logger, ttlMs, clock }),
     charts: createChartRenderer(),
     ...options.deps,
+  };
+  const deps: Deps = {
+    ...base,
+    watches: options.deps?.watches ?? createWatchService({ ...base, store: new WatchStore(db) }),
   };
 
   return { deps, db, logs };

@@ -122,14 +122,10 @@ async function tick(iso: string) {
 function restarted(catalogFile?: string) {
   const catalog = catalogFile ? loadCatalogFile(catalogFile) : t.deps.catalog;
   return createWatchService({
+    ...t.deps,
     store: new WatchStore(t.db),
-    metrics: t.deps.metrics,
     parser: new QuestionParser(catalog),
-    slack: t.deps.slack,
-    logger: t.logs.logger,
     clock: () => now,
-    metricsTimezone: 'UTC',
-    cron: '*/5 * * * *',
   });
 }
 
@@ -175,6 +171,7 @@ describe('/analytics watch', () => {
     await tick('2026-11-30T14:31:00Z');
     expect(postsTo('C0WEEKLY')).toHaveLength(1);
     expect(postsTo('C0WEEKLY')[0]!.body.text).toContain('New sign-ups');
+    expect((postsTo('C0WEEKLY')[0]!.body.blocks as Json[]).some((b) => b.type === 'data_visualization')).toBe(true);
 
     await tick('2026-11-30T14:36:00Z');
     expect(await restarted().tick(now)).toEqual([]);
@@ -444,6 +441,11 @@ describe('anomaly alerts on the demo data', () => {
       /That is \d+\.\d robust standard deviations above the median \(medium sensitivity fires beyond 3\.5\)/,
     );
     expect(String(posts[0]!.body.text)).toContain(`${value} sign-ups`);
+    // The chart is a native line chart, and "What changed?" decomposes the week ending that day like answers do.
+    expect((posts[0]!.body.blocks as Json[]).some((b) => b.type === 'data_visualization')).toBe(true);
+    const explain = buttons(posts[0]!.body.blocks).find((b) => b.action_id === 'what_changed')!;
+    const explained = await click('what_changed', explain.value, 'U0ASKER', 'watch_post', 'C0ANOM1');
+    expect(textsOf(explained)).toContain('What changed: New sign-ups');
     expect(postsTo('C0ANOM2')).toHaveLength(0);
     expect(t.deps.watches.store.runs(normal)[0]!.detail).toContain('within the expected range');
   });
