@@ -19,6 +19,8 @@ export interface RenderOptions {
   userName?: (id: string) => string | undefined;
 }
 
+import { type DataVisualizationBlock, describeChart } from '../views/charts.js';
+
 type Json = Record<string, unknown>;
 
 const asArray = (v: unknown): Json[] => (Array.isArray(v) ? (v as Json[]) : []);
@@ -58,6 +60,9 @@ const EMOJI: Record<string, string> = {
   tada: '🎉',
   eyes: '👀',
 };
+
+const EMOJI_CODE = /:([a-z0-9_+-]+):/g;
+const emoji = (text: string) => text.replace(EMOJI_CODE, (m, code: string) => EMOJI[code] ?? m);
 
 /**
  * Terminal control characters (escape sequences, bells, backspaces…) from any text we print: message text can
@@ -113,7 +118,7 @@ export function mrkdwnToText(text: string, opts: Pick<RenderOptions, 'userName'>
     .replace(/<#([A-Z0-9_]+)(?:\|([^>]*))?>/g, (_m, id: string, label?: string) => `#${label || id}`)
     .replace(/<!(here|channel|everyone)(?:\|[^>]*)?>/g, '@$1')
     .replace(/<!subteam\^[A-Z0-9]+\|([^>]+)>/g, '$1')
-    .replace(/:([a-z0-9_+-]+):/g, (m, code: string) => EMOJI[code] ?? m)
+    .replace(EMOJI_CODE, (m, code: string) => EMOJI[code] ?? m)
     .replace(/&lt;/g, '<')
     .replace(/&gt;/g, '>')
     .replace(/&amp;/g, '&');
@@ -132,7 +137,7 @@ export function renderBlocks(blocks: unknown, opts: RenderOptions = {}): string[
           blockId,
           value: typeof e.value === 'string' ? e.value : undefined,
           url: typeof e.url === 'string' ? e.url : undefined,
-          text: stripControl(textOf(e.text)),
+          text: emoji(stripControl(textOf(e.text))),
         };
         const label = opts.registerButton ? `[${opts.registerButton(b)}] ${b.text}` : `[${b.text}]`;
         return b.url ? `${label} ↗ ${stripControl(b.url)}` : label;
@@ -178,11 +183,40 @@ export function renderBlocks(blocks: unknown, opts: RenderOptions = {}): string[
       case 'rich_text':
         lines.push(...richText(block.elements));
         break;
+      case 'data_visualization':
+        // A terminal draws no chart: say what it shows, in the words its alt text uses.
+        lines.push(`📊 ${stripControl(describeChart(block as unknown as DataVisualizationBlock))}`);
+        break;
+      case 'table':
+        lines.push(...table(block));
+        break;
       default:
         lines.push(`[${stripControl(String(block.type))} block]`);
     }
   }
   return lines;
+}
+
+/** A table block as aligned columns, its first row the header (cells are plain text). */
+function table(block: Json): string[] {
+  const rows = asArray(block.rows).map((row) =>
+    (Array.isArray(row) ? (row as Json[]) : []).map((cell) =>
+      stripControl(String(cell.text ?? '')).replace(/\s+/g, ' '),
+    ),
+  );
+  if (rows.length === 0) return [];
+  const aligns = asArray(block.column_settings).map((c) => c.align);
+  const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => Array.from(r[i] ?? '').length)));
+  const line = (r: string[]) =>
+    `  ${r
+      .map((cell, i) => {
+        const pad = ' '.repeat(Math.max(0, widths[i]! - Array.from(cell).length));
+        return aligns[i] === 'right' ? pad + cell : cell + pad;
+      })
+      .join('  ')
+      .trimEnd()}`;
+  const [head, ...body] = rows;
+  return [line(head!), `  ${widths.map((w) => '─'.repeat(w)).join('  ')}`, ...body.map(line)];
 }
 
 /** rich_text blocks: sections, lists, quotes and preformatted text, as their plain words. */

@@ -5,6 +5,7 @@ import { QuestionParser } from '../../src/queries/question.js';
 import type { QueryResult, Warehouse } from '../../src/queries/warehouse.js';
 import { createTelemetry } from '../../src/telemetry.js';
 import { actions, button, context, section } from '../../src/views/blocks.js';
+import { dataVisualization, tableBlock, xyChart } from '../../src/views/charts.js';
 import { metricAnswerMessage } from '../../src/views/metric-answer.js';
 import { shippedCatalog, TEST_NOW } from '../helpers/harness.js';
 import { captureLogs } from '../helpers/logs.js';
@@ -56,6 +57,30 @@ describe('renderBlocks', () => {
   it('lists buttons without numbers when nothing can press them (the CLI)', () => {
     expect(renderBlocks(blocks).at(-1)).toBe('  [Share in channel]   [Open] ↗ https://x.test');
     expect(renderMessage({ text: '*no blocks*' })).toEqual(['no blocks']);
+  });
+});
+
+describe('newer blocks', () => {
+  it('renders a table block as aligned columns, a chart as its description, and emoji in button labels', () => {
+    const blocks = [
+      tableBlock(
+        [{ header: 'Plan' }, { header: 'Sign-ups', align: 'right' }],
+        [
+          ['enterprise', '43'],
+          ['free', '1,248'],
+        ],
+      ),
+      dataVisualization('Sign-ups by plan', xyChart('bar', ['free', 'pro'], [{ name: 'Sign-ups', values: [10, 2] }])),
+      actions('f', [button(':+1:', 'up'), button(':-1:', 'down')]),
+    ];
+    expect(renderBlocks(blocks)).toEqual([
+      '  Plan        Sign-ups',
+      '  ──────────  ────────',
+      '  enterprise        43',
+      '  free           1,248',
+      '📊 Bar chart: Sign-ups by plan from free to pro. free 10, pro 2.',
+      '  [👍]   [👎]',
+    ]);
   });
 });
 
