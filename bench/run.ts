@@ -480,6 +480,7 @@ function buildBot(sinkPort: number) {
       return metrics;
     },
     requests: unusedPort<Deps['requests']>('requests'),
+    instance: unusedPort<Deps['instance']>('instance'),
     digest: unusedPort<Deps['digest']>('digest'),
     ask: unusedPort<Deps['ask']>('ask'),
     changes: unusedPort<Deps['changes']>('changes'),

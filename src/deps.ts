@@ -16,6 +16,7 @@ import type { RequestFiler } from './requests/filer.js';
 import type { RequestNotifier } from './requests/notifier.js';
 import type { ConversationStore } from './store/conversation-store.js';
 import type { FeedbackStore } from './store/feedback-store.js';
+import type { InstanceRegistry } from './store/instances.js';
 import type { TaskTracker } from './tasks.js';
 import type { Telemetry } from './telemetry.js';
 import type { WatchService } from './watches/watch-service.js';
@@ -36,6 +37,8 @@ export interface Deps {
   /** Draws chart blocks as PNG (fallback uploads, the local console). */
   readonly charts: ChartRenderer;
   readonly requests: RequestFiler;
+  /** This bot process on DATA_DIR: claims carry its id; its heartbeat tells others it is alive. */
+  readonly instance: InstanceRegistry;
   readonly digest: DigestService;
   /** A Web API client for work that is not a reply to a request (DMs, announcements, the digest). */
   readonly slack: WebClient;

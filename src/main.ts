@@ -31,13 +31,13 @@ import { createMetricService } from './queries/metric-service.js';
 import { QuestionParser } from './queries/question.js';
 import type { Warehouse } from './queries/warehouse.js';
 import { createChangeExplainer } from './queries/what-changed.js';
-import { createRequestFiler } from './requests/filer.js';
+import { createConfiguredFiler } from './requests/create-filer.js';
 import { createRequestNotifier } from './requests/notifier.js';
 import { ConversationStore } from './store/conversation-store.js';
 import { openDatabase } from './store/database.js';
 import { DigestLedger } from './store/digest-ledger.js';
 import { type FeedbackRecord, FeedbackStore } from './store/feedback-store.js';
-import { RequestOutbox } from './store/request-outbox.js';
+import { InstanceRegistry } from './store/instances.js';
 import { WatchStore } from './store/watch-store.js';
 import { TaskTracker } from './tasks.js';
 import { createTelemetry } from './telemetry.js';
@@ -164,18 +164,9 @@ async function buildDeps(config: Config, logger: Logger, catalog: MetricCatalog)
   });
   const db = openDatabase(config.dataDir);
   const ports = createBoardPorts(config, logger, telemetry, { clock });
-  const outbox = new RequestOutbox(db);
-  const requests = createRequestFiler({
-    outbox,
-    tracker: ports.tracker,
-    slack,
-    announceChannel: config.slack.analyticsChannelId,
-    initialStatus: config.github.fields.triageStatus,
-    statusField: config.github.fields.status,
-    logger,
-    telemetry,
-    clock,
-  });
+  const instance = new InstanceRegistry(db, { clock, logger });
+  const requests = createConfiguredFiler(config, { db, instance, logger, telemetry, clock, tracker: ports.tracker });
+  const outbox = requests.outbox;
   const parser = new QuestionParser(catalog);
   const conversations = new ConversationStore(db);
   const digest = createDigestService({
@@ -199,6 +190,7 @@ async function buildDeps(config: Config, logger: Logger, catalog: MetricCatalog)
     clock,
   });
   const deps: Omit<Deps, 'watches'> = {
+    instance,
     items: createItemLookup({ github: config.github, logger, telemetry }),
     userMap: loadUserMap(config.github.userMapFile),
     localBoard: ports.local,
@@ -240,6 +232,7 @@ async function ask(question: string): Promise<number> {
     printMessage(message);
     return parsed.ok ? 0 : 1;
   } finally {
+    deps.instance.stop();
     await deps.warehouse.close();
   }
 }
@@ -289,6 +282,7 @@ async function digest(args: string[]): Promise<number> {
     process.stdout.write(`${says[outcome]}\n`);
     return outcome === 'failed' || outcome === 'no_channel' ? 1 : 0;
   } finally {
+    deps.instance.stop();
     await deps.warehouse.close();
   }
 }
@@ -444,6 +438,7 @@ async function serve(): Promise<number> {
   const deps = await buildDeps(config, logger, catalog);
   const bot = buildApp(deps);
   const address = await bot.start();
+  deps.instance.start();
   deps.requests.start();
   deps.digest.start();
   void deps.watches.start();
@@ -475,6 +470,7 @@ async function serve(): Promise<number> {
           deps.watches.stop();
           return deps.requests.stop();
         })
+        .then(() => deps.instance.stop())
         .then(() => deps.warehouse.close())
         .then(() => {
           logger.info('stopped cleanly');
@@ -554,12 +550,14 @@ async function serveConsole(initial: Config, catalog: MetricCatalog): Promise<nu
     process.stdout.write(`  (port ${config.port} is busy: /healthz is off for this console)\n`);
     await receiver?.start();
   });
+  deps.instance.start();
   deps.requests.start();
   await done;
   process.off('SIGINT', interrupt);
   process.stdout.write('bye\n');
   await bot.stop(5000);
   await deps.requests.stop();
+  deps.instance.stop();
   await deps.warehouse.close();
   deps.localBoard?.stop();
   await localSlack.close();

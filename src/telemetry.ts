@@ -13,6 +13,7 @@ export interface Telemetry {
   /** Requests the bot turned down on purpose, by reason (see REFUSAL_REASONS). */
   readonly refusals: Counter<'reason'>;
   readonly answerFeedback: Counter<'rating'>;
+  readonly outboxSteps: Counter<'step' | 'outcome'>;
 }
 
 /** Every reason a refusal is counted under; a fixed set, so the label cannot grow. */
@@ -97,6 +98,12 @@ export function createTelemetry({ defaultMetrics = true } = {}): Telemetry {
       name: 'analytics_bot_answer_feedback_total',
       help: 'Feedback buttons pressed on answers, by rating (up, down)',
       labelNames: ['rating'],
+      registers,
+    }),
+    outboxSteps: new Counter({
+      name: 'analytics_bot_request_steps_total',
+      help: 'Data request steps (issue, board, dm, announce, saved_notice) by outcome (done, skipped, retry, gave_up)',
+      labelNames: ['step', 'outcome'],
       registers,
     }),
   };

@@ -18,6 +18,16 @@ export interface GithubOctokitOptions {
   retries?: number;
   /** The throttling plugin spaces requests as GitHub asks of integrations. Default true; tests turn it off. */
   throttle?: boolean;
+  /** The retry plugin waits n² times this between retries (default 1000 ms); tests shorten it. */
+  retryBaseMs?: number;
+}
+
+/**
+ * Creating an issue is not idempotent: a 5xx or a timeout can come after GitHub created it. Neither plugin may
+ * repeat it; the outbox looks for the issue by its marker before it tries again.
+ */
+export function isIssueCreation(method: string, url: string): boolean {
+  return method.toUpperCase() === 'POST' && /\/repos\/[^/]+\/[^/]+\/issues$/.test(url.replace(/\?.*$/, ''));
 }
 
 const DEFAULT_RETRIES = 3;
@@ -41,7 +51,7 @@ export function createGithubOctokit(opts: GithubOctokitOptions): GithubOctokit {
   const onLimit =
     (which: string) =>
     (retryAfter: number, options: { method: string; url: string }, _octokit: unknown, retryCount: number) => {
-      const retrying = retryCount < rateLimitRetries;
+      const retrying = retryCount < rateLimitRetries && !isIssueCreation(options.method, options.url);
       log.warn(
         { method: options.method, route: options.url, retryAfter, retryCount, retrying },
         `GitHub ${which} rate limit hit; ${retrying ? `retrying in ${retryAfter}s` : 'giving up'}`,
@@ -64,7 +74,7 @@ export function createGithubOctokit(opts: GithubOctokitOptions): GithubOctokit {
       : github.token
         ? { auth: github.token }
         : {}),
-    retry: { retries },
+    retry: { retries, ...(opts.retryBaseMs !== undefined ? { retryAfterBaseValue: opts.retryBaseMs } : {}) },
     throttle: {
       enabled: opts.throttle ?? true,
       onRateLimit: onLimit('primary'),
@@ -106,6 +116,8 @@ export interface GithubFailure {
   detail: string;
   /** The installation-token request of GitHub App auth, rather than the API call itself. */
   appAuth: boolean;
+  /** GitHub's Retry-After (or the rate-limit reset), when it said how long to wait. */
+  retryAfterMs?: number;
 }
 
 export const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null;
@@ -132,7 +144,9 @@ export function classifyGithubError(err: unknown): GithubFailure {
   const headers = response && isRecord(response.headers) ? response.headers : {};
   const common = { ...base, status, appAuth };
   const rateLimited = headers['x-ratelimit-remaining'] === '0' || /rate limit/i.test(detail);
-  if (status === 429 || (status === 403 && rateLimited)) return { ...common, outcome: 'rate_limited' };
+  if (status === 429 || (status === 403 && rateLimited)) {
+    return { ...common, outcome: 'rate_limited', retryAfterMs: retryAfterMs(headers) };
+  }
   if (status === 401) return { ...common, outcome: 'unauthorized' };
   if (status === 403) return { ...common, outcome: 'forbidden' };
   if (status === 404) return { ...common, outcome: 'not_found' };
@@ -140,4 +154,13 @@ export function classifyGithubError(err: unknown): GithubFailure {
   if (status === 500 && !response) return { ...common, outcome: 'network_error' };
   if (status >= 500) return { ...common, outcome: 'server_error' };
   return { ...common, outcome: 'client_error' };
+}
+
+/** Retry-After in seconds, else the primary limit's reset time (epoch seconds), as milliseconds from now. */
+function retryAfterMs(headers: Record<string, unknown>): number | undefined {
+  const after = Number(headers['retry-after']);
+  if (Number.isFinite(after) && after >= 0) return after * 1000;
+  const reset = Number(headers['x-ratelimit-reset']);
+  if (Number.isFinite(reset) && reset > 0) return Math.max(0, reset * 1000 - Date.now());
+  return undefined;
 }

@@ -1,18 +1,19 @@
 /**
  * The GitHub adapter for the board port: issues through REST, the team board through Projects v2 GraphQL.
  *
- * Filing is idempotent by `request.key`: the issue body carries a hidden marker, and every attempt first looks for an
- * issue with that marker. Board steps are idempotent too (GitHub returns the existing item when an issue is added
- * twice), so a failed attempt can always be retried as a whole.
+ * Each step of filing is its own call, recorded by the outbox: creating the issue (never retried by the HTTP client;
+ * after an attempt whose outcome is unknown the outbox calls findFiled, which looks for the hidden marker in issue
+ * bodies), and placing it on the board (safe to repeat: GitHub returns the existing item when an issue is added twice).
  */
 import type { Config } from '../config.js';
 import type { Logger } from '../logger.js';
 import type { Telemetry } from '../telemetry.js';
 import { classifyGithubError as classify, createGithubOctokit } from './octokit-client.js';
 import {
+  type BoardPlacement,
   type DataRequest,
-  type FiledIssue,
   type IssueDraft,
+  type IssueRef,
   type IssueTracker,
   type RelatedIssue,
   TrackerError,
@@ -24,8 +25,13 @@ export interface OctokitTrackerOptions {
   telemetry: Telemetry;
   /** Board field and option names, matched case-insensitively; each list is tried in order. */
   fields?: { status?: string; triageStatus?: string; neededBy?: string[]; necessity?: string[] };
-  /** Retries of failed calls (5xx, network) and, capped at 2, of rate-limited ones. Default 3; tests pass 0. */
+  /**
+   * Retries of failed calls (5xx, network) and, capped at 2, of rate-limited ones, except issue creation, which is
+   * never retried blindly. Default 3; tests pass 0.
+   */
   retries?: number;
+  /** The retry plugin's wait unit (default 1000 ms); tests shorten it. */
+  retryBaseMs?: number;
   /**
    * The throttling plugin spaces writes 1 s and searches 2 s apart, as GitHub asks of integrations. Default true;
    * tests turn it off so a request with six writes does not take five seconds.
@@ -33,10 +39,12 @@ export interface OctokitTrackerOptions {
   throttle?: boolean;
 }
 
-/** Every data request carries this label; the idempotency lookup and findRelated rely on it. */
+/** Every data request asks for this label; findRelated uses it (the idempotency lookup does not: see findFiled). */
 const REQUEST_LABEL = 'data-request';
 /** The marker is written at submission; an earlier attempt cannot have created the issue much before that. */
 const LOOKUP_WINDOW_MS = 10 * 60 * 1000;
+/** Pages of 100 issues the lookup reads at most: it stops at the first issue created before the window. */
+const LOOKUP_MAX_PAGES = 10;
 /** Search terms are ANDed, so every extra word narrows the match; a few long words find look-alikes best. */
 const MAX_SEARCH_WORDS = 4;
 const RELATED_LIMIT = 3;
@@ -207,13 +215,6 @@ interface ProjectQueryResult {
   user?: { projectV2: ProjectNode | null } | null;
 }
 
-interface IssueRef {
-  number: number;
-  url: string;
-  nodeId: string;
-  existing: boolean;
-}
-
 const TRANSIENT_GRAPHQL_TYPES = new Set(['RATE_LIMITED', 'SERVICE_UNAVAILABLE', 'TIMEOUT', 'INTERNAL']);
 const ACCESS_GRAPHQL_TYPES = new Set(['NOT_FOUND', 'FORBIDDEN', 'INSUFFICIENT_SCOPES']);
 
@@ -240,7 +241,13 @@ export function createOctokitTracker(opts: OctokitTrackerOptions): IssueTracker 
   const names = fieldNames(github, opts.fields);
   const repoName = github.repository ? `${github.repository.owner}/${github.repository.repo}` : '(unset)';
   const project = github.projectUrl ? parseProjectUrl(github.projectUrl) : undefined;
-  const octokit = createGithubOctokit({ github, log, retries: opts.retries, throttle: opts.throttle });
+  const octokit = createGithubOctokit({
+    github,
+    log,
+    retries: opts.retries,
+    throttle: opts.throttle,
+    retryBaseMs: opts.retryBaseMs,
+  });
 
   async function call<T>(kind: 'rest' | 'graphql', fn: () => Promise<T>): Promise<T> {
     try {
@@ -254,9 +261,11 @@ export function createOctokitTracker(opts: OctokitTrackerOptions): IssueTracker 
   }
 
   /** One message per cause, worded for the person who has to fix it; never includes credentials. */
-  function toTrackerError(err: unknown, step: 'repo' | 'board'): TrackerError {
+  function toTrackerError(err: unknown, step: 'repo' | 'board', write = false): TrackerError {
     if (err instanceof TrackerError) return err;
     const f = classify(err);
+    // A write that timed out or got a 5xx may still have happened; a refusal (4xx, rate limit) did not.
+    const ambiguous = write && (f.outcome === 'server_error' || f.outcome === 'network_error');
     log.warn(
       { step, outcome: f.outcome, status: f.status, graphqlTypes: f.graphqlTypes, github: f.detail },
       'GitHub call failed',
@@ -268,11 +277,12 @@ export function createOctokitTracker(opts: OctokitTrackerOptions): IssueTracker 
           `GitHub rate limit reached${f.status ? ` (${f.status})` : ''}; try again later`,
           true,
           f.status,
+          { retryAfterMs: f.retryAfterMs },
         );
       case 'network_error':
-        return new TrackerError('could not reach GitHub (network error or timeout)', true, f.status);
+        return new TrackerError('could not reach GitHub (network error or timeout)', true, f.status, { ambiguous });
       case 'server_error':
-        return new TrackerError(`GitHub is having trouble (${f.status})`, true, f.status);
+        return new TrackerError(`GitHub is having trouble (${f.status})`, true, f.status, { ambiguous });
       case 'error':
         // Not an HTTP failure (those are RequestErrors, network ones included): a bad private key, a bug. Retrying
         // the same thing would fail the same way.
@@ -314,35 +324,53 @@ export function createOctokitTracker(opts: OctokitTrackerOptions): IssueTracker 
     return github.repository;
   }
 
-  async function findExisting(request: DataRequest): Promise<IssueRef | undefined> {
+  /**
+   * Reads issues created since shortly before the submission, newest first, for the marker. The issue list is
+   * strongly consistent, unlike search (which may not show an issue created seconds ago), and no label filter is
+   * used: GitHub silently drops labels when the token lacks triage access.
+   */
+  async function findIssue(request: DataRequest): Promise<IssueRef | undefined> {
     const { owner, repo } = repository();
     const submitted = Date.parse(request.submittedAt);
-    const since = new Date((Number.isNaN(submitted) ? Date.now() : submitted) - LOOKUP_WINDOW_MS).toISOString();
-    // The issue list is strongly consistent, unlike search, which may not show an issue created seconds ago. One
-    // page of 100 is plenty: it only holds data requests touched since shortly before this one was submitted.
-    const { data } = await call('rest', () =>
-      octokit.rest.issues.listForRepo({
-        owner,
-        repo,
-        labels: REQUEST_LABEL,
-        state: 'all',
-        since,
-        per_page: 100,
-        sort: 'created',
-        direction: 'desc',
-      }),
-    );
-    const found = data.find((issue) => !issue.pull_request && hasMarker(issue.body, request.key));
-    return found && { number: found.number, url: found.html_url, nodeId: found.node_id, existing: true };
+    const windowStart = (Number.isNaN(submitted) ? Date.now() : submitted) - LOOKUP_WINDOW_MS;
+    const since = new Date(windowStart).toISOString();
+    for (let page = 1; page <= LOOKUP_MAX_PAGES; page++) {
+      const { data } = await call('rest', () =>
+        octokit.rest.issues.listForRepo({
+          owner,
+          repo,
+          state: 'all',
+          since,
+          per_page: 100,
+          page,
+          sort: 'created',
+          direction: 'desc',
+        }),
+      );
+      const found = data.find((issue) => !issue.pull_request && hasMarker(issue.body, request.key));
+      if (found) return { tracker: repoName, number: found.number, url: found.html_url, nodeId: found.node_id };
+      const oldest = data.at(-1);
+      if (data.length < 100 || !oldest || Date.parse(oldest.created_at) < windowStart) return undefined;
+    }
+    log.warn({ key: request.key }, 'idempotency lookup stopped after the page limit');
+    return undefined;
   }
 
-  async function createIssue(draft: IssueDraft): Promise<IssueRef> {
+  async function postIssue(draft: IssueDraft): Promise<IssueRef> {
     const { owner, repo } = repository();
     const labels = draft.labels.includes(REQUEST_LABEL) ? draft.labels : [...draft.labels, REQUEST_LABEL];
     const { data } = await call('rest', () =>
-      octokit.rest.issues.create({ owner, repo, title: draft.title, body: draft.body, labels }),
+      // retries: 0 — see isIssueCreation: the outbox re-checks by marker instead.
+      octokit.rest.issues.create({
+        owner,
+        repo,
+        title: draft.title,
+        body: draft.body,
+        labels,
+        request: { retries: 0 },
+      }),
     );
-    return { number: data.number, url: data.html_url, nodeId: data.node_id, existing: false };
+    return { tracker: repoName, number: data.number, url: data.html_url, nodeId: data.node_id };
   }
 
   let boardPromise: Promise<Board> | undefined;
@@ -374,11 +402,7 @@ export function createOctokitTracker(opts: OctokitTrackerOptions): IssueTracker 
   const warnedMissing = new Set<string>();
   let warnedNoBoard = false;
 
-  async function placeOnBoard(
-    ref: ProjectRef,
-    issue: IssueRef,
-    request: DataRequest,
-  ): Promise<{ itemId: string; fieldsSet: string[]; fieldsMissing: string[] }> {
+  async function placeOnBoard(ref: ProjectRef, issue: IssueRef, request: DataRequest): Promise<BoardPlacement> {
     const board = await loadBoard(ref);
     const added = await call('graphql', () =>
       octokit.graphql<{ addProjectV2ItemById: { item: { id: string } | null } | null }>(ADD_ITEM_MUTATION, {
@@ -429,22 +453,31 @@ export function createOctokitTracker(opts: OctokitTrackerOptions): IssueTracker 
         'board fields or options not found; issues are filed without them',
       );
     }
-    return { itemId, fieldsSet, fieldsMissing: missing };
+    return { itemId, fieldsSet, fieldsMissing: missing, boardUrl: github.projectUrl };
   }
 
   return {
     kind: 'github',
 
-    async createDataRequest(request: DataRequest, draft: IssueDraft): Promise<FiledIssue> {
-      let issue: IssueRef;
+    async findFiled(request: DataRequest): Promise<IssueRef | undefined> {
       try {
-        issue = (await findExisting(request)) ?? (await createIssue(draft));
+        return await findIssue(request);
       } catch (err) {
         throw toTrackerError(err, 'repo');
       }
-      log.info({ issue: issue.number, existing: issue.existing, key: request.key }, 'data request issue filed');
-      const filed: FiledIssue = { ...issue, fieldsSet: [], fieldsMissing: [], tracker: repoName };
+    },
 
+    async createIssue(request: DataRequest, draft: IssueDraft): Promise<IssueRef> {
+      try {
+        const issue = await postIssue(draft);
+        log.info({ issue: issue.number, key: request.key }, 'data request issue filed');
+        return issue;
+      } catch (err) {
+        throw toTrackerError(err, 'repo', true);
+      }
+    },
+
+    async placeOnBoard(request: DataRequest, issue: IssueRef): Promise<BoardPlacement | undefined> {
       if (!project) {
         if (!warnedNoBoard) {
           warnedNoBoard = true;
@@ -453,27 +486,19 @@ export function createOctokitTracker(opts: OctokitTrackerOptions): IssueTracker 
             github.projectUrl ? 'GITHUB_PROJECT_URL is not a Projects URL; skipping the board' : 'no board configured',
           );
         }
-        return filed;
+        return undefined;
       }
       try {
-        const placed = await placeOnBoard(project, issue, request);
-        return {
-          ...filed,
-          projectItemId: placed.itemId,
-          fieldsSet: placed.fieldsSet,
-          fieldsMissing: placed.fieldsMissing,
-          boardUrl: github.projectUrl,
-        };
+        return await placeOnBoard(project, issue, request);
       } catch (err) {
-        // The issue exists and carries the marker, so retrying the whole request is safe: the lookup above finds it
-        // instead of filing a duplicate, and adding to the board again returns the same item. Field ids may be stale,
-        // so the next attempt re-reads the board.
+        // Field ids may be stale, so the next attempt re-reads the board. Adding again returns the same item.
         boardPromise = undefined;
         const cause = toTrackerError(err, 'board');
         throw new TrackerError(
-          `filed issue #${issue.number} (${issue.url}) but could not put it on the board: ${cause.message}`,
+          `could not put issue #${issue.number} (${issue.url}) on the board: ${cause.message}`,
           cause.retryable,
           cause.status,
+          cause.extra,
         );
       }
     },

@@ -9,9 +9,10 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import type { BoardItem, BoardReader, BoardSnapshot } from '../github/board.js';
 import {
+  type BoardPlacement,
   type DataRequest,
-  type FiledIssue,
   type IssueDraft,
+  type IssueRef,
   type IssueTracker,
   LOCAL_TRACKER,
   type RelatedIssue,
@@ -204,38 +205,46 @@ export class LocalBoard implements IssueTracker, BoardReader {
 
   // --- IssueTracker ---------------------------------------------------------------------------------------------
 
-  async createDataRequest(request: DataRequest, draft: IssueDraft): Promise<FiledIssue> {
+  async findFiled(request: DataRequest): Promise<IssueRef | undefined> {
     const existing = this.#db.prepare('SELECT number FROM issues WHERE request_key = ?').get(request.key) as
       | { number: number }
       | undefined;
-    const now = this.opts.clock().toISOString();
-    const number =
-      existing?.number ??
-      this.insert({
-        key: request.key,
-        title: draft.title,
-        body: draft.body,
-        purpose: request.purpose,
-        deliverable: request.deliverable,
-        neededBy: request.neededBy,
-        necessity: request.necessity === 'necessity' ? 'Necessity' : 'Nice-to-have',
-        status: this.opts.triageStatus,
-        author: 'analytics-bot',
-        labels: draft.labels,
-        createdAt: now,
-      });
+    return existing && this.#ref(existing.number);
+  }
+
+  /** Files the issue with its board fields; a second call for the same request returns the first issue. */
+  async createIssue(request: DataRequest, draft: IssueDraft): Promise<IssueRef> {
+    const existing = await this.findFiled(request);
+    if (existing) return existing;
+    const number = this.insert({
+      key: request.key,
+      title: draft.title,
+      body: draft.body,
+      purpose: request.purpose,
+      deliverable: request.deliverable,
+      neededBy: request.neededBy,
+      necessity: request.necessity === 'necessity' ? 'Necessity' : 'Nice-to-have',
+      status: this.opts.triageStatus,
+      author: 'analytics-bot',
+      labels: draft.labels,
+      createdAt: this.opts.clock().toISOString(),
+    });
+    return this.#ref(number);
+  }
+
+  /** Issues are on this board as soon as they exist, with their fields. */
+  async placeOnBoard(_request: DataRequest, issue: IssueRef): Promise<BoardPlacement> {
     const { status, neededBy, necessity } = this.opts.fields;
     return {
-      number,
-      url: this.issueUrl(number),
-      nodeId: `local-issue-${number}`,
-      projectItemId: `local-item-${number}`,
-      existing: Boolean(existing),
+      itemId: `local-item-${issue.number}`,
       fieldsSet: [status, neededBy, necessity],
       fieldsMissing: [],
       boardUrl: this.url,
-      tracker: LOCAL_TRACKER,
     };
+  }
+
+  #ref(number: number): IssueRef {
+    return { tracker: LOCAL_TRACKER, number, url: this.issueUrl(number), nodeId: `local-issue-${number}` };
   }
 
   async findRelated(title: string, excludeNumber?: number): Promise<RelatedIssue[]> {

@@ -1,22 +1,41 @@
 /**
- * Files stored data requests on GitHub and tells people: the requester by DM, the channel by announcement.
- * Every step is retried from the outbox until it succeeds, so neither a GitHub nor a Slack outage loses anything.
+ * Files stored data requests, one recorded step at a time: the issue, its board item, the requester's DM and the
+ * #analytics announcement (plus a "saved" notice while GitHub is down). Each step is claimed atomically, done once,
+ * retried with its own backoff up to its own cap, and never repeated because a later step failed.
+ *
+ * Where an attempt may have had its effect without us hearing back (a crash, a timeout, a 5xx), the next attempt
+ * looks first: for the issue by the marker in issue bodies, for Slack messages by the metadata the bot puts on them.
  */
 import type { WebClient } from '@slack/web-api';
 import { buildIssueDraft } from '../github/issue-body.js';
-import type { DataRequest, IssueTracker } from '../github/tracker.js';
+import {
+  type BoardPlacement,
+  type DataRequest,
+  type FiledIssue,
+  type IssueRef,
+  type IssueTracker,
+  TrackerError,
+} from '../github/tracker.js';
 import type { Logger } from '../logger.js';
-import type { OutboxRow, RequestOutbox } from '../store/request-outbox.js';
+import type { InstanceRegistry } from '../store/instances.js';
+import {
+  CLAIM_LEASE_MS,
+  type RequestOutbox,
+  type StepFailure,
+  type StepName,
+  type StepRow,
+} from '../store/request-outbox.js';
 import type { Telemetry } from '../telemetry.js';
+import type { Message } from '../views/blocks.js';
 import { requestAnnouncement, requestFiledMessage, requestSavedMessage } from '../views/data-request-messages.js';
 
 export interface RequestFiler {
   readonly outbox: RequestOutbox;
   /** Stores the submission durably, before anything else; false if this key was stored already. */
   store(request: DataRequest): boolean;
-  /** Files a stored request now (or leaves it for the retry loop if GitHub fails), then tells people. */
+  /** Works on a stored request now: every step that is due and not held by another worker. */
   file(key: string): Promise<void>;
-  /** Files due retries and re-sends notifications that failed. */
+  /** Works on every request with a due step. */
   processDue(): Promise<void>;
   start(intervalMs?: number): void;
   stop(): Promise<void>;
@@ -25,7 +44,13 @@ export interface RequestFiler {
 export interface FilerOptions {
   outbox: RequestOutbox;
   tracker: IssueTracker;
+  /**
+   * Posts the DMs and the announcement. It must not retry by itself (retryConfig retries 0, rejectRateLimitedCalls):
+   * a blind retry after a timeout can post twice, and the outbox waits out Retry-After without holding a worker.
+   */
   slack: WebClient;
+  /** This process: claims carry its id. */
+  instance: InstanceRegistry;
   announceChannel?: string;
   /** The board status new requests get (GITHUB_TRIAGE_STATUS): recorded so the webhook for it is not news. */
   initialStatus?: string;
@@ -34,108 +59,312 @@ export interface FilerOptions {
   logger: Logger;
   telemetry: Telemetry;
   clock: () => Date;
+  /** How often a running attempt renews its claim (default a third of the lease); tests shorten it. */
+  renewEveryMs?: number;
 }
 
-const LEASE_MS = 2 * 60_000;
+/** Attempts before a step is given up (kept in SQLite with its last error; a restart gives it another round). */
+export const MAX_ATTEMPTS: Record<StepName, number> = {
+  issue: 25,
+  board: 15,
+  dm: 10,
+  announce: 10,
+  saved_notice: 5,
+};
+
+/** Slack message metadata that marks the bot's own messages about a request, so a retry can find them. */
+export const REQUEST_EVENT_TYPES: Record<'dm' | 'announce' | 'saved_notice', string> = {
+  dm: 'analytics_request_filed',
+  announce: 'analytics_request_announced',
+  saved_notice: 'analytics_request_saved',
+};
+
+/** How far before an uncertain attempt to look for its message (clock skew between us and Slack). */
+const LOOKBACK_MS = 60_000;
+
+/** Set by a step right before its side effect is tried; a failure before that point did nothing. */
+interface AttemptContext {
+  started: boolean;
+}
+
+interface SlackPosted {
+  channel: string;
+  ts: string;
+}
+
+interface HistoryMessage {
+  ts?: string;
+  metadata?: { event_type?: string; event_payload?: Record<string, unknown> };
+}
+
+/** Reads what went wrong into a step failure: whether it may have happened anyway, and how long to wait. */
+function failureOf(error: unknown, step: StepName): Omit<StepFailure, 'maxAttempts'> {
+  if (error instanceof TrackerError) {
+    return { error: error.message, ambiguous: error.ambiguous, retryAfterMs: error.retryAfterMs };
+  }
+  const e = error as { code?: string; retryAfter?: number; data?: { error?: string }; message?: string };
+  switch (e.code) {
+    case 'slack_webapi_rate_limited_error':
+      return {
+        error: `Slack rate limit (retry after ${e.retryAfter}s)`,
+        ambiguous: false,
+        retryAfterMs: (e.retryAfter ?? 1) * 1000,
+      };
+    case 'slack_webapi_platform_error':
+      // Slack answered: the message was not posted (not_in_channel, is_archived, channel_not_found, ratelimited…).
+      return { error: `Slack refused: ${e.data?.error ?? e.message}`, ambiguous: false };
+    case 'slack_webapi_request_error':
+    case 'slack_webapi_http_error':
+      return { error: `Slack did not answer: ${e.message}`, ambiguous: step !== 'issue' && step !== 'board' };
+    default:
+      return { error: e.message ?? String(error), ambiguous: true };
+  }
+}
 
 export function createRequestFiler(opts: FilerOptions): RequestFiler {
-  const { outbox, tracker, slack, logger, telemetry } = opts;
+  const { outbox, tracker, slack, instance, logger, telemetry } = opts;
   const log = logger.child({ component: 'request-filer' });
   const now = () => opts.clock().getTime();
   let timer: NodeJS.Timeout | undefined;
   let running: Promise<void> | undefined;
+  let stopped = false;
 
-  async function notifySaved(row: OutboxRow): Promise<void> {
-    if (row.notifiedSaved) return;
-    try {
-      const m = requestSavedMessage(row.request);
-      await slack.chat.postMessage({ channel: row.request.requester.id, text: m.text, blocks: m.blocks });
-      outbox.markNotified(row.key, 'saved', now());
-    } catch (error) {
-      // The answers are in the outbox either way; the next pass tries the DM again.
-      log.warn({ err: error, key: row.key }, 'could not DM the requester that the request is saved');
-    }
+  const issueOf = (key: string): FiledIssue | undefined => outbox.get(key)?.issue ?? undefined;
+
+  /** The message the bot posted about `key` in `channel` since `since`, if any (found by its metadata). */
+  async function findPosted(
+    channel: string,
+    eventType: string,
+    key: string,
+    since: number,
+  ): Promise<SlackPosted | undefined> {
+    const res = await slack.conversations.history({
+      channel,
+      oldest: String(Math.floor((since - LOOKBACK_MS) / 1000)),
+      include_all_metadata: true,
+      limit: 100,
+    });
+    const found = ((res.messages ?? []) as HistoryMessage[]).find(
+      (m) => m.metadata?.event_type === eventType && m.metadata.event_payload?.key === key && m.ts,
+    );
+    return found ? { channel, ts: found.ts! } : undefined;
   }
 
-  async function notifyFiled(row: OutboxRow): Promise<void> {
-    const issue = row.issue;
-    if (!issue || row.notifiedFiled) return;
-    try {
-      const draft = issue.preview ? buildIssueDraft(row.request) : undefined;
-      const related = issue.preview ? [] : await tracker.findRelated(row.request.title, issue.number);
-      const dm = requestFiledMessage(row.request, issue, related, draft);
-      await slack.chat.postMessage({
-        channel: row.request.requester.id,
-        text: dm.text,
-        blocks: dm.blocks,
-        unfurl_links: false,
-      });
-      if (opts.announceChannel && !issue.preview && !issue.existing) {
-        const a = requestAnnouncement(row.request, issue);
-        await slack.chat.postMessage({
-          channel: opts.announceChannel,
-          text: a.text,
-          blocks: a.blocks,
-          unfurl_links: false,
-        });
+  /** Posts once: after an attempt whose outcome is unknown, looks for the message before posting again. */
+  async function postOnce(
+    step: 'dm' | 'announce' | 'saved_notice',
+    before: StepRow,
+    ctx: AttemptContext,
+    target: { channel: string; dm: boolean },
+    build: () => Promise<Message>,
+  ): Promise<SlackPosted> {
+    const eventType = REQUEST_EVENT_TYPES[step];
+    if (before.maybeDone) {
+      // A DM's history lives in the IM channel, not under the user id.
+      const channel = target.dm
+        ? ((await slack.conversations.open({ users: target.channel })).channel?.id ?? target.channel)
+        : target.channel;
+      const found = await findPosted(channel, eventType, before.key, before.uncertainSince ?? now());
+      if (found) {
+        log.info(
+          { key: before.key, step, ts: found.ts },
+          'message was posted by an earlier attempt; not posting again',
+        );
+        return found;
       }
-      outbox.markNotified(row.key, 'filed', now());
-    } catch (error) {
-      log.warn({ err: error, key: row.key }, 'could not tell Slack the request was filed; will retry');
     }
+    const message = await build();
+    ctx.started = true;
+    const res = await slack.chat.postMessage({
+      channel: target.channel,
+      text: message.text,
+      blocks: message.blocks,
+      unfurl_links: false,
+      metadata: { event_type: eventType, event_payload: { key: before.key } },
+    });
+    return { channel: res.channel ?? target.channel, ts: res.ts ?? '' };
   }
 
-  async function attempt(key: string): Promise<void> {
-    if (!outbox.claim(key, now(), LEASE_MS)) return;
-    const row = outbox.get(key)!;
-    try {
-      const issue = await tracker.createDataRequest(row.request, buildIssueDraft(row.request));
-      outbox.markFiled(key, issue, now());
-      if (!issue.preview) {
-        const field = (opts.statusField ?? 'Status').toLowerCase();
-        const status = issue.fieldsSet.some((f) => f.toLowerCase() === field) ? opts.initialStatus : undefined;
-        outbox.updateIssue(issue.number, { state: 'open', ...(status ? { boardStatus: status } : {}) }, now());
+  type Outcome = { state: 'done' | 'skipped'; result?: unknown };
+
+  const run: Record<StepName, (request: DataRequest, before: StepRow, ctx: AttemptContext) => Promise<Outcome>> = {
+    async issue(request, before, ctx) {
+      let issue: IssueRef | undefined;
+      let existing = false;
+      if (before.maybeDone) {
+        issue = await tracker.findFiled(request);
+        existing = issue !== undefined;
       }
-      log.info(
+      if (!issue) {
+        ctx.started = true;
+        try {
+          issue = await tracker.createIssue(request, buildIssueDraft(request));
+        } catch (error) {
+          // A 5xx or timeout may have come after GitHub created it: look once now, before telling anyone it failed.
+          if (!(error instanceof TrackerError && error.ambiguous)) throw error;
+          issue = await tracker.findFiled(request).catch(() => undefined);
+          if (!issue) throw error;
+          existing = true;
+        }
+      }
+      const filed: FiledIssue = { ...issue, existing, fieldsSet: [], fieldsMissing: [] };
+      outbox.markFiled(request.key, filed, now());
+      if (!issue.preview) outbox.recordIssueState(request.key, { state: 'open' }, now());
+      log.info({ key: request.key, issue: issue.number, existing, attempts: before.attempts + 1 }, 'issue step done');
+      return { state: 'done', result: issue };
+    },
+
+    async board(request, _before, ctx) {
+      const issue = issueOf(request.key);
+      if (!issue || issue.preview) return { state: 'skipped' };
+      ctx.started = true;
+      const placement: BoardPlacement | undefined = await tracker.placeOnBoard(request, issue);
+      if (!placement) return { state: 'skipped' };
+      outbox.markFiled(
+        request.key,
         {
-          key,
-          issue: issue.number,
-          existing: issue.existing,
-          fieldsMissing: issue.fieldsMissing,
-          attempts: row.attempts + 1,
+          ...issue,
+          projectItemId: placement.itemId,
+          fieldsSet: placement.fieldsSet,
+          fieldsMissing: placement.fieldsMissing,
+          boardUrl: placement.boardUrl,
         },
-        issue.preview ? 'data request previewed' : 'data request filed',
+        now(),
       );
-      await notifyFiled(outbox.get(key)!);
-    } catch (error) {
-      const failed = outbox.markFailed(key, (error as Error).message, now());
-      log.warn(
-        { key, attempts: failed.attempts, retryInMs: failed.nextAttemptAt - now(), error: (error as Error).message },
-        'filing the data request failed; it is saved and will be retried',
+      const field = (opts.statusField ?? 'Status').toLowerCase();
+      if (opts.initialStatus && placement.fieldsSet.some((f) => f.toLowerCase() === field)) {
+        outbox.recordIssueState(request.key, { boardStatus: opts.initialStatus }, now());
+      }
+      log.info({ key: request.key, item: placement.itemId, fieldsMissing: placement.fieldsMissing }, 'board step done');
+      return { state: 'done', result: placement };
+    },
+
+    async dm(request, before, ctx) {
+      const issue = issueOf(request.key)!;
+      const posted = await postOnce('dm', before, ctx, { channel: request.requester.id, dm: true }, async () => {
+        const draft = issue.preview ? buildIssueDraft(request) : undefined;
+        const related = issue.preview ? [] : await tracker.findRelated(request.title, issue.number);
+        return requestFiledMessage(request, issue, related, draft);
+      });
+      outbox.markNotified(request.key, 'filed', now());
+      return { state: 'done', result: posted };
+    },
+
+    async announce(request, before, ctx) {
+      const issue = issueOf(request.key)!;
+      if (!opts.announceChannel || issue.preview) return { state: 'skipped' };
+      const posted = await postOnce('announce', before, ctx, { channel: opts.announceChannel, dm: false }, async () =>
+        requestAnnouncement(request, issue),
       );
-      await notifySaved(failed);
+      return { state: 'done', result: posted };
+    },
+
+    async saved_notice(request, before, ctx) {
+      if (outbox.get(request.key)?.status === 'filed') return { state: 'skipped' }; // filed meanwhile: no news
+      const posted = await postOnce(
+        'saved_notice',
+        before,
+        ctx,
+        { channel: request.requester.id, dm: true },
+        async () => requestSavedMessage(request),
+      );
+      outbox.markNotified(request.key, 'saved', now());
+      return { state: 'done', result: posted };
+    },
+  };
+
+  /** Whether a step may start, given the others: the board needs the issue; messages wait for the board's first try. */
+  function ready(step: StepName, steps: Partial<Record<StepName, StepRow>>): boolean {
+    const issueDone = steps.issue?.state === 'done';
+    const board = steps.board;
+    const boardTried = board?.state !== 'pending' || board.lastError !== null;
+    switch (step) {
+      case 'issue':
+        return true;
+      case 'board':
+        return issueDone;
+      case 'dm':
+      case 'announce':
+        return issueDone && boardTried;
+      case 'saved_notice':
+        return true;
     }
+  }
+
+  async function attempt(key: string, step: StepName, request: DataRequest): Promise<StepRow | undefined> {
+    const before = outbox.claimStep(key, step, instance, now());
+    if (!before) return undefined;
+    // The claim outlives the attempt's calls: renewed until the attempt ends, so no one takes over live work.
+    const renew = setInterval(
+      () => {
+        try {
+          outbox.renewClaim(key, step, instance.id, now());
+        } catch (error) {
+          log.warn({ err: error, key, step }, 'could not renew the claim');
+        }
+      },
+      opts.renewEveryMs ?? CLAIM_LEASE_MS / 3,
+    );
+    renew.unref();
+    const ctx: AttemptContext = { started: false };
+    try {
+      const outcome = await run[step](request, before, ctx);
+      outbox.completeStep(key, step, outcome.result, now(), outcome.state);
+      telemetry.outboxSteps.inc({ step, outcome: outcome.state });
+    } catch (error) {
+      const read = failureOf(error, step);
+      // A failure before the side effect was even tried (e.g. while looking for an earlier attempt's result) leaves
+      // the step exactly as uncertain as it was.
+      const ambiguous = ctx.started ? read.ambiguous : before.maybeDone;
+      const failure = { ...read, ambiguous, maxAttempts: MAX_ATTEMPTS[step] };
+      const failed = outbox.failStep(key, step, failure, now());
+      telemetry.outboxSteps.inc({ step, outcome: failed.state === 'failed' ? 'gave_up' : 'retry' });
+      const fields = { key, step, attempts: failed.attempts, error: failure.error, ambiguous: failure.ambiguous };
+      if (failed.state === 'failed') log.error(fields, 'a data request step failed too often; given up until restart');
+      else log.warn({ ...fields, retryInMs: failed.nextAttemptAt - now() }, 'a data request step failed; will retry');
+    } finally {
+      clearInterval(renew);
+    }
+    return outbox.steps(key)[step];
+  }
+
+  async function work(key: string): Promise<void> {
+    const row = outbox.get(key);
+    if (!row) return;
+    for (const step of ['issue', 'board', 'dm', 'announce'] as const) {
+      const steps = outbox.steps(key);
+      if (steps[step]?.state !== 'pending' || !ready(step, steps)) continue;
+      const after = await attempt(key, step, row.request);
+      if (step === 'issue' && after?.state === 'pending' && after.lastError !== null) {
+        // GitHub is failing: tell the requester once that their answers are safe.
+        outbox.addStep(key, 'saved_notice', now());
+      }
+    }
+    const notice = outbox.steps(key).saved_notice;
+    if (notice?.state === 'pending') await attempt(key, 'saved_notice', row.request);
   }
 
   async function processDue(): Promise<void> {
-    for (const row of outbox.due(now())) {
-      if (row.status === 'pending') await attempt(row.key);
-      else await notifyFiled(row);
+    for (const key of outbox.due(now(), instance)) {
+      if (stopped) return;
+      await work(key);
     }
   }
 
   return {
     outbox,
     store(request) {
-      const isNew = outbox.save(request, now());
+      const isNew = outbox.save(request, now(), { announce: Boolean(opts.announceChannel) });
       if (isNew) telemetry.slackRequests.inc({ surface: 'data_request', outcome: 'stored' });
       return isNew;
     },
-    file: attempt,
+    file: work,
     processDue,
     start(intervalMs = 15_000) {
+      const revived = outbox.reviveFailed(now());
+      if (revived > 0) log.info({ steps: revived }, 'retrying data request steps that had given up');
       const tick = () => {
-        if (running) return;
+        if (running || stopped) return;
         running = processDue()
           .catch((error: unknown) => log.error({ err: error }, 'retry pass failed'))
           .finally(() => {
@@ -147,6 +376,7 @@ export function createRequestFiler(opts: FilerOptions): RequestFiler {
       timer.unref();
     },
     async stop() {
+      stopped = true;
       if (timer) clearInterval(timer);
       await running;
     },

@@ -103,6 +103,49 @@ const MIGRATIONS: string[] = [
      PRIMARY KEY (answer_id, user_id)
    );
    CREATE INDEX answer_feedback_recent ON answer_feedback (updated_at);`,
+  // 7: exactly-once side effects. Each side effect of filing a request is its own step with its own state, attempts,
+  // backoff and claim; claims name the bot instance holding them, and instances beat a heartbeat, so a restarted bot
+  // takes over a dead one's claims at once while a live one keeps its own. Requests stored before this get their
+  // steps from what their row says.
+  `CREATE TABLE instances (
+     id TEXT PRIMARY KEY,
+     host TEXT NOT NULL,
+     pid INTEGER NOT NULL,
+     proc_start TEXT,
+     started_at INTEGER NOT NULL,
+     heartbeat_at INTEGER NOT NULL
+   );
+   CREATE TABLE request_steps (
+     request_key TEXT NOT NULL REFERENCES data_requests (key) ON DELETE CASCADE,
+     step TEXT NOT NULL,
+     state TEXT NOT NULL CHECK (state IN ('pending', 'done', 'failed', 'skipped')),
+     attempts INTEGER NOT NULL DEFAULT 0,
+     next_attempt_at INTEGER NOT NULL,
+     claimed_by TEXT,
+     claim_expires_at INTEGER,
+     maybe_done INTEGER NOT NULL DEFAULT 0,
+     uncertain_since INTEGER,
+     last_error TEXT,
+     result TEXT,
+     updated_at INTEGER NOT NULL,
+     PRIMARY KEY (request_key, step)
+   );
+   CREATE INDEX request_steps_due ON request_steps (state, next_attempt_at);
+   ALTER TABLE digests ADD COLUMN claimed_by TEXT;
+   INSERT INTO request_steps (request_key, step, state, attempts, next_attempt_at, last_error, result, updated_at)
+     SELECT key, 'issue', CASE status WHEN 'filed' THEN 'done' ELSE 'pending' END, attempts, next_attempt_at,
+            last_error, result, updated_at FROM data_requests;
+   INSERT INTO request_steps (request_key, step, state, next_attempt_at, updated_at)
+     SELECT key, 'board', CASE status WHEN 'filed' THEN 'done' ELSE 'pending' END, next_attempt_at, updated_at
+     FROM data_requests;
+   INSERT INTO request_steps (request_key, step, state, next_attempt_at, updated_at)
+     SELECT key, 'dm', CASE notified_filed WHEN 1 THEN 'done' ELSE 'pending' END, next_attempt_at, updated_at
+     FROM data_requests;
+   INSERT INTO request_steps (request_key, step, state, next_attempt_at, updated_at)
+     SELECT key, 'announce', CASE notified_filed WHEN 1 THEN 'done' ELSE 'pending' END, next_attempt_at, updated_at
+     FROM data_requests;
+   INSERT INTO request_steps (request_key, step, state, next_attempt_at, updated_at)
+     SELECT key, 'saved_notice', 'done', next_attempt_at, updated_at FROM data_requests WHERE notified_saved = 1;`,
 ];
 
 export function openDatabase(dataDir: string, file = 'analytics-bot.sqlite'): Db {

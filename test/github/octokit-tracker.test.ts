@@ -84,8 +84,20 @@ function draftFor(request: DataRequest): IssueDraft {
   };
 }
 
-const file = (tracker: ReturnType<typeof setup>['tracker'], request = dataRequest()) =>
-  tracker.createDataRequest(request, draftFor(request));
+/** The filer's steps in one go: look for the marker, else create; then the board. */
+async function file(tracker: ReturnType<typeof setup>['tracker'], request = dataRequest()) {
+  const found = await tracker.findFiled(request);
+  const issue = found ?? (await tracker.createIssue(request, draftFor(request)));
+  const placed = await tracker.placeOnBoard(request, issue);
+  return {
+    ...issue,
+    existing: found !== undefined,
+    projectItemId: placed?.itemId,
+    fieldsSet: placed?.fieldsSet ?? [],
+    fieldsMissing: placed?.fieldsMissing ?? [],
+    boardUrl: placed?.boardUrl,
+  };
+}
 
 async function rejection(promise: Promise<unknown>): Promise<TrackerError> {
   const err = await promise.then(
@@ -146,16 +158,19 @@ describe('createDataRequest', () => {
     const filed = await file(tracker, request);
 
     expect(repo.created).toEqual([{ title: request.title, body: draftFor(request).body, labels: ['data-request'] }]);
-    expect(repo.listQueries[0]).toMatchObject({
-      labels: 'data-request',
+    // No label filter: GitHub drops labels silently when the token lacks triage access.
+    expect(repo.listQueries[0]).toEqual({
       state: 'all',
+      since: expect.any(String),
       per_page: '100',
+      page: '1',
       sort: 'created',
       direction: 'desc',
     });
     expect(Date.parse(repo.listQueries[0]!.since!)).toBe(Date.parse(request.submittedAt) - 10 * 60 * 1000);
     expect(repo.authorizations).toEqual([`token ${TOKEN}`, `token ${TOKEN}`]);
     expect(filed).toEqual({
+      tracker: 'acme/analytics',
       number: 1,
       url: 'https://github.com/acme/analytics/issues/1',
       nodeId: 'I_kwDOTest1',
@@ -164,7 +179,6 @@ describe('createDataRequest', () => {
       fieldsSet: ['Status', 'Needed by', 'Necessity'],
       fieldsMissing: [],
       boardUrl: ORG_PROJECT,
-      tracker: 'acme/analytics',
     });
     expect(board.added).toEqual([{ projectId: board.projectId, contentId: 'I_kwDOTest1', itemId: 'PVTI_I_kwDOTest1' }]);
     const item = { projectId: board.projectId, itemId: 'PVTI_I_kwDOTest1' };
@@ -330,7 +344,7 @@ describe('createDataRequest errors', () => {
 
     const err = await rejection(file(tracker));
 
-    expect(err).toMatchObject({ retryable: true, status: 502 });
+    expect(err).toMatchObject({ retryable: true, status: 502, ambiguous: true });
     const metrics = await telemetry.registry.metrics();
     expect(metrics).toMatch(/analytics_bot_github_calls_total\{kind="rest",outcome="server_error"\} 1/);
   });
@@ -380,7 +394,8 @@ describe('createDataRequest errors', () => {
       });
     const limited = setup({}, { throttle: true });
     const err = await rejection(file(limited.tracker));
-    expect(err).toMatchObject({ retryable: true, status: 403 });
+    expect(err).toMatchObject({ retryable: true, status: 403, ambiguous: false, retryAfterMs: 60_000 });
+    // Issue creation is never retried inside the client, not even after a rate limit.
     expect(warnings(limited.logs, /secondary rate limit hit; giving up/)).toHaveLength(1);
   });
 
@@ -393,7 +408,9 @@ describe('createDataRequest errors', () => {
     const err = await rejection(file(tracker, request));
 
     expect(err.retryable).toBe(false);
-    expect(err.message).toMatch(/^filed issue #1 \(https:\/\/github\.com\/acme\/analytics\/issues\/1\)/);
+    expect(err.message).toMatch(
+      /^could not put issue #1 \(https:\/\/github\.com\/acme\/analytics\/issues\/1\) on the board/,
+    );
     expect(err.message).toMatch(/project .*projects\/63 not found or token lacks the project scope/);
     expect(repo.created).toHaveLength(1);
     expect(await telemetry.registry.metrics()).toMatch(/kind="graphql",outcome="graphql_error"\} 1/);
@@ -419,6 +436,83 @@ describe('createDataRequest errors', () => {
     const filed = await file(tracker, request);
     expect(filed.existing).toBe(true);
     expect(repo.created).toHaveLength(1);
+  });
+});
+
+describe('issue creation is never retried blindly', () => {
+  it('the retry plugin repeats a failed lookup but never POST /issues', async () => {
+    let posts = 0;
+    let lists = 0;
+    nock(GITHUB_TEST_API)
+      .persist()
+      .get(REPO_PATH)
+      .query(true)
+      .reply(() => (++lists === 1 ? [502, githubError('Server Error')] : [200, []]));
+    nock(GITHUB_TEST_API)
+      .persist()
+      .post(REPO_PATH)
+      .reply(() => {
+        posts++;
+        return [502, githubError('Server Error')];
+      });
+    const { tracker } = setup({}, { retries: 3, retryBaseMs: 1 });
+    const request = dataRequest();
+
+    await expect(tracker.findFiled(request)).resolves.toBeUndefined();
+    const err = await rejection(tracker.createIssue(request, draftFor(request)));
+
+    expect(lists).toBe(2);
+    expect(posts).toBe(1);
+    expect(err).toMatchObject({ retryable: true, ambiguous: true, status: 502 });
+  });
+
+  it('finds the issue by the marker in its body even when GitHub dropped the label', async () => {
+    const request = dataRequest();
+    const repo = fakeRepo({
+      issues: [
+        { number: 5, body: draftFor(request).body, labels: [] },
+        { number: 6, body: 'a pull request', pull_request: {} },
+      ],
+    });
+    const { tracker } = setup();
+
+    const found = await tracker.findFiled(request);
+
+    expect(found).toEqual({
+      tracker: 'acme/analytics',
+      number: 5,
+      url: 'https://github.com/acme/analytics/issues/5',
+      nodeId: 'I_kwDOTest5',
+    });
+    expect(repo.listQueries[0]?.labels).toBeUndefined();
+  });
+
+  it('reads further pages until issues are older than the submission window', async () => {
+    const request = dataRequest();
+    const recent = new Date(Date.parse(request.submittedAt) - 60_000).toISOString();
+    const old = new Date(Date.parse(request.submittedAt) - 60 * 60_000).toISOString();
+    const page = (from: number, created: string) =>
+      Array.from({ length: 100 }, (_, i) => ({
+        number: from - i,
+        body: 'other',
+        node_id: `I_${from - i}`,
+        html_url: `https://github.com/acme/analytics/issues/${from - i}`,
+        created_at: created,
+      }));
+    const pages: string[] = [];
+    nock(GITHUB_TEST_API)
+      .persist()
+      .get(REPO_PATH)
+      .query(true)
+      .reply((uri) => {
+        const n = new URL(uri, GITHUB_TEST_API).searchParams.get('page') ?? '1';
+        pages.push(n);
+        return [200, n === '1' ? page(300, recent) : page(200, old)];
+      });
+    const { tracker } = setup();
+
+    await expect(tracker.findFiled(request)).resolves.toBeUndefined();
+    expect(pages).toEqual(['1', '2']);
   });
 });
 

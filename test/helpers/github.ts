@@ -313,6 +313,16 @@ export interface FakeRepoOptions {
   /** Issues already in the repository (number, label and dates filled in when left out). */
   issues?: Array<Partial<FakeIssue> & { body: string }>;
   base?: string;
+  /** Drops the labels of created issues, as GitHub does silently for a token without triage access. */
+  dropLabels?: boolean;
+}
+
+/** How the next POST /issues goes wrong: `created` says whether GitHub created the issue before answering. */
+export interface CreateFault {
+  status: number;
+  created: boolean;
+  body?: Json;
+  headers?: Record<string, string>;
 }
 
 export interface FakeRepo {
@@ -323,6 +333,12 @@ export interface FakeRepo {
   listQueries: Array<Record<string, string>>;
   /** The Authorization header of every call, in order. */
   authorizations: Array<string | undefined>;
+  /** Answers for the next POST /issues calls, in order (then normal answers). */
+  createFaults: CreateFault[];
+  /** POST /issues calls, including failed ones. */
+  posts: number;
+  /** Statuses for the next GET /issues calls, in order (then normal answers). */
+  listFaults: number[];
 }
 
 /** GET and POST /repos/{owner}/{repo}/issues over an in-memory list, so a retry sees what an attempt created. */
@@ -331,7 +347,15 @@ export function fakeRepo(opts: FakeRepoOptions = {}): FakeRepo {
   const repo = opts.repo ?? 'analytics';
   const base = opts.base ?? GITHUB_TEST_API;
   const now = new Date().toISOString();
-  const fake: FakeRepo = { issues: [], created: [], listQueries: [], authorizations: [] };
+  const fake: FakeRepo = {
+    issues: [],
+    created: [],
+    listQueries: [],
+    authorizations: [],
+    createFaults: [],
+    posts: 0,
+    listFaults: [],
+  };
   const toIssue = (i: Partial<FakeIssue> & { body: string | null }, n: number): FakeIssue => ({
     number: n,
     title: `Issue ${n}`,
@@ -354,6 +378,8 @@ export function fakeRepo(opts: FakeRepoOptions = {}): FakeRepo {
     .query(true)
     .reply(function (uri) {
       fake.authorizations.push(header(this.req.headers.authorization));
+      const failWith = fake.listFaults.shift();
+      if (failWith) return [failWith, githubError('Server Error')];
       const query = Object.fromEntries(new URL(uri, base).searchParams);
       fake.listQueries.push(query);
       const wanted = (query.labels ?? '').split(',').filter(Boolean);
@@ -369,13 +395,19 @@ export function fakeRepo(opts: FakeRepoOptions = {}): FakeRepo {
     .post(`/repos/${owner}/${repo}/issues`)
     .reply(function (_uri, requestBody) {
       fake.authorizations.push(header(this.req.headers.authorization));
+      fake.posts++;
+      const fault = fake.createFaults.shift();
+      if (fault && !fault.created)
+        return [fault.status, fault.body ?? githubError('Server Error'), fault.headers ?? {}];
       const body = requestBody as { title: string; body: string; labels?: string[] };
       fake.created.push({ title: body.title, body: body.body, labels: body.labels ?? [] });
+      const labels = opts.dropLabels ? [] : (body.labels ?? []).map((name) => ({ name }));
       const issue = toIssue(
-        { title: body.title, body: body.body, labels: (body.labels ?? []).map((name) => ({ name })) },
+        { title: body.title, body: body.body, labels },
         fake.issues.reduce((max, i) => Math.max(max, i.number), 0) + 1,
       );
       fake.issues.push(issue);
+      if (fault) return [fault.status, fault.body ?? githubError('Server Error'), fault.headers ?? {}];
       return [201, issue];
     });
   return fake;

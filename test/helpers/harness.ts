@@ -24,12 +24,13 @@ import { createMetricService } from '../../src/queries/metric-service.js';
 import { QuestionParser } from '../../src/queries/question.js';
 import type { Warehouse } from '../../src/queries/warehouse.js';
 import { createChangeExplainer } from '../../src/queries/what-changed.js';
-import { createRequestFiler } from '../../src/requests/filer.js';
+import { createConfiguredFiler } from '../../src/requests/create-filer.js';
 import { createRequestNotifier } from '../../src/requests/notifier.js';
 import { ConversationStore } from '../../src/store/conversation-store.js';
 import { type Db, openDatabase } from '../../src/store/database.js';
 import { DigestLedger } from '../../src/store/digest-ledger.js';
 import { FeedbackStore } from '../../src/store/feedback-store.js';
+import { InstanceRegistry } from '../../src/store/instances.js';
 import { RequestOutbox } from '../../src/store/request-outbox.js';
 import { WatchStore } from '../../src/store/watch-store.js';
 import { TaskTracker } from '../../src/tasks.js';
@@ -172,6 +173,7 @@ export async function testDeps(options: StartOptions = {}): Promise<{ deps: Deps
     board: { retries: 0, throttle: false },
   });
   const tracker = options.tracker ?? ports.tracker;
+  const instance = options.deps?.instance ?? new InstanceRegistry(db, { clock, logger: logs.logger });
   const parser = new QuestionParser(catalog);
   const conversations = new ConversationStore(db);
   const ttlMs = config.metrics.cacheTtlSeconds * 1000;
@@ -187,6 +189,7 @@ export async function testDeps(options: StartOptions = {}): Promise<{ deps: Deps
     });
   const outbox = new RequestOutbox(db);
   const base: Omit<Deps, 'watches'> = {
+    instance,
     items: createItemLookup({ github: config.github, logger: logs.logger, telemetry, retries: 0, throttle: false }),
     userMap: loadUserMap(config.github.userMapFile),
     localBoard: ports.local,
@@ -207,17 +210,7 @@ export async function testDeps(options: StartOptions = {}): Promise<{ deps: Deps
       retryMs: 60_000,
     }),
     notifier: createRequestNotifier({ slack, outbox, logger: logs.logger, clock }),
-    requests: createRequestFiler({
-      outbox,
-      tracker,
-      slack,
-      announceChannel: config.slack.analyticsChannelId,
-      initialStatus: config.github.fields.triageStatus,
-      statusField: config.github.fields.status,
-      logger: logs.logger,
-      telemetry,
-      clock,
-    }),
+    requests: createConfiguredFiler(config, { db, instance, logger: logs.logger, telemetry, clock, tracker, outbox }),
     config,
     logger: logs.logger,
     telemetry,
@@ -325,6 +318,7 @@ export async function startTestBot(options: StartOptions = {}): Promise<TestBot>
       deps.digest.stop();
       deps.watches.stop();
       await deps.requests.stop();
+      deps.instance.stop();
       await deps.warehouse.close();
       deps.localBoard?.stop();
       nock.cleanAll();

@@ -67,18 +67,22 @@ describe('the embedded local board', () => {
   it('files a request with the four answers and board fields, idempotently by key, numbered after the backlog', async () => {
     const board = open();
     const r = request();
-    const filed = await board.createDataRequest(r, buildIssueDraft(r));
-    expect(filed).toMatchObject({
+    expect(await board.findFiled(r)).toBeUndefined();
+    const filed = await board.createIssue(r, buildIssueDraft(r));
+    expect(filed).toEqual({
       number: SEED_SIZE + 1,
       url: `http://localhost:3000/board/${SEED_SIZE + 1}`,
-      existing: false,
+      nodeId: `local-issue-${SEED_SIZE + 1}`,
       tracker: 'local',
+    });
+    expect(await board.placeOnBoard(r, filed)).toEqual({
+      itemId: `local-item-${SEED_SIZE + 1}`,
       fieldsSet: ['Status', 'Needed by', 'Necessity'],
       fieldsMissing: [],
       boardUrl: 'http://localhost:3000/board',
     });
-    const again = await board.createDataRequest(r, buildIssueDraft(r));
-    expect(again).toMatchObject({ number: filed.number, existing: true });
+    expect(await board.findFiled(r)).toEqual(filed);
+    expect(await board.createIssue(r, buildIssueDraft(r))).toEqual(filed);
     expect(board.count()).toBe(SEED_SIZE + 1);
 
     const issue = board.get(filed.number)!;
@@ -105,7 +109,7 @@ describe('the embedded local board', () => {
     let now = NOW;
     const board = open(':memory:', () => now, false);
     const r = request();
-    const { number } = await board.createDataRequest(r, buildIssueDraft(r));
+    const { number } = await board.createIssue(r, buildIssueDraft(r));
     now = new Date(NOW.getTime() + 3_600_000);
 
     expect(board.setStatus(number, 'in PROGRESS')).toEqual({ status: 'In progress', changed: true });
@@ -149,7 +153,7 @@ describe('the embedded local board', () => {
     const dir = tempDir();
     const first = open(dir);
     const r = request();
-    await first.createDataRequest(r, buildIssueDraft(r));
+    await first.createIssue(r, buildIssueDraft(r));
     first.stop();
     const second = open(dir, () => new Date(NOW.getTime() + 86_400_000));
     expect(second.count()).toBe(SEED_SIZE + 1);

@@ -3,6 +3,7 @@
  * built from that modal is filed on GitHub (REST + Projects v2 GraphQL intercepted, every document schema-checked).
  */
 import nock from 'nock';
+import { ANSWERS, GITHUB_ENV, openRequestModal, submitRequest } from '../helpers/data-requests.js';
 import {
   BOARD_FIELDS,
   BOARD_OPTION_IDS,
@@ -11,26 +12,12 @@ import {
   fakeBoard,
   fakeRepo,
   GITHUB_TEST_API,
-  GITHUB_TEST_ENV,
   takeGraphqlValidationErrors,
 } from '../helpers/github.js';
 import { blockNetwork, startTestBot, TEST_NOW, type TestBot } from '../helpers/harness.js';
-import { globalShortcut, messageShortcut, slashCommand, viewSubmission } from '../helpers/slack.js';
+import { globalShortcut, messageShortcut, slashCommand } from '../helpers/slack.js';
 
 type Json = Record<string, unknown>;
-
-const GITHUB_ENV = GITHUB_TEST_ENV;
-
-const ANSWERS = {
-  title_block: 'Weekly actives by plan for the board deck',
-  purpose_block: 'The Q1 board deck needs product usage by plan; the CEO asked for it.',
-  deliverable_block: 'A weekly line chart of WAU by plan over the last 6 months, plus a table of the latest week.',
-  needed_by_block: '2026-12-15',
-  necessity_block: 'necessity',
-  links_block: 'https://docs.example.com/board-deck',
-  stakeholders_block: ['U0CEO'],
-  sources_block: ['product_events', 'looker'],
-};
 
 function interceptSearch(items: Json[] = []) {
   return nock(GITHUB_TEST_API)
@@ -61,22 +48,8 @@ describe('data requests', () => {
     extra: Parameters<typeof startTestBot>[0] = {},
   ) => startTestBot({ env, deps: { clock: () => new Date(now) }, ...extra });
 
-  async function openModal(text = 'request Weekly actives by plan') {
-    await t.post(slashCommand({ text }));
-    await t.settle();
-    const open = t.callsTo('views.open').at(-1);
-    expect(open).toBeDefined();
-    return open!.body as Json;
-  }
-
-  async function submit(view: Json, answers: Record<string, unknown> = ANSWERS) {
-    const res = await t.post(viewSubmission(view, answers));
-    expect(res.status).toBe(200);
-    const text = await res.text();
-    const ack = text ? (JSON.parse(text) as Json) : {};
-    await t.settle();
-    return ack;
-  }
+  const openModal = (text?: string) => openRequestModal(t, text);
+  const submit = (view: Json, answers: Record<string, unknown> = ANSWERS) => submitRequest(t, view, answers);
 
   const dms = () => t.callsTo('chat.postMessage').filter((c) => c.body.channel === 'U0ASKER');
 
