@@ -23,7 +23,6 @@ import {
   section,
 } from './blocks.js';
 import { formatValue, formatWithUnit, sparkline } from './format.js';
-import { metricAnswerMessage } from './metric-answer.js';
 import { WHAT_CHANGED_ACTION } from './what-changed.js';
 
 export const WATCH_SAVE_ACTION = 'watch_save';
@@ -158,9 +157,8 @@ function deleteButton(id: string, actionId: string): Button {
   };
 }
 
-/** A scheduled watch's post: the answer itself, with who set it up and how to stop it. */
-export function watchPostMessage(answer: MetricAnswer, row: WatchRow): Message {
-  const base = metricAnswerMessage(answer, { visible: true });
+/** A scheduled watch's post: the answer as built for a visible message, with who set it up and how to stop it. */
+export function watchPostMessage(base: Message, row: WatchRow): Message {
   const blocks: AnyBlock[] = [
     ...base.blocks.slice(0, 45),
     context(

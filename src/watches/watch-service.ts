@@ -7,6 +7,7 @@
 import { Cron } from 'croner';
 import { DateTime } from 'luxon';
 import type { Deps } from '../deps.js';
+import { shownAnswer } from '../handlers/answer-question.js';
 import type { Grain, Metric } from '../queries/catalog.js';
 import { cacheKey, type MetricAnswer } from '../queries/metric-service.js';
 import type { MetricQuestion } from '../queries/question.js';
@@ -14,6 +15,7 @@ import { canSeeMetric } from '../slack/access.js';
 import { deliver } from '../slack/deliver.js';
 import { MAX_RUN_ATTEMPTS, type WatchRow, type WatchStore } from '../store/watch-store.js';
 import type { Message } from '../views/blocks.js';
+import { metricAnswerMessage } from '../views/metric-answer.js';
 import { alertMessage, watchPausedNotice, watchPostMessage } from '../views/watches.js';
 import { ANOMALY_WEEKS, type Evaluation, evaluate } from './detect.js';
 import { latestOccurrence, nextOccurrence, periodKey } from './schedule.js';
@@ -36,7 +38,7 @@ export interface TickResult {
 /** Built from the rest of the dependencies (questions are read in config.metrics.timezone, as for answers). */
 export type WatchServiceOptions = Pick<
   Deps,
-  'metrics' | 'parser' | 'slack' | 'logger' | 'clock' | 'config' | 'charts'
+  'metrics' | 'parser' | 'slack' | 'logger' | 'clock' | 'config' | 'charts' | 'feedback'
 > & {
   store: WatchStore;
 };
@@ -191,7 +193,19 @@ export function createWatchService(opts: WatchServiceOptions): WatchService {
     } catch (error) {
       return { kind: 'failed', detail: `the warehouse failed: ${(error as Error).message}` };
     }
-    if (row.kind === 'watch') return { kind: 'post', message: watchPostMessage({ ...answer, question }, row) };
+    if (row.kind === 'watch') {
+      // A real run records the answer for 👍/👎 like any answer; dry runs and previews record nothing.
+      const shown = { ...answer, question };
+      const base = offline
+        ? metricAnswerMessage(shown, { visible: true })
+        : shownAnswer(
+            opts,
+            shown,
+            { userId: row.creator, channelId: row.destination, asked: row.spec.question },
+            { visible: true },
+          );
+      return { kind: 'post', message: watchPostMessage(base, row) };
+    }
 
     const bucket = question.range.end.minus({ [`${question.grain}s`]: 1 }).toISODate()!;
     // A period whose last day has not landed yet would look like a drop; wait for it.

@@ -172,6 +172,8 @@ describe('/analytics watch', () => {
     expect(postsTo('C0WEEKLY')).toHaveLength(1);
     expect(postsTo('C0WEEKLY')[0]!.body.text).toContain('New sign-ups');
     expect((postsTo('C0WEEKLY')[0]!.body.blocks as Json[]).some((b) => b.type === 'data_visualization')).toBe(true);
+    // Like every answer, the post carries 👍/👎.
+    expect((postsTo('C0WEEKLY')[0]!.body.blocks as Json[]).some((b) => b.block_id === 'answer_feedback')).toBe(true);
 
     await tick('2026-11-30T14:36:00Z');
     expect(await restarted().tick(now)).toEqual([]);
