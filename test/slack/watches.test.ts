@@ -2,8 +2,9 @@
  * Watches and alerts (#13) through the real app: signed commands and button clicks, Slack at the wire (nock), the
  * demo warehouse, and a pinned clock moved by hand between scheduler ticks.
  */
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { parse } from 'yaml';
 import { loadCatalogFile } from '../../src/queries/catalog.js';
 import { QuestionParser } from '../../src/queries/question.js';
 import { WatchStore } from '../../src/store/watch-store.js';
@@ -146,6 +147,11 @@ describe('/analytics watch', () => {
     await click('watch_cancel', id, 'U0ASKER', 'watch_confirm');
     expect(t.deps.watches.store.get(id)?.status).toBe('deleted');
 
+    // An earlier daily|weekly|monthly word is the question's grain; the last one is the schedule.
+    const grain = textsOf((await command('watch signups weekly by source daily at 8:15 dm')).reply);
+    expect(grain).toContain('· weekly');
+    expect(grain).toContain('every day at 08:15 (America/New_York), to you in a DM');
+
     expect(textsOf((await command('watch signups by source')).reply)).toContain('Say how often');
     expect(textsOf((await command('watch blorps weekly')).reply)).toContain('blorps');
     const hostile = (await command('alert when signups are <!channel> <http://evil|nice>')).reply!;
@@ -208,6 +214,16 @@ describe('/analytics watch', () => {
     expect(postsTo('C0DST')).toHaveLength(2);
     await tick('2027-03-14T14:01:00Z');
     expect(postsTo('C0DST')).toHaveLength(2);
+  });
+});
+
+describe('manifest', () => {
+  it('names the new subcommands in the usage hint', () => {
+    const manifest = parse(readFileSync(new URL('../../manifest.yml', import.meta.url), 'utf8')) as {
+      features: { slash_commands: Array<{ usage_hint: string }> };
+    };
+    const hint = manifest.features.slash_commands[0]!.usage_hint;
+    for (const word of ['watch', 'alert when', 'watches', 'alerts']) expect(hint).toContain(word);
   });
 });
 
@@ -280,9 +296,7 @@ describe('access rules for the destination', () => {
     const rule = await create('watch trial conversion daily at 13:00', 'U0ASKER', 'C0ANALYTICS');
     const dir = tempDir();
     const file = path.join(dir, 'metrics.yml');
-    const shipped = await import('node:fs').then((fs) =>
-      fs.readFileSync(new URL('../../metrics.yml', import.meta.url), 'utf8'),
-    );
+    const shipped = readFileSync(new URL('../../metrics.yml', import.meta.url), 'utf8');
     writeFileSync(file, shipped.replace('channels: [C0ANALYTICS, C0LOCAL]', 'channels: [C0LOCAL]'));
     await restarted(file).tick(at('2026-11-30T18:01:00Z'));
     expect(t.deps.watches.store.get(rule)!.status).toBe('paused');
