@@ -83,6 +83,8 @@ const toWatch = (r: RawWatch): WatchRow => ({
 const STALE_CLAIM_MS = 10 * 60_000;
 /** Failed runs (warehouse errors, Slack refusals that posted nothing) are retried this many times per period. */
 export const MAX_RUN_ATTEMPTS = 3;
+/** Run history kept for listings and audits; longer than the longest period (a month), so a period never repeats. */
+const RUN_RETENTION_MS = 90 * 86_400_000;
 /** Unconfirmed drafts are forgotten after a day. */
 const DRAFT_TTL_MS = 24 * 3600_000;
 
@@ -252,6 +254,22 @@ export class WatchStore {
         `UPDATE watch_runs SET status = ?, finished_at = ?, ts = ?, detail = ? WHERE watch_id = ? AND period = ?`,
       )
       .run(status, now, extra.ts ?? null, extra.detail?.slice(0, 500) ?? null, watchId, period);
+  }
+
+  /**
+   * Forgets finished runs older than `keepMs` (only the latest period is ever due, so old rows guard nothing) and
+   * deleted watches that no longer have runs.
+   */
+  prune(now: number, keepMs = RUN_RETENTION_MS): void {
+    this.db.transaction(() => {
+      this.db.prepare(`DELETE FROM watch_runs WHERE finished_at IS NOT NULL AND finished_at < ?`).run(now - keepMs);
+      this.db
+        .prepare(
+          `DELETE FROM watches WHERE status = 'deleted' AND updated_at < ?
+             AND NOT EXISTS (SELECT 1 FROM watch_runs r WHERE r.watch_id = watches.id)`,
+        )
+        .run(now - keepMs);
+    })();
   }
 
   run(watchId: string, period: string): RunRow | undefined {

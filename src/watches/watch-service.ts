@@ -333,6 +333,7 @@ export function createWatchService(opts: WatchServiceOptions): WatchService {
     running = (async () => {
       const shared = new Map<string, Promise<MetricAnswer>>();
       const results: TickResult[] = [];
+      store.prune(now.getTime());
       for (const row of store.active()) {
         try {
           const r = await runOne(row, now, shared);

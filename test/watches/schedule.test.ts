@@ -20,3 +20,29 @@ describe('watch schedule', () => {
     expect(periodKey(monthly, latestOccurrence(monthly, new Date('2026-12-01T13:59:00Z')))).toBe('2026-11');
   });
 });
+
+describe('run ledger pruning', () => {
+  it('forgets finished runs after 90 days but never a running claim', async () => {
+    const { openDatabase } = await import('../../src/store/database.js');
+    const { WatchStore } = await import('../../src/store/watch-store.js');
+    const store = new WatchStore(openDatabase(':memory:'));
+    const id = WatchStore.newId();
+    const t0 = Date.UTC(2026, 0, 1);
+    store.createDraft({
+      id,
+      kind: 'watch',
+      creator: 'U1',
+      createdIn: 'C1',
+      destination: 'C1',
+      activeSince: t0,
+      createdAt: t0,
+      spec: { text: 'x daily', question: 'x', schedule: { ...ny, timezone: 'UTC' }, destination: 'here' },
+    });
+    store.activate(id, t0);
+    expect(store.claimRun(id, '2026-01-01', t0)).toBe('claimed');
+    store.finishRun(id, '2026-01-01', 'posted', t0);
+    expect(store.claimRun(id, '2026-01-02', t0 + 86_400_000)).toBe('claimed');
+    store.prune(t0 + 91 * 86_400_000);
+    expect(store.runs(id).map((r) => r.period)).toEqual(['2026-01-02']);
+  });
+});
