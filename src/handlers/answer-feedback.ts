@@ -123,7 +123,7 @@ export const feedbackRequest =
     await ack();
     const log = requestLog(deps, context, { user: body.user.id, surface: 'action:feedback_request' });
     const record = deps.feedback.get(action.value ?? '', body.user.id);
-    if (!record || !body.view) {
+    if (!record) {
       log.info('data request from feedback without a matching record');
       return;
     }
@@ -131,13 +131,13 @@ export const feedbackRequest =
     const purpose =
       `I asked the bot: “${record.question}”\nIt read that as: ${record.reading}\n` +
       `That was not what I needed${why ? `: ${why}` : '.'}`;
-    await client.views.update({
-      view_id: body.view.id,
-      view: dataRequestModal(
-        { k: newRequestKey(), o: 'button', ...(record.channelId ? { c: record.channelId } : {}) },
-        { title: clip(record.question, LIMITS.title), purpose },
-      ),
-    });
+    const view = dataRequestModal(
+      { k: newRequestKey(), o: 'button', ...(record.channelId ? { c: record.channelId } : {}) },
+      { title: clip(record.question, LIMITS.title), purpose },
+    );
+    // In Slack the offer sits in the thanks modal, which becomes the form; elsewhere (the local console) it opens one.
+    if (body.view) await client.views.update({ view_id: body.view.id, view });
+    else await client.views.open({ trigger_id: body.trigger_id, view });
   };
 
 const reasonLabel = (value: string) => FEEDBACK_REASONS.find((r) => r.value === value)?.label ?? value;

@@ -134,6 +134,10 @@ describe('👍 / 👎 on answers', () => {
     expect(initial('title_block')).toBe('signups from pro accounts last week');
     expect(String(initial('purpose_block'))).toContain('I wanted pro only');
     expect(String(initial('purpose_block'))).toContain('New sign-ups');
+
+    // Outside a modal (the local console prints the thanks view as a message) the offer opens the form instead.
+    await click('answer_feedback_request', id);
+    expect(t.callsTo('views.open').at(-1)!.body).toMatchObject({ callback_id: 'data_request_modal' });
   });
 
   it('asks for a reason or a comment before recording an empty 👎 form', async () => {
