@@ -4,6 +4,8 @@
  * bot's "did I already post this?" lookups see what a real workspace would show.
  */
 
+import nock from 'nock';
+import type { DataRequest } from '../../src/github/tracker.js';
 import { GITHUB_TEST_ENV } from './github.js';
 import type { TestBot } from './harness.js';
 import { slashCommand, viewSubmission } from './slack.js';
@@ -22,6 +24,25 @@ export const ANSWERS = {
   stakeholders_block: ['U0CEO'],
   sources_block: ['product_events', 'looker'],
 };
+
+/** A stored request as the modal would have produced it (for tests that start behind the submission). */
+export function storedRequest(key: string, submittedAt: number, overrides: Partial<DataRequest> = {}): DataRequest {
+  return {
+    key,
+    title: 'Churn by plan for the QBR',
+    purpose: 'The QBR deck needs churn by plan.',
+    deliverable: 'A monthly table by plan.',
+    neededBy: '2026-12-15',
+    necessity: 'necessity',
+    stakeholders: [],
+    sources: [],
+    sketches: [],
+    requester: { id: 'U0ASKER', name: 'Ada' },
+    origin: {},
+    submittedAt: new Date(submittedAt).toISOString(),
+    ...overrides,
+  };
+}
 
 export async function openRequestModal(t: TestBot, text = 'request Weekly actives by plan'): Promise<Json> {
   await t.post(slashCommand({ text }));
@@ -63,8 +84,36 @@ export interface FakeWorkspace {
 
 const imOf = (user: string) => `D${user.slice(1)}`;
 
+type MethodReply = (body: Record<string, unknown>) => {
+  status?: number;
+  body: unknown;
+  headers?: Record<string, string>;
+};
+
+/** Where Web API answers are set: the test bot's Slack fake, or a standalone one (fakeSlackApi). */
+export interface SlackApiFake {
+  onSlackMethod(method: string, reply: MethodReply): void;
+}
+
+/** A Slack Web API at `origin` (for processes other than the test bot): form or JSON bodies, `{ ok: true }` by default. */
+export function fakeSlackApi(origin: string): SlackApiFake {
+  const replies = new Map<string, MethodReply>();
+  nock(origin)
+    .persist()
+    .post(/^\/api\/[\w.]+$/)
+    .reply(function (uri, requestBody) {
+      const method = uri.replace(/^\/api\//, '');
+      const raw = typeof requestBody === 'string' ? requestBody : JSON.stringify(requestBody);
+      const json = String(this.req.headers['content-type'] ?? '').includes('json');
+      const body = json ? (JSON.parse(raw) as Json) : Object.fromEntries(new URLSearchParams(raw));
+      const reply = replies.get(method)?.(body) ?? { body: { ok: true } };
+      return [reply.status ?? 200, reply.body as nock.Body, reply.headers ?? {}];
+    });
+  return { onSlackMethod: (method, reply) => void replies.set(method, reply) };
+}
+
 /** chat.postMessage, conversations.open and conversations.history over one in-memory workspace. */
-export function fakeWorkspace(t: TestBot): FakeWorkspace {
+export function fakeWorkspace(t: SlackApiFake | TestBot): FakeWorkspace {
   const posted: PostedMessage[] = [];
   const queued = new Map<string, Fault[]>();
   const always = new Map<string, Fault>();

@@ -6,33 +6,17 @@ import { spawnSync } from 'node:child_process';
 import os from 'node:os';
 import { WebClient } from '@slack/web-api';
 import nock from 'nock';
-import type { DataRequest, IssueTracker } from '../../src/github/tracker.js';
+import type { IssueTracker } from '../../src/github/tracker.js';
 import { createRequestFiler } from '../../src/requests/filer.js';
 import { type Db, openDatabase } from '../../src/store/database.js';
 import { InstanceRegistry, processStart } from '../../src/store/instances.js';
 import { CLAIM_LEASE_MS, RequestOutbox } from '../../src/store/request-outbox.js';
 import { createTelemetry } from '../../src/telemetry.js';
 import { SLACK_API_ORIGIN, tempDir } from '../helpers/config.js';
+import { storedRequest } from '../helpers/data-requests.js';
 import { captureLogs } from '../helpers/logs.js';
 
 const NOW = Date.parse('2026-11-29T10:00:00Z');
-
-function request(key: string): DataRequest {
-  return {
-    key,
-    title: 'Churn by plan',
-    purpose: 'QBR',
-    deliverable: 'A table',
-    neededBy: '2026-12-15',
-    necessity: 'necessity',
-    stakeholders: [],
-    sources: [],
-    sketches: [],
-    requester: { id: 'U0ASKER', name: 'Ada' },
-    origin: {},
-    submittedAt: new Date(NOW).toISOString(),
-  };
-}
 
 /** A pid that existed a moment ago and no longer does. */
 function deadPid(): number {
@@ -50,7 +34,7 @@ describe('step claims', () => {
     now = NOW;
     db = openDatabase(tempDir());
     outbox = new RequestOutbox(db);
-    outbox.save(request('k1'), now);
+    outbox.save(storedRequest('k1', NOW), now);
   });
   afterEach(() => db.close());
 
