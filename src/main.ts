@@ -169,6 +169,7 @@ async function buildDeps(config: Config, logger: Logger, catalog: MetricCatalog)
   const outbox = requests.outbox;
   const parser = new QuestionParser(catalog);
   const conversations = new ConversationStore(db);
+  const charts = createChartRenderer();
   const digest = createDigestService({
     board: ports.board,
     ledger: new DigestLedger(db),
@@ -179,6 +180,7 @@ async function buildDeps(config: Config, logger: Logger, catalog: MetricCatalog)
     triageStatus: config.github.fields.triageStatus,
     logger,
     clock,
+    charts: { mode: config.charts.mode, renderer: charts },
   });
   const ttlMs = config.metrics.cacheTtlSeconds * 1000;
   const metrics = createMetricService({
@@ -211,7 +213,7 @@ async function buildDeps(config: Config, logger: Logger, catalog: MetricCatalog)
     parser,
     metrics,
     changes: createChangeExplainer({ catalog, warehouse, metrics, telemetry, logger, ttlMs, clock }),
-    charts: createChartRenderer(),
+    charts,
   };
   return { ...deps, watches: createWatchService({ ...deps, store: new WatchStore(db) }) };
 }

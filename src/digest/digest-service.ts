@@ -6,8 +6,10 @@
 import type { WebClient } from '@slack/web-api';
 import { Cron } from 'croner';
 import { DateTime } from 'luxon';
+import type { ChartRenderer } from '../charts/render-png.js';
 import { BoardError, type BoardReader, type BoardSnapshot } from '../github/board.js';
 import type { Logger } from '../logger.js';
+import { type ChartMode, deliver } from '../slack/deliver.js';
 import type { DigestLedger } from '../store/digest-ledger.js';
 import type { Message } from '../views/blocks.js';
 import { DIGEST_EVENT_TYPE, digestFailureMessage, triageDigestMessage } from '../views/triage-digest.js';
@@ -42,6 +44,8 @@ export interface DigestServiceOptions {
   triageStatus: string;
   logger: Logger;
   clock: () => Date;
+  /** CHART_MODE and the PNG renderer for the weekly chart (default: native blocks, no images). */
+  charts?: { mode: ChartMode; renderer?: ChartRenderer };
   /** How long to wait before retrying a failed day (default 15 min). */
   retryMs?: number;
 }
@@ -112,13 +116,19 @@ export function createDigestService(opts: DigestServiceOptions): DigestService {
         return 'already_posted';
       }
       const built = await build(now);
-      const posted = await slack.chat.postMessage({
-        channel,
-        text: built.message.text,
-        blocks: built.message.blocks,
-        unfurl_links: false,
-        metadata: { event_type: DIGEST_EVENT_TYPE, event_payload: { day, items: built.snapshot.items.length } },
-      });
+      // The channel sees it: a chart block Slack rejects is resent as text, with the chart as a PNG (CHART_MODE).
+      const posted = await deliver(
+        built.message,
+        { kind: 'post', client: slack, channel },
+        {
+          mode: opts.charts?.mode ?? 'native',
+          renderer: opts.charts?.renderer,
+          logger: log,
+          extra: {
+            metadata: { event_type: DIGEST_EVENT_TYPE, event_payload: { day, items: built.snapshot.items.length } },
+          },
+        },
+      );
       const ts = posted.ts!;
       // Two replicas can pass the check at the same moment; the later post removes itself.
       const after = await digestsInChannel(channel, day).catch(() => [ts]);

@@ -35,6 +35,8 @@ export interface TriageDigest {
   closedSince: BoardItem[];
   unassignedNecessities: BoardItem[];
   since: Date;
+  /** Requests opened and closed per week (Monday start, in the digest's time zone), oldest first, this week last. */
+  weekly: Array<{ week: string; opened: number; closed: number }>;
   /** Nothing needs attention today. */
   allClear: boolean;
 }
@@ -92,6 +94,7 @@ export function buildTriage(board: BoardSnapshot, opts: TriageOptions): TriageDi
     .filter((i) => i.issue.closedAt !== null && Date.parse(i.issue.closedAt) > sinceMs)
     .sort((a, b) => (a.issue.closedAt ?? '').localeCompare(b.issue.closedAt ?? ''));
   const unassignedNecessities = open.filter((i) => isNecessity(i.necessity) && i.issue.assignees.length === 0);
+  const weekly = weeklyFlow(board.items, opts.now, opts.timezone, WEEKS);
 
   return {
     total: board.items.length,
@@ -107,6 +110,32 @@ export function buildTriage(board: BoardSnapshot, opts: TriageOptions): TriageDi
     closedSince,
     unassignedNecessities,
     since,
+    weekly,
     allClear: needsTriage.length + overdue.length + dueSoon.length + stale.length + unassignedNecessities.length === 0,
   };
+}
+
+const WEEKS = 8;
+
+/** Opened and closed counts per week over the last `weeks` weeks; eight week boundaries, not a date per item. */
+export function weeklyFlow(items: BoardItem[], now: Date, timezone: string, weeks: number) {
+  const thisWeek = DateTime.fromJSDate(now, { zone: timezone }).startOf('week');
+  const starts = Array.from({ length: weeks }, (_, i) => thisWeek.minus({ weeks: weeks - 1 - i }));
+  const edges = [...starts.map((d) => d.toMillis()), thisWeek.plus({ weeks: 1 }).toMillis()];
+  const rows = starts.map((d) => ({ week: d.toISODate()!, opened: 0, closed: 0 }));
+  const bucket = (iso: string | null) => {
+    if (!iso) return -1;
+    const ms = Date.parse(iso);
+    if (ms < edges[0]! || ms >= edges[weeks]!) return -1;
+    let i = 0;
+    while (ms >= edges[i + 1]!) i++;
+    return i;
+  };
+  for (const item of items) {
+    const opened = bucket(item.issue.createdAt);
+    if (opened >= 0) rows[opened]!.opened++;
+    const closed = bucket(item.issue.closedAt);
+    if (closed >= 0) rows[closed]!.closed++;
+  }
+  return rows;
 }

@@ -17,6 +17,7 @@ import {
   type Message,
   section,
 } from './blocks.js';
+import { bucketLabels, dataVisualization, xyChart } from './charts.js';
 import { slackLink } from './escape.js';
 
 export const DIGEST_EVENT_TYPE = 'analytics_triage_digest';
@@ -109,6 +110,7 @@ export function triageDigestMessage(d: TriageDigest, opts: DigestViewOptions): M
     ].filter((b): b is AnyBlock => b !== null);
     for (const s of sections) blocks.push(divider(), s);
   }
+  blocks.push(...weeklyFlowBlocks(d));
   blocks.push(actions('digest_actions', [button('Open the board', 'open_board', { url: opts.boardUrl })]));
   blocks.push(
     context(
@@ -121,6 +123,34 @@ export function triageDigestMessage(d: TriageDigest, opts: DigestViewOptions): M
     : `Analytics triage ${opts.day}: ${d.needsTriage.length} need triage, ${d.overdue.length} overdue, ` +
       `${d.dueSoon.length} due this week, ${d.stale.length} stale, ${d.unassignedNecessities.length} unassigned necessities.`;
   return { text, blocks: blocks.slice(0, 50) };
+}
+
+export const DIGEST_CHART_BLOCK = 'digest_weekly_flow';
+
+/** Requests opened and closed per week: the same numbers as a text line and as one grouped bar chart. */
+function weeklyFlowBlocks(d: TriageDigest): AnyBlock[] {
+  if (d.weekly.length === 0) return [];
+  const labels = bucketLabels(
+    d.weekly.map((w) => w.week),
+    'week',
+  );
+  const line = d.weekly.map((w, i) => `${labels[i]} +${w.opened}/−${w.closed}`).join(' · ');
+  return [
+    context(`*Opened/closed per week* (last ${d.weekly.length} weeks, week starting): ${line}`),
+    dataVisualization(
+      `Requests opened and closed, last ${d.weekly.length} weeks`,
+      xyChart(
+        'bar',
+        labels,
+        [
+          { name: 'Opened', values: d.weekly.map((w) => w.opened) },
+          { name: 'Closed', values: d.weekly.map((w) => w.closed) },
+        ],
+        { x: 'Week starting', y: 'Requests' },
+      ),
+      DIGEST_CHART_BLOCK,
+    ),
+  ];
 }
 
 export function digestFailureMessage(reason: string, boardUrl?: string): Message {

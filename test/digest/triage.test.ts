@@ -108,3 +108,56 @@ describe('triage digest', () => {
     expect(message.text).toMatch(/^Analytics triage 2026-11-30: 667 need triage, 1000 overdue, 1000 due this week/);
   });
 });
+
+describe('triage digest: opened and closed per week', () => {
+  it('counts the last eight weeks (Monday start, this week last) and draws them as one grouped bar chart', () => {
+    const items = [
+      item({ issue: { createdAt: '2026-11-30T08:00:00Z' } }), // this week (NOW is Monday 09:00)
+      item({ issue: { createdAt: '2026-11-23T00:00:00Z', closedAt: '2026-11-29T23:59:00Z', state: 'CLOSED' } }),
+      item({ issue: { createdAt: '2026-10-06T12:00:00Z', closedAt: '2026-11-24T10:00:00Z', state: 'CLOSED' } }),
+      item({ issue: { createdAt: '2026-10-04T12:00:00Z' } }), // the Sunday before the first week: not counted
+    ];
+    const digest = buildTriage(snapshot(items), opts);
+    expect(digest.weekly.map((w) => w.week)).toEqual(
+      [
+        '2026-10-05',
+        '2026-10-12',
+        '2026-10-19',
+        '2026-10-26',
+        '2026-11-02',
+        '2026-11-09',
+        '2026-11-16',
+        '2026-11-23',
+        '2026-11-30',
+      ].slice(1),
+    );
+    expect(digest.weekly.map((w) => [w.opened, w.closed])).toEqual([
+      [0, 0],
+      [0, 0],
+      [0, 0],
+      [0, 0],
+      [0, 0],
+      [0, 0],
+      [1, 2],
+      [1, 0],
+    ]);
+    const message = triageDigestMessage(digest, {
+      boardUrl: 'https://github.com/orgs/acme/projects/63',
+      boardTitle: 'Analytics',
+      day: '2026-11-30',
+      timezone: 'UTC',
+    });
+    assertBlockKit(message, 'message');
+    const charts = message.blocks.filter((b) => b.type === 'data_visualization') as unknown as Array<{
+      title: string;
+      chart: { type: string; series: Array<{ name: string; data: Array<{ label: string; value: number }> }> };
+    }>;
+    expect(charts).toHaveLength(1);
+    expect(charts[0]!.title).toBe('Requests opened and closed, last 8 weeks');
+    expect(charts[0]!.chart.type).toBe('bar');
+    expect(charts[0]!.chart.series.map((s) => s.name)).toEqual(['Opened', 'Closed']);
+    expect(charts[0]!.chart.series[1]!.data.at(-2)).toEqual({ label: 'Nov 23', value: 2 });
+    // The same numbers in text, for clients without the chart block.
+    expect(JSON.stringify(message.blocks)).toContain('Nov 23 +1/−2 · Nov 30 +1/−0');
+  });
+});

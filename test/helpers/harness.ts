@@ -177,6 +177,7 @@ export async function testDeps(options: StartOptions = {}): Promise<{ deps: Deps
   const parser = new QuestionParser(catalog);
   const conversations = new ConversationStore(db);
   const ttlMs = config.metrics.cacheTtlSeconds * 1000;
+  const chartRenderer = createChartRenderer();
   const metrics =
     options.deps?.metrics ??
     createMetricService({
@@ -208,6 +209,7 @@ export async function testDeps(options: StartOptions = {}): Promise<{ deps: Deps
       logger: logs.logger,
       clock,
       retryMs: 60_000,
+      charts: { mode: config.charts.mode, renderer: chartRenderer },
     }),
     notifier: createRequestNotifier({ slack, outbox, logger: logs.logger, clock }),
     requests: createConfiguredFiler(config, { db, instance, logger: logs.logger, telemetry, clock, tracker, outbox }),
@@ -221,7 +223,7 @@ export async function testDeps(options: StartOptions = {}): Promise<{ deps: Deps
     parser,
     metrics,
     changes: createChangeExplainer({ catalog, warehouse, metrics, telemetry, logger: logs.logger, ttlMs, clock }),
-    charts: createChartRenderer(),
+    charts: chartRenderer,
     ...options.deps,
   };
   const deps: Deps = {

@@ -11,7 +11,7 @@ import { createTelemetry } from '../../src/telemetry.js';
 import { driverSentence, whatChangedMessage } from '../../src/views/what-changed.js';
 import { assertBlockKit } from '../helpers/block-kit.js';
 import { type RecordingWarehouse, recording } from '../helpers/fake-warehouse.js';
-import { demoWarehouse, shippedCatalog, TEST_NOW } from '../helpers/harness.js';
+import { demoWarehouse, shippedCatalog, TEST_DEMO, TEST_NOW } from '../helpers/harness.js';
 import { captureLogs } from '../helpers/logs.js';
 
 let inner: Warehouse;
@@ -233,5 +233,32 @@ describe('what changed: the sentence', () => {
     // Sentence, then a table, then a chart.
     expect(types.indexOf('table')).toBeGreaterThan(1);
     expect(types.indexOf('data_visualization')).toBeGreaterThan(types.indexOf('table'));
+  });
+});
+
+describe('what changed: the planted change in the demo data', () => {
+  it('finds the segment that dropped in the last complete week, first, with most of the drop', async () => {
+    const planted = TEST_DEMO.change;
+    const q = ask(`${planted.metric} last week`);
+    expect(q.range.start.toISODate()).toBe(planted.weekStart);
+    expect(q.range.end.minus({ days: 1 }).toISODate()).toBe(planted.weekEnd);
+    const e = await explainer().explain(q, { userId: 'U1' });
+    const top = e.drivers[0]!;
+    expect([top.dimension.name, top.key]).toEqual([planted.dimension, planted.value]);
+    expect(e.change).toBeLessThan(0);
+    expect(top.share!).toBeGreaterThan(0.5);
+    // Independent SQL: the segment's own week-on-week change is its contribution.
+    const { prev, start, end } = bounds(q);
+    const [row] = await sql(
+      `SELECT count(*) FILTER (WHERE occurred_at >= '${start}' AND occurred_at < '${end}')
+              - count(*) FILTER (WHERE occurred_at >= '${prev}' AND occurred_at < '${start}') AS delta
+       FROM events WHERE event_name = 'search' AND ${planted.dimension} = '${planted.value}'`,
+    );
+    expect(top.contribution).toBe(Number(row!.delta));
+    expect(driverSentence(e)).toMatch(/^Most of the drop came from \*country = DE\* \(−[\d,]+ of −[\d,]+\)/);
+    // Within its own dimension it leads too, and the parts still add up exactly.
+    const byCountry = segment(e, planted.dimension);
+    expect(byCountry[0]!.key).toBe(planted.value);
+    expect(byCountry.reduce((a, s) => a + s.contribution!, 0)).toBe(e.change);
   });
 });

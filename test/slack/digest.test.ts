@@ -101,6 +101,35 @@ describe('triage digest', () => {
     expect(channel.digests()).toHaveLength(1);
   });
 
+  it('carries the weekly opened/closed chart; if Slack rejects it, posts the text version and the chart as a PNG', async () => {
+    const t = await start();
+    const channel = fakeChannel(t);
+    interceptBoard({ items: boardItems(250) });
+    const chart = (b: Json) =>
+      (typeof b.blocks === 'string' ? b.blocks : JSON.stringify(b.blocks ?? '')).includes('data_visualization');
+    const accept = t.callsTo('chat.postMessage').length;
+    t.onSlackMethod('chat.postMessage', (b) => {
+      if (chart(b)) return { body: { ok: false, error: 'invalid_blocks' } };
+      channel.messages.push({ ...b, metadata: JSON.parse(String(b.metadata)), ts: '1748858400.000001' });
+      return { body: { ok: true, channel: b.channel, ts: '1748858400.000001' } };
+    });
+    t.onSlackMethod('files.getUploadURLExternal', () => ({
+      body: { ok: true, upload_url: 'http://files.slack.test/upload/d', file_id: 'F0DIGEST' },
+    }));
+    const upload = nock('http://files.slack.test').post('/upload/d').reply(200, 'OK');
+    expect(await t.deps.digest.postIfDue(TEN_AM)).toBe('posted');
+    const posts = t.callsTo('chat.postMessage').slice(accept);
+    expect(posts.map((p) => chart(p.body))).toEqual([true, false]);
+    expect(JSON.stringify(posts[1]!.body.blocks)).toContain('Opened/closed per week');
+    expect(channel.digests()).toHaveLength(1);
+    expect(upload.isDone()).toBe(true);
+    const [complete] = t.callsTo('files.completeUploadExternal');
+    expect(complete!.body.channel_id).toBe('C0ANALYTICS');
+    expect(String(t.callsTo('files.getUploadURLExternal')[0]!.body.alt_text)).toMatch(
+      /^Bar chart: Requests opened and closed, last 8 weeks/,
+    );
+  });
+
   it('does not post again after a restart (ledger in DATA_DIR)', async () => {
     const first = await start();
     const channel = fakeChannel(first);
