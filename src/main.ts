@@ -12,6 +12,7 @@ import { AskService } from './ask/ask-service.js';
 import { createChartRenderer } from './charts/render-png.js';
 import { type Config, ConfigError, describeAdapters, loadConfig, PACKAGE_ROOT } from './config.js';
 import { boardCommands } from './console/board-commands.js';
+import { chartFiles } from './console/chart-files.js';
 import { ConsoleReceiver } from './console/console-receiver.js';
 import { LOCAL, startLocalSlack } from './console/local-slack.js';
 import { renderMessage } from './console/render.js';
@@ -232,6 +233,10 @@ async function ask(question: string): Promise<number> {
       ? metricAnswerMessage(await deps.metrics.answer(parsed.question, { userId: 'cli' }))
       : questionErrorMessage(parsed.error);
     printMessage(message);
+    // Besides the text version, the charts as PNG files (as the local console does).
+    for (const file of await chartFiles(config.dataDir, deps.charts)(message.blocks)) {
+      process.stdout.write(`chart image: ${file}\n`);
+    }
     return parsed.ok ? 0 : 1;
   } finally {
     deps.instance.stop();
@@ -519,6 +524,7 @@ async function serveConsole(initial: Config, catalog: MetricCatalog): Promise<nu
     output: process.stdout,
     responseUrl: localSlack.responseUrl,
     onExit: () => exited(),
+    saveCharts: chartFiles(config.dataDir, deps.charts),
     boardCommand: deps.localBoard
       ? boardCommands({
           board: deps.localBoard,

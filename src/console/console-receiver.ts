@@ -22,6 +22,8 @@ export interface ConsoleOptions {
   responseUrl: () => string;
   /** Called when the person quits (EOF, `exit`, Ctrl-C outside a form). */
   onExit?: () => void;
+  /** Draws a message's chart blocks as PNG files and returns their paths (printed under the message). */
+  saveCharts?: (blocks: unknown) => Promise<string[]>;
   /** Lines starting with ':' (moving requests on the local board); `print` shows text in the console. */
   boardCommand?: (line: string, print: (text: string) => void) => Promise<void>;
 }
@@ -140,6 +142,12 @@ export class ConsoleReceiver implements Receiver {
       { registerButton: (b) => this.registerButton(b, container), userName: (id) => this.userName(id) },
     );
     this.print(`\n┌─ ${title}\n${lines.map((l) => `│ ${l}`).join('\n')}\n└─`);
+    this.options
+      .saveCharts?.(blocks)
+      .then((paths) => {
+        for (const p of paths) this.print(`  chart image: ${p}`);
+      })
+      .catch((error: Error) => this.print(`  (the chart image could not be drawn: ${error.message})`));
   }
 
   private registerButton(b: RenderedButton, container: ButtonRef['container']): number {

@@ -177,10 +177,11 @@ export function describeChart(block: DataVisualizationBlock, format: (v: number)
   }
   const cats = chart.axis_config.categories;
   const kind = { line: 'Line chart', bar: 'Bar chart', area: 'Area chart' }[chart.type];
-  const span = cats.length > 1 ? ` from ${cats[0]} to ${cats[cats.length - 1]}` : '';
+  const categorical = chart.type === 'bar' && chart.series.length === 1;
+  const span = cats.length > 1 && !categorical ? ` from ${cats[0]} to ${cats[cats.length - 1]}` : '';
   const sentences = chart.series.map((s) => {
     const values = s.data.map((d) => d.value);
-    if (chart.type === 'bar' && chart.series.length === 1) {
+    if (categorical) {
       const ranked = [...s.data].sort((a, b) => b.value - a.value);
       return `${ranked
         .slice(0, 5)
@@ -203,4 +204,6 @@ export function describeChart(block: DataVisualizationBlock, format: (v: number)
   return `${kind}: ${block.title}${span}. ${sentences.join('; ')}.`;
 }
 
-const defaultFormat = (v: number) => new Intl.NumberFormat('en-US', { maximumFractionDigits: 2 }).format(v);
+const wholeNumbers = new Intl.NumberFormat('en-US', { maximumFractionDigits: 0 });
+const twoDecimals = new Intl.NumberFormat('en-US', { maximumFractionDigits: 2 });
+const defaultFormat = (v: number) => (Math.abs(v) >= 100 ? wholeNumbers : twoDecimals).format(v);

@@ -1,4 +1,4 @@
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { tempDir } from '../helpers/config.js';
 import { runCli } from '../helpers/process.js';
@@ -17,6 +17,14 @@ describe('analytics-bot ask / metrics check / digest', () => {
     expect(run.stdout()).toMatch(/free +[\d,]+/);
     expect(run.stdout()).toContain('[Share in channel]');
     expect(run.stdout()).not.toMatch(/(^|\s)[*_`]\w/m);
+    // The charts in words, and drawn as PNG files under DATA_DIR/charts/.
+    expect(run.stdout()).toMatch(/^\[chart\] Bar chart: Weekly active users by plan\. free [\d,.]+/m);
+    const images = [...run.stdout().matchAll(/^chart image: (.+\.png)$/gm)].map((m) => m[1]!);
+    expect(images).toHaveLength(2);
+    for (const file of images) {
+      expect(file.startsWith(path.join(dataDir, 'charts'))).toBe(true);
+      expect(readFileSync(file).subarray(1, 4).toString()).toBe('PNG');
+    }
   });
 
   it('explains an unknown metric and exits 1', async () => {
