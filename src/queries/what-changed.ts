@@ -161,14 +161,18 @@ export function createChangeExplainer(opts: ChangeExplainerOptions): ChangeExpla
   return {
     async explain(question, asker) {
       const started = performance.now();
-      // The headline comes from the answer itself (normally a cache hit: the asker has just seen it).
-      const answer = await opts.metrics.answer(question, asker);
       const dims = changeDimensions(catalog, question);
-      const periods = { current: answer.series.length, previous: answer.previousSeries.length };
+      // Parts that add up (counts, sums, ratio parts) give the headline themselves: one query per dimension in all.
+      // Overlapping parts and averages of periods need the answer's headline and bucket count (normally a cache hit:
+      // the asker has just seen the answer).
+      const selfContained =
+        dims.length > 0 && changeKind(question.metric) !== 'overlapping' && question.metric.rollup !== 'average';
+      const answer = selfContained ? undefined : await opts.metrics.answer(question, asker);
+      const periods = { current: answer?.series.length ?? 0, previous: answer?.previousSeries.length ?? 0 };
       const results = await Promise.all(dims.map((d) => rowsFor(question, d, periods)));
       const explanation = decompose(
         question,
-        answer,
+        answer ?? totalsOf(question.metric, results[0]!.rows.parts),
         dims.map((dimension, i) => ({ dimension, parts: results[i]!.rows.parts })),
       );
       explanation.queries = results.filter((r) => r.queried).length;
@@ -195,6 +199,21 @@ export function createChangeExplainer(opts: ChangeExplainerOptions): ChangeExpla
 interface Periods {
   current: number;
   previous: number;
+}
+
+/** The headline of both periods from one dimension's parts, where the parts add up (every row is in one value). */
+export function totalsOf(metric: Metric, parts: Part[]): { current: number | null; previous: number | null } {
+  const total = (period: Part['period']) => {
+    const own = parts.filter((p) => p.period === period);
+    const num = own.reduce((a, p) => a + p.num, 0);
+    if (changeKind(metric) === 'ratio') {
+      const den = own.reduce((a, p) => a + (p.den ?? 0), 0);
+      return den ? num / den : null;
+    }
+    // A sum over no rows is NULL in SQL, a count is 0: the same as the answer's headline.
+    return own.length === 0 && metric.aggregation.type === 'sum' ? null : num;
+  };
+  return { current: total('current'), previous: total('previous') };
 }
 
 /** Warehouse rows to parts per (value, period); averages of periods are averaged over the period's buckets. */

@@ -194,6 +194,8 @@ describe('what changed: cost', () => {
     const q = ask('searches last 14 days');
     const dims = q.metric.dimensions.length;
     const first = await service.explain(q, { userId: 'U1' });
+    // Counts add up, so the headline comes from the parts: no query besides one per dimension.
+    expect(warehouse.queries).toHaveLength(dims);
     expect(changeQueries()).toHaveLength(dims);
     expect(first.queries).toBe(dims);
     const again = await service.explain(q, { userId: 'U2' });
@@ -214,6 +216,29 @@ describe('what changed: cost', () => {
       expect(query.sql).not.toContain("'DE'");
       expect(Object.values(query.params)).toContainEqual({ type: 'STRING', value: 'DE' });
     }
+  });
+});
+
+describe('what changed: the headline', () => {
+  it.each([
+    'signups last 4 weeks',
+    'bounce rate last 4 weeks',
+    'marketing spend last 4 weeks',
+    'searches where country = DE last 14 days',
+  ])('%s: the parts give exactly the answer’s headline', async (text) => {
+    const q = ask(text);
+    const e = await explainer().explain(q, { userId: 'U1' });
+    const { logger } = captureLogs();
+    const metrics = createMetricService({
+      catalog,
+      warehouse: inner,
+      telemetry: createTelemetry({ defaultMetrics: false }),
+      logger,
+      ttlMs: 0,
+    });
+    const answer = await metrics.answer(q, { userId: 'U1' });
+    expect(e.current).toBeCloseTo(answer.current!, 9);
+    expect(e.previous).toBeCloseTo(answer.previous!, 9);
   });
 });
 
