@@ -4,6 +4,7 @@
  * warehouse. Targets: chart blocks built in under 5 ms (p95); a PNG chart under 150 ms (p95); no warehouse query to
  * draw a chart; at most one query per dimension for "what changed?", and none when it is asked again.
  */
+import { cpus, loadavg } from 'node:os';
 import { createChartRenderer } from '../src/charts/render-png.js';
 import { createLogger } from '../src/logger.js';
 import { loadCatalogFile } from '../src/queries/catalog.js';
@@ -87,12 +88,16 @@ async function main(): Promise<number> {
   await renderer.render(charts[0]!);
   const cold = performance.now() - coldStart;
   const render: number[] = [];
+  const renderCpu: number[] = [];
   let bytes = 0;
   for (let run = 0; run < RENDER_RUNS; run++) {
     const chart = charts[run % charts.length]!;
+    const cpu0 = process.cpuUsage();
     const t0 = performance.now();
     const image = await renderer.render(chart);
     render.push(performance.now() - t0);
+    const cpu = process.cpuUsage(cpu0);
+    renderCpu.push((cpu.user + cpu.system) / 1000);
     bytes = Math.max(bytes, image.png.length);
   }
 
@@ -137,7 +142,7 @@ async function main(): Promise<number> {
     { name: 'warehouse queries to draw charts', actual: `${chartQueries}`, pass: chartQueries === 0, limit: '= 0' },
     {
       name: `what changed: queries (${dims} dimensions)`,
-      actual: `${afterFirst - before} (answer cached)`,
+      actual: `${afterFirst - before}`,
       pass: afterFirst - before <= dims && first.queries <= dims,
       limit: `<= ${dims}`,
     },
@@ -148,16 +153,20 @@ async function main(): Promise<number> {
       limit: '= 0',
     },
   ];
+  // Wall-clock targets: a machine busy with other work (load above its core count) inflates them; say so.
+  const [load1] = loadavg();
   console.log(
     `\nCharts (${answers.length} real answers × ${BUILD_RUNS} builds; ${RENDER_RUNS} PNG renders at 1200 px)`,
   );
+  console.log(`  machine: ${cpus().length} cores, load average ${load1!.toFixed(1)} at the end of the run`);
   console.log(
     `  blocks: median ${percentile(build, 50).toFixed(3)} ms, p95 ${buildP95.toFixed(3)} ms · whole answer message: ` +
       `p95 ${percentile(whole, 95).toFixed(2)} ms`,
   );
   console.log(
     `  PNG: first (loads ECharts + resvg) ${cold.toFixed(0)} ms · warm median ${percentile(render, 50).toFixed(0)} ms, ` +
-      `p95 ${renderP95.toFixed(0)} ms, max ${Math.max(...render).toFixed(0)} ms · up to ${(bytes / 1024).toFixed(0)} KB`,
+      `p95 ${renderP95.toFixed(0)} ms, max ${Math.max(...render).toFixed(0)} ms · CPU per render median ` +
+      `${percentile(renderCpu, 50).toFixed(0)} ms · up to ${(bytes / 1024).toFixed(0)} KB`,
   );
   console.log(
     `  what changed (searches, last week): ${firstMs.toFixed(0)} ms cold, ${againMs.toFixed(1)} ms from cache · ` +
