@@ -11,12 +11,12 @@ import { loadCatalogFile } from '../src/queries/catalog.js';
 import { createDuckDbWarehouse } from '../src/queries/duckdb-warehouse.js';
 import { createMetricService, type MetricAnswer } from '../src/queries/metric-service.js';
 import { QuestionParser } from '../src/queries/question.js';
-import type { CompiledQuery, Warehouse } from '../src/queries/warehouse.js';
 import { createChangeExplainer } from '../src/queries/what-changed.js';
 import { createTelemetry } from '../src/telemetry.js';
 import { breakdownChart, breakdownTableBlock, breakdownTrendChart, seriesChart } from '../src/views/answer-charts.js';
 import type { DataVisualizationBlock } from '../src/views/charts.js';
 import { metricAnswerMessage } from '../src/views/metric-answer.js';
+import { recording } from '../test/helpers/fake-warehouse.js';
 
 const NOW = new Date('2026-11-29T10:00:00Z');
 const BUILD_RUNS = 500;
@@ -27,18 +27,13 @@ const percentile = (xs: number[], p: number) => {
   return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
 };
 
-function counting(inner: Warehouse): Warehouse & { queries: CompiledQuery[] } {
-  const queries: CompiledQuery[] = [];
-  return { ...inner, kind: inner.kind, queries, query: (q, o) => (queries.push(q), inner.query(q, o)) };
-}
-
 async function main(): Promise<number> {
   const logger = createLogger({ level: 'silent' });
   const telemetry = createTelemetry({ defaultMetrics: false });
   const catalog = loadCatalogFile(new URL('../metrics.yml', import.meta.url).pathname);
   const parser = new QuestionParser(catalog);
   const inner = await createDuckDbWarehouse({ path: ':memory:', now: () => NOW });
-  const warehouse = counting(inner);
+  const warehouse = recording(inner);
   const metrics = createMetricService({ catalog, warehouse, telemetry, logger, ttlMs: 3_600_000, clock: () => NOW });
   const ask = (text: string) => {
     const parsed = parser.parse(text, { now: NOW, timezone: 'UTC' });

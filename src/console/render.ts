@@ -3,7 +3,6 @@
  * what they stand for, links `label (url)`, mentions names, buttons numbered choices people can type. Used by the
  * local console and the CLI (`ask`, `digest --dry-run`).
  */
-import { type DataVisualizationBlock, describeChart } from '../views/charts.js';
 
 export interface RenderedButton {
   actionId: string;
