@@ -234,9 +234,9 @@ async function ask(question: string): Promise<number> {
       : questionErrorMessage(parsed.error);
     printMessage(message);
     // Besides the text version, the charts as PNG files (as the local console does).
-    for (const file of await chartFiles(config.dataDir, deps.charts)(message.blocks)) {
-      process.stdout.write(`chart image: ${file}\n`);
-    }
+    const charts = chartFiles(config.dataDir, deps.charts)(message.blocks);
+    await charts.written;
+    for (const file of charts.paths) process.stdout.write(`chart image: ${file}\n`);
     return parsed.ok ? 0 : 1;
   } finally {
     deps.instance.stop();

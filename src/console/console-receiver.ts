@@ -7,6 +7,7 @@ import { randomUUID } from 'node:crypto';
 import { createInterface, type Interface } from 'node:readline';
 import type { Readable, Writable } from 'node:stream';
 import type { App, Receiver, ReceiverEvent } from '@slack/bolt';
+import type { SaveCharts } from './chart-files.js';
 import { LOCAL, type SlackOutput } from './local-slack.js';
 import { type RenderedButton, renderBlocks, renderMessage, stripControl } from './render.js';
 
@@ -22,8 +23,8 @@ export interface ConsoleOptions {
   responseUrl: () => string;
   /** Called when the person quits (EOF, `exit`, Ctrl-C outside a form). */
   onExit?: () => void;
-  /** Draws a message's chart blocks as PNG files and returns their paths (printed under the message). */
-  saveCharts?: (blocks: unknown) => Promise<string[]>;
+  /** Draws a message's chart blocks as PNG files; their paths are printed with the message. */
+  saveCharts?: SaveCharts;
   /** Lines starting with ':' (moving requests on the local board); `print` shows text in the console. */
   boardCommand?: (line: string, print: (text: string) => void) => Promise<void>;
 }
@@ -141,13 +142,10 @@ export class ConsoleReceiver implements Receiver {
       { blocks, text: fallback },
       { registerButton: (b) => this.registerButton(b, container), userName: (id) => this.userName(id) },
     );
+    const charts = this.options.saveCharts?.(blocks);
+    for (const file of charts?.paths ?? []) lines.push(`chart image: ${file}`);
     this.print(`\n┌─ ${title}\n${lines.map((l) => `│ ${l}`).join('\n')}\n└─`);
-    this.options
-      .saveCharts?.(blocks)
-      .then((paths) => {
-        for (const p of paths) this.print(`  chart image: ${p}`);
-      })
-      .catch((error: Error) => this.print(`  (the chart image could not be drawn: ${error.message})`));
+    charts?.written.catch((error: Error) => this.print(`(a chart image could not be drawn: ${error.message})`));
   }
 
   private registerButton(b: RenderedButton, container: ButtonRef['container']): number {

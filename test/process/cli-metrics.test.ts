@@ -25,7 +25,8 @@ describe('analytics-bot ask / metrics check / digest', () => {
       expect(file.startsWith(path.join(dataDir, 'charts'))).toBe(true);
       expect(readFileSync(file).subarray(1, 4).toString()).toBe('PNG');
     }
-  });
+    // A cold CLI start plus loading the chart renderer: room for a busy machine.
+  }, 60_000);
 
   it('explains an unknown metric and exits 1', async () => {
     const run = runCli(['ask', 'revenue'], { DATA_DIR: dataDir });
