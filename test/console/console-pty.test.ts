@@ -35,7 +35,7 @@ describe('the local console in a terminal', () => {
     expect(run.sinceMark()).not.toMatch(/dayly|no comparison/);
     expect(run.sinceMark()).not.toMatch(/(^|\s)[*_]\w/m);
     // Its chart in words, and drawn as a PNG under DATA_DIR/charts/ with the path printed.
-    expect(run.sinceMark()).toMatch(/\[chart\] Line chart: New sign-ups, last 7 days/);
+    expect(run.sinceMark()).toMatch(/📊 Line chart: New sign-ups, last 7 days/);
     await run.waitFor(/chart image: \S+\/charts\/\S+\.png/, 30_000);
 
     // A request with a date in the past: only that field is asked again, with its error; the rest is kept.

@@ -78,7 +78,7 @@ describe('newer blocks', () => {
       '  ──────────  ────────',
       '  enterprise        43',
       '  free           1,248',
-      '📊 Bar chart: Sign-ups by plan from free to pro. free 10, pro 2.',
+      '📊 Bar chart: Sign-ups by plan. free 10, pro 2.',
       '  [👍]   [👎]',
     ]);
   });

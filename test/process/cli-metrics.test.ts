@@ -18,7 +18,7 @@ describe('analytics-bot ask / metrics check / digest', () => {
     expect(run.stdout()).toContain('[Share in channel]');
     expect(run.stdout()).not.toMatch(/(^|\s)[*_`]\w/m);
     // The charts in words, and drawn as PNG files under DATA_DIR/charts/.
-    expect(run.stdout()).toMatch(/^\[chart\] Bar chart: Weekly active users by plan\. free [\d,.]+/m);
+    expect(run.stdout()).toMatch(/^📊 Bar chart: Weekly active users by plan\. free [\d,.]+/m);
     const images = [...run.stdout().matchAll(/^chart image: (.+\.png)$/gm)].map((m) => m[1]!);
     expect(images).toHaveLength(2);
     for (const file of images) {
