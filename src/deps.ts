@@ -14,6 +14,7 @@ import type { Warehouse } from './queries/warehouse.js';
 import type { ChangeExplainer } from './queries/what-changed.js';
 import type { RequestFiler } from './requests/filer.js';
 import type { RequestNotifier } from './requests/notifier.js';
+import type { QuestionLimiter } from './slack/question-limiter.js';
 import type { ConversationStore } from './store/conversation-store.js';
 import type { FeedbackStore } from './store/feedback-store.js';
 import type { InstanceRegistry } from './store/instances.js';
@@ -32,6 +33,8 @@ export interface Deps {
   readonly catalog: MetricCatalog;
   readonly parser: QuestionParser;
   readonly metrics: MetricService;
+  /** QUESTIONS_PER_MINUTE_PER_USER, per person, for every surface that answers a metric question. */
+  readonly questionLimiter: QuestionLimiter;
   /** "What changed?": the change between two periods, decomposed along the metric's dimensions. */
   readonly changes: ChangeExplainer;
   /** Draws chart blocks as PNG (fallback uploads, the local console). */

@@ -25,6 +25,7 @@ import { loadKnowledgeFile } from './knowledge/knowledge.js';
 import type { LocalBoard } from './local-board/local-board.js';
 import { createLogger, type Logger, toBoltLogger } from './logger.js';
 import { createBigQueryWarehouse } from './queries/bigquery-warehouse.js';
+import { createQueryBudget } from './queries/budget.js';
 import { CatalogError, loadCatalogFile, type MetricCatalog } from './queries/catalog.js';
 import { compileMetricQuery } from './queries/compile.js';
 import { createDuckDbWarehouse } from './queries/duckdb-warehouse.js';
@@ -34,6 +35,8 @@ import type { Warehouse } from './queries/warehouse.js';
 import { createChangeExplainer } from './queries/what-changed.js';
 import { createConfiguredFiler } from './requests/create-filer.js';
 import { createRequestNotifier } from './requests/notifier.js';
+import { createQuestionLimiter } from './slack/question-limiter.js';
+import { BytesLedger } from './store/bytes-ledger.js';
 import { ConversationStore } from './store/conversation-store.js';
 import { openDatabase } from './store/database.js';
 import { DigestLedger } from './store/digest-ledger.js';
@@ -191,9 +194,11 @@ async function buildDeps(config: Config, logger: Logger, catalog: MetricCatalog)
     logger,
     ttlMs: config.metrics.cacheTtlSeconds * 1000,
     clock,
+    budget: createQueryBudget(new BytesLedger(db), config.budgets),
   });
   const deps: Omit<Deps, 'watches'> = {
     instance,
+    questionLimiter: createQuestionLimiter(config.budgets.questionsPerMinutePerUser),
     items: createItemLookup({ github: config.github, logger, telemetry }),
     userMap: loadUserMap(config.github.userMapFile),
     localBoard: ports.local,

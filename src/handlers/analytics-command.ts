@@ -2,6 +2,7 @@
 import type { AllMiddlewareArgs, SlackCommandMiddlewareArgs } from '@slack/bolt';
 import type { Deps } from '../deps.js';
 import { MAX_QUESTION_LENGTH } from '../queries/question.js';
+import { askableMetrics, decidedByChannel, withAskableSuggestions } from '../slack/access.js';
 import { deliver } from '../slack/deliver.js';
 import { slowLane } from '../slow-lane.js';
 import { helpMessage } from '../views/help.js';
@@ -23,7 +24,15 @@ export const analyticsCommand = (deps: Deps) => async (args: AllMiddlewareArgs &
     (child ??= requestLog(deps, context, { user: command.user_id, channel: command.channel_id, surface: 'command' }));
 
   if (sub === '' || sub === 'help') return void (await ack(helpMessage()));
-  if (sub === 'list') return void (await ack(metricListMessage(deps.catalog)));
+  if (sub === 'list') {
+    const who = { userId: command.user_id, channelId: command.channel_id };
+    const all = deps.catalog.metrics;
+    if (decidedByChannel(all, who)) return void (await ack(metricListMessage(deps.catalog)));
+    // Whether restricted metrics belong in this person's list takes a user-group lookup: after the ack.
+    await ack();
+    const askable = await askableMetrics(all, who, client, log());
+    return void (await respond({ ...metricListMessage(deps.catalog, askable), replace_original: false }));
+  }
   if (sub === 'my') {
     return void (await ack(myRequestsMessage(deps.requests.outbox.byRequester(command.user_id, 100), deps.clock())));
   }
@@ -57,7 +66,9 @@ export const analyticsCommand = (deps: Deps) => async (args: AllMiddlewareArgs &
   const parsed = deps.parser.parse(text, { now: deps.clock(), timezone: deps.config.metrics.timezone });
   if (!parsed.ok) {
     log().info({ error: parsed.error.kind }, 'question not understood');
-    return void (await respond(questionErrorMessage(parsed.error, text)));
+    const who = { userId: command.user_id, channelId: command.channel_id };
+    const error = await withAskableSuggestions(parsed.error, who, client, log());
+    return void (await respond(questionErrorMessage(error, text)));
   }
   const outcome = await answerQuestion(
     deps,

@@ -6,42 +6,70 @@ import type { AllMiddlewareArgs, BlockButtonAction, SlackActionMiddlewareArgs } 
 import type { WebClient } from '@slack/web-api';
 import type { Deps } from '../deps.js';
 import type { Logger } from '../logger.js';
+import { BudgetExceededError } from '../queries/budget.js';
 import type { MetricAnswer } from '../queries/metric-service.js';
 import type { MetricQuestion } from '../queries/question.js';
 import { summarizeQuestion } from '../queries/question-summary.js';
 import { BytesLimitExceededError, WarehouseTimeoutError } from '../queries/warehouse.js';
-import { canSeeMetric } from '../slack/access.js';
+import { type Audience, canSeeMetric } from '../slack/access.js';
 import { clip, type Message } from '../views/blocks.js';
 import { type AnswerViewOptions, answerFailureMessage, metricAnswerMessage } from '../views/metric-answer.js';
+import { budgetReachedMessage, restrictedHereMessage, slowDownMessage } from '../views/refusals.js';
 
 export type AnswerOutcome = { ok: true; answer: MetricAnswer } | { ok: false; message: Message };
 
+/**
+ * Answers for `asker`, shown to `audience`: 'asker' when only they see it (ephemeral, DM), 'channel' when it is
+ * posted where everyone in `asker.channelId` reads it (Share in channel, a reply to an @-mention in a channel).
+ */
 export async function answerQuestion(
-  deps: Pick<Deps, 'metrics'>,
+  deps: Pick<Deps, 'metrics' | 'questionLimiter' | 'telemetry' | 'config' | 'clock'>,
   question: MetricQuestion,
   asker: { userId: string; channelId?: string },
   client: WebClient,
   log: Logger,
+  audience: Audience = 'asker',
 ): Promise<AnswerOutcome> {
-  const refused = await refusalFor(question, asker, client, log);
+  const limited = deps.questionLimiter.take(asker.userId, deps.clock().getTime());
+  if (!limited.ok) {
+    deps.telemetry.refusals.inc({ reason: 'rate_limited' });
+    log.info({ user: asker.userId, retryAfterMs: limited.retryAfterMs }, 'question rate limit reached');
+    return {
+      ok: false,
+      message: slowDownMessage(limited.retryAfterMs, deps.config.budgets.questionsPerMinutePerUser),
+    };
+  }
+  const refused = await refusalFor(question, asker, client, log, audience, deps);
   if (refused) return { ok: false, message: refused };
   try {
     return { ok: true, answer: await deps.metrics.answer(question, asker) };
   } catch (error) {
+    if (error instanceof BudgetExceededError) return { ok: false, message: budgetReachedMessage(error, deps.clock()) };
     return { ok: false, message: warehouseFailureMessage(error, question, log) };
   }
 }
 
-/** The access rules: null when the asker may see the metric here, else the message saying why not. */
+/** The access rules for `audience`: null when the metric may be shown there, else the message saying why not. */
 export async function refusalFor(
   question: MetricQuestion,
   asker: { userId: string; channelId?: string },
   client: WebClient,
   log: Logger,
+  audience: Audience = 'asker',
+  deps?: Pick<Deps, 'telemetry'>,
 ): Promise<Message | null> {
-  if (await canSeeMetric(question.metric, asker, client, log)) return null;
-  log.info({ metric: question.metric.name, user: asker.userId, channel: asker.channelId }, 'restricted metric refused');
-  return answerFailureMessage({ kind: 'restricted', metric: question.metric });
+  if (await canSeeMetric(question.metric, asker, client, log, audience)) return null;
+  // Privately allowed but not here: say so, rather than "restricted", so the person knows where to ask.
+  const privately =
+    audience === 'channel' && (await canSeeMetric(question.metric, { userId: asker.userId }, client, log, 'asker'));
+  deps?.telemetry.refusals.inc({ reason: privately ? 'restricted_destination' : 'restricted_metric' });
+  log.info(
+    { metric: question.metric.name, user: asker.userId, channel: asker.channelId, audience },
+    'restricted metric refused',
+  );
+  return privately
+    ? restrictedHereMessage(question.metric)
+    : answerFailureMessage({ kind: 'restricted', metric: question.metric });
 }
 
 /** The user's message for a failed warehouse query: timeout and bytes cap are said plainly, the rest is logged. */
@@ -110,6 +138,7 @@ export async function answerButton(
   args: ButtonArgs,
   surface: string,
   read: (value: string) => MetricQuestion | null,
+  audience: Audience = 'asker',
 ): Promise<{ outcome: AnswerOutcome; channelId?: string; log: Logger } | null> {
   const { ack, action, body, respond, client, context } = args;
   await ack();
@@ -120,6 +149,6 @@ export async function answerButton(
     await respond(staleButtonMessage);
     return null;
   }
-  const outcome = await answerQuestion(deps, question, { userId: body.user.id, channelId }, client, log);
+  const outcome = await answerQuestion(deps, question, { userId: body.user.id, channelId }, client, log, audience);
   return { outcome, channelId, log };
 }

@@ -8,6 +8,7 @@ import type {
 import type { ModalView } from '@slack/types';
 import type { WebClient } from '@slack/web-api';
 import type { Deps } from '../deps.js';
+import { askableMetrics } from '../slack/access.js';
 import { plain } from '../views/blocks.js';
 import { metricListMessage } from '../views/metric-answer.js';
 import { homeView } from '../views/my-requests.js';
@@ -31,7 +32,9 @@ export const browseMetrics =
   (deps: Deps) =>
   async ({ ack, body, client }: AllMiddlewareArgs & SlackActionMiddlewareArgs<BlockButtonAction>) => {
     await ack();
-    const list = metricListMessage(deps.catalog);
+    const who = { userId: body.user.id };
+    const askable = await askableMetrics(deps.catalog.metrics, who, client, deps.logger);
+    const list = metricListMessage(deps.catalog, askable);
     const view: ModalView = {
       type: 'modal',
       callback_id: 'metric_browser',

@@ -5,6 +5,7 @@
 import type { AllMiddlewareArgs, SlackEventMiddlewareArgs } from '@slack/bolt';
 import type { AskContext } from '../ask/ask-service.js';
 import type { Deps } from '../deps.js';
+import { askableMetrics, withAskableSuggestions } from '../slack/access.js';
 import { deliver } from '../slack/deliver.js';
 import { slowLane } from '../slow-lane.js';
 import { cannotAnswerMessage, lookingMessage, requestProcessReply, topicMessage } from '../views/ask.js';
@@ -62,6 +63,20 @@ export const askBot =
         unfurl_links: false,
       });
 
+    // A thread reply in a channel is read by everyone there; a DM only by the asker.
+    const audience = isDm ? 'asker' : 'channel';
+    const who = { userId: e.user, channelId: e.channel };
+    /** Metric names this reply may mention: restricted ones only where their numbers could be shown. */
+    const askable = async (names: readonly string[]) =>
+      (
+        await askableMetrics(
+          names.flatMap((n) => deps.catalog.metric(n) ?? []),
+          who,
+          client,
+          log,
+          audience,
+        )
+      ).map((m) => m.name);
     const intent = deps.ask.understand(e.text ?? '', ctx);
     log.info({ intent: intent.kind }, 'question understood');
     switch (intent.kind) {
@@ -69,30 +84,31 @@ export const askBot =
         await post(helpMessage('Ask me about a metric, or where to find data. For example:'));
         return;
       case 'topic':
-        await post(topicMessage(intent.topic, deps.catalog));
+        await post(
+          topicMessage(
+            { ...intent.topic, related_metrics: await askable(intent.topic.related_metrics ?? []) },
+            deps.catalog,
+          ),
+        );
         return;
       case 'request':
         await post(requestProcessReply(intent.text, intent.topic));
         return;
       case 'unknown':
-        await post(cannotAnswerMessage(intent.text, intent.metrics, intent.topics, deps.catalog));
+        await post(cannotAnswerMessage(intent.text, await askable(intent.metrics), intent.topics, deps.catalog));
         return;
       case 'metric_problem':
-        await post(questionErrorMessage(intent.error, intent.text));
+        await post(
+          questionErrorMessage(await withAskableSuggestions(intent.error, who, client, log, audience), intent.text),
+        );
         return;
       case 'metric': {
         // A visible sign of work while the warehouse runs, replaced by the answer.
         const looking = await post(lookingMessage());
-        const outcome = await answerQuestion(
-          deps,
-          intent.question,
-          { userId: e.user, channelId: e.channel },
-          client,
-          log,
-        );
+        const outcome = await answerQuestion(deps, intent.question, who, client, log, audience);
         const asked = (e.text ?? '').replace(/<@[A-Z0-9]+>/g, '').trim();
         const message = outcome.ok
-          ? shownAnswer(deps, outcome.answer, { userId: e.user, channelId: e.channel, asked }, { visible: true })
+          ? shownAnswer(deps, outcome.answer, { ...who, asked }, { visible: true })
           : outcome.message;
         if (outcome.ok) deps.ask.remember(ctx, intent.question);
         // A thread reply or DM is visible to everyone there, so a rejected chart may follow as a PNG in the thread.

@@ -10,7 +10,8 @@ const NOT_IN_CHANNEL = new Set(['not_in_channel', 'channel_not_found', 'is_archi
 
 export const shareAnswer = (deps: Deps) => async (args: ButtonArgs) => {
   const { respond, client, body } = args;
-  const answered = await answerButton(deps, args, 'action:share', (v) => decodeQuestion(v, deps.catalog));
+  // Posted for the whole channel: only the channel's own grant counts, never the clicker's group membership.
+  const answered = await answerButton(deps, args, 'action:share', (v) => decodeQuestion(v, deps.catalog), 'channel');
   if (!answered) return;
   const { outcome, channelId, log } = answered;
   if (!channelId) return void (await respond(staleButtonMessage));

@@ -8,6 +8,7 @@ import type { Logger } from '../logger.js';
 import type { Asker } from '../queries/metric-service.js';
 import type { MetricQuestion } from '../queries/question.js';
 import { decodeQuestion } from '../queries/question-codec.js';
+import type { Audience } from '../slack/access.js';
 import { type Destination, deliver } from '../slack/deliver.js';
 import type { Message } from '../views/blocks.js';
 import { whatChangedMessage } from '../views/what-changed.js';
@@ -21,13 +22,14 @@ import {
 
 /** The explanation as a message, or the message saying why there is none (restricted, timeout, bytes cap). */
 export async function explainChange(
-  deps: Pick<Deps, 'changes'>,
+  deps: Pick<Deps, 'changes' | 'telemetry'>,
   question: MetricQuestion,
   asker: Asker,
   client: WebClient,
   log: Logger,
+  audience: Audience = 'asker',
 ): Promise<Message> {
-  const refused = await refusalFor(question, asker, client, log);
+  const refused = await refusalFor(question, asker, client, log, audience, deps);
   if (refused) return refused;
   try {
     return whatChangedMessage(await deps.changes.explain(question, asker));

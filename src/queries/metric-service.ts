@@ -5,6 +5,7 @@
  */
 import type { Logger } from '../logger.js';
 import { metricLabel, type Telemetry } from '../telemetry.js';
+import { BudgetExceededError, type QueryBudget } from './budget.js';
 import type { MetricCatalog } from './catalog.js';
 import { compileMetricQuery } from './compile.js';
 import type { MetricQuestion } from './question.js';
@@ -57,6 +58,8 @@ export interface MetricServiceOptions {
   ttlMs: number;
   clock?: () => Date;
   maxEntries?: number;
+  /** Daily bytes budgets: a new warehouse job is refused once one is spent, and what it billed is recorded. */
+  budget?: QueryBudget;
 }
 
 export function cacheKey(q: MetricQuestion): string {
@@ -130,7 +133,22 @@ export function createMetricService(opts: MetricServiceOptions): MetricService {
       let pending = inFlight.get(key);
       const shared = Boolean(pending);
       if (!pending) {
-        pending = compute(question).finally(() => inFlight.delete(key));
+        try {
+          opts.budget?.check(asker.userId, clock());
+        } catch (error) {
+          if (error instanceof BudgetExceededError) {
+            telemetry.refusals.inc({ reason: error.scope === 'user' ? 'user_bytes_budget' : 'daily_bytes_budget' });
+            log.info({ ...audit, budget: error.scope, spent: error.spentBytes }, 'bytes budget reached');
+          }
+          throw error;
+        }
+        pending = compute(question)
+          .then((value) => {
+            // The person whose question started the job pays for it; people sharing it in flight do not.
+            opts.budget?.record(asker.userId, value.bytesBilled ?? value.bytesProcessed ?? 0, clock());
+            return value;
+          })
+          .finally(() => inFlight.delete(key));
         inFlight.set(key, pending);
       }
       try {

@@ -146,6 +146,13 @@ const MIGRATIONS: string[] = [
      FROM data_requests;
    INSERT INTO request_steps (request_key, step, state, next_attempt_at, updated_at)
      SELECT key, 'saved_notice', 'done', next_attempt_at, updated_at FROM data_requests WHERE notified_saved = 1;`,
+  // 8: daily warehouse bytes per person (budgets), kept across restarts so a restart never resets a spend.
+  `CREATE TABLE bytes_spent (
+     day TEXT NOT NULL,
+     user TEXT NOT NULL,
+     bytes INTEGER NOT NULL,
+     PRIMARY KEY (day, user)
+   );`,
 ];
 
 export function openDatabase(dataDir: string, file = 'analytics-bot.sqlite'): Db {

@@ -299,10 +299,11 @@ export function answerFailureMessage(failure: AnswerFailure): Message {
   return { response_type: 'ephemeral', replace_original: true, text: text.replace(/\*/g, ''), blocks: [section(text)] };
 }
 
-export function metricListMessage(catalog: MetricCatalog): Message {
+/** `metrics`: the ones this person may ask for (restricted ones they cannot ask are left out by the caller). */
+export function metricListMessage(catalog: MetricCatalog, metrics: readonly Metric[] = catalog.metrics): Message {
   const blocks: AnyBlock[] = [header('Metrics I can answer')];
   const bySource = new Map<string, Metric[]>();
-  for (const m of catalog.metrics) bySource.set(m.source, [...(bySource.get(m.source) ?? []), m]);
+  for (const m of metrics) bySource.set(m.source, [...(bySource.get(m.source) ?? []), m]);
   for (const [source, metrics] of bySource) {
     const info = catalog.sources[source];
     const lines = metrics.map((m) => {
@@ -323,6 +324,6 @@ export function metricListMessage(catalog: MetricCatalog): Message {
     if (blocks.length >= 46) break;
   }
   blocks.push(divider(), context('Ask with `/analytics <metric> [time range] [by <dimension>] [vs previous]`.'));
-  const text = `Metrics I can answer: ${catalog.metrics.map((m) => m.label).join(', ')}`;
+  const text = `Metrics I can answer: ${metrics.map((m) => m.label).join(', ')}`;
   return { response_type: 'ephemeral', text: clip(text, 3000), blocks: blocks.slice(0, 50) };
 }

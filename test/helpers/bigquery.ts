@@ -9,6 +9,8 @@
 import os from 'node:os';
 import path from 'node:path';
 import nock from 'nock';
+import { createBigQueryWarehouse } from '../../src/queries/bigquery-warehouse.js';
+import type { Warehouse } from '../../src/queries/warehouse.js';
 
 export const BIGQUERY_TEST_ENDPOINT = 'http://bigquery.test';
 
@@ -322,4 +324,27 @@ function toEpochMicros(value: string | Date): string {
 
 function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+/** The columns every compiled metric query returns, as BigQuery describes them. */
+export const METRIC_QUERY_SCHEMA: FakeField[] = [
+  { name: 'part', type: 'STRING' },
+  { name: 'period', type: 'STRING' },
+  { name: 'bucket', type: 'DATE' },
+  { name: 'dim', type: 'STRING' },
+  { name: 'value', type: 'FLOAT' },
+  { name: 'latest', type: 'STRING' },
+];
+
+/** The real BigQuery adapter pointed at the intercepted REST API (project acme-analytics, no retries). */
+export function testBigQueryWarehouse(location = 'EU'): Warehouse {
+  return createBigQueryWarehouse({
+    projectId: 'acme-analytics',
+    location,
+    maximumBytesBilled: 5_000_000_000,
+    jobTimeoutMs: 20_000,
+    apiEndpoint: BIGQUERY_TEST_ENDPOINT,
+    labels: { app: 'analytics-bot' },
+    maxRetries: 0,
+  });
 }

@@ -17,6 +17,7 @@ import { createItemLookup } from '../../src/github/item-lookup.js';
 import type { IssueTracker } from '../../src/github/tracker.js';
 import { loadUserMap } from '../../src/github/user-map.js';
 import { loadKnowledgeFile } from '../../src/knowledge/knowledge.js';
+import { createQueryBudget } from '../../src/queries/budget.js';
 import { loadCatalogFile, type MetricCatalog } from '../../src/queries/catalog.js';
 import { demoDatasetFacts } from '../../src/queries/demo-dataset.js';
 import { createDuckDbWarehouse } from '../../src/queries/duckdb-warehouse.js';
@@ -26,6 +27,8 @@ import type { Warehouse } from '../../src/queries/warehouse.js';
 import { createChangeExplainer } from '../../src/queries/what-changed.js';
 import { createConfiguredFiler } from '../../src/requests/create-filer.js';
 import { createRequestNotifier } from '../../src/requests/notifier.js';
+import { createQuestionLimiter } from '../../src/slack/question-limiter.js';
+import { BytesLedger } from '../../src/store/bytes-ledger.js';
 import { ConversationStore } from '../../src/store/conversation-store.js';
 import { type Db, openDatabase } from '../../src/store/database.js';
 import { DigestLedger } from '../../src/store/digest-ledger.js';
@@ -187,10 +190,12 @@ export async function testDeps(options: StartOptions = {}): Promise<{ deps: Deps
       logger: logs.logger,
       ttlMs: config.metrics.cacheTtlSeconds * 1000,
       clock,
+      budget: createQueryBudget(new BytesLedger(db), config.budgets),
     });
   const outbox = new RequestOutbox(db);
   const base: Omit<Deps, 'watches'> = {
     instance,
+    questionLimiter: createQuestionLimiter(config.budgets.questionsPerMinutePerUser),
     items: createItemLookup({ github: config.github, logger: logs.logger, telemetry, retries: 0, throttle: false }),
     userMap: loadUserMap(config.github.userMapFile),
     localBoard: ports.local,

@@ -2,19 +2,16 @@
  * `/analytics` on BigQuery, intercepted at its REST API: the job carries the compiled SQL, typed named parameters,
  * maximumBytesBilled, the job timeout and cost labels, and never the user's raw text.
  */
-import { createBigQueryWarehouse } from '../../src/queries/bigquery-warehouse.js';
-import { BIGQUERY_TEST_ENDPOINT, interceptBigQueryQuery, isolateGoogleAuth } from '../helpers/bigquery.js';
+import {
+  interceptBigQueryQuery,
+  isolateGoogleAuth,
+  METRIC_QUERY_SCHEMA,
+  testBigQueryWarehouse,
+} from '../helpers/bigquery.js';
 import { blockNetwork, startTestBot, type TestBot } from '../helpers/harness.js';
 import { slashCommand } from '../helpers/slack.js';
 
-const SCHEMA = [
-  { name: 'part', type: 'STRING' },
-  { name: 'period', type: 'STRING' },
-  { name: 'bucket', type: 'DATE' },
-  { name: 'dim', type: 'STRING' },
-  { name: 'value', type: 'FLOAT' },
-  { name: 'latest', type: 'STRING' },
-];
+const SCHEMA = METRIC_QUERY_SCHEMA;
 
 const ROWS = [
   ['breakdown', 'current', null, 'enterprise', '41', '2026-11-21 18:00:00+00'],
@@ -43,15 +40,7 @@ describe('/analytics on BigQuery (REST intercepted)', () => {
   const start = (env: Record<string, string> = {}) =>
     startTestBot({
       env: { WAREHOUSE: 'bigquery', BIGQUERY_PROJECT_ID: 'acme-analytics', ...env },
-      warehouse: createBigQueryWarehouse({
-        projectId: 'acme-analytics',
-        location: 'EU',
-        maximumBytesBilled: 5_000_000_000,
-        jobTimeoutMs: 20_000,
-        apiEndpoint: BIGQUERY_TEST_ENDPOINT,
-        labels: { app: 'analytics-bot' },
-        maxRetries: 0,
-      }),
+      warehouse: testBigQueryWarehouse(),
     });
 
   it('sends parameterised SQL with the byte cap, timeout, labels and cache on', async () => {

@@ -4,6 +4,7 @@
  * sends is checked against Slack's Block Kit limits.
  */
 import type { DataRequest } from '../../src/github/tracker.js';
+import { clearAccessCache } from '../../src/slack/access.js';
 import { OPEN_DATA_REQUEST_ACTION } from '../../src/views/metric-answer.js';
 import { BROWSE_METRICS_ACTION } from '../../src/views/my-requests.js';
 import { failing } from '../helpers/fake-warehouse.js';
@@ -256,6 +257,7 @@ describe('App Home and /analytics my', () => {
 
   describe('App Home buttons', () => {
     it('"Browse metrics" opens a modal listing the metrics', async () => {
+      clearAccessCache();
       t = await start();
       const res = await t.post(homeButtonClick(BROWSE_METRICS_ACTION));
       expect(res.status).toBe(200);
@@ -272,7 +274,22 @@ describe('App Home and /analytics my', () => {
       expect(text).toContain('Metrics I can answer');
       const metrics = shippedCatalog().metrics;
       expect(metrics.length).toBeGreaterThan(0);
-      for (const m of metrics) expect(text).toContain(`\`${m.name}\``);
+      // A restricted metric is listed only for people who may ask for it (here: not in its user group).
+      for (const m of metrics) {
+        if (m.access) expect(text).not.toContain(`\`${m.name}\``);
+        else expect(text).toContain(`\`${m.name}\``);
+      }
+    });
+
+    it('"Browse metrics" lists a restricted metric for a member of its user group', async () => {
+      clearAccessCache();
+      t = await start();
+      t.onSlackMethod('usergroups.users.list', () => ({ body: { ok: true, users: ['U0ASKER'] } }));
+      await t.post(homeButtonClick(BROWSE_METRICS_ACTION));
+      await t.settle();
+      const text = textsOf(t.callsTo('views.open')[0]!.body.blocks);
+      for (const m of shippedCatalog().metrics) expect(text).toContain(`\`${m.name}\``);
+      clearAccessCache();
     });
 
     it('"Request data" opens the data request modal', async () => {
