@@ -522,6 +522,29 @@ describe('DuckDB warehouse', () => {
       GENERATES,
     );
 
+    it(
+      'a close during the background generation returns promptly; the next start generates a complete dataset',
+      async () => {
+        const other = path.join(dir, 'interrupted.duckdb');
+        const first = await createDuckDbWarehouse({ path: other, now: () => clock });
+        const closing = Date.now();
+        await first.close(); // interrupts the generation that started in the background
+        expect(Date.now() - closing).toBeLessThan(10_000);
+
+        const second = await createDuckDbWarehouse({ path: other, now: () => clock });
+        try {
+          expect(await one(second, 'SELECT count(*) AS n, max(version) AS version FROM demo_meta')).toEqual({
+            n: 1,
+            version: DEMO_DATASET_VERSION,
+          });
+          expect(await one(second, 'SELECT count(*) > 100000 AS full FROM events')).toEqual({ full: true });
+        } finally {
+          await second.close();
+        }
+      },
+      GENERATES,
+    );
+
     it('times out slow queries, including ones queued behind them, and recovers', async () => {
       const slow = await open({ timeoutMs: 150, connections: 1 }); // reuses the file: no generation under the deadline
       try {
