@@ -94,12 +94,17 @@ export function createTelemetry({ defaultMetrics = true } = {}): Telemetry {
       for (const reason of REFUSAL_REASONS) counter.inc({ reason }, 0);
       return counter;
     })(),
-    answerFeedback: new Counter({
-      name: 'analytics_bot_answer_feedback_total',
-      help: 'Feedback buttons pressed on answers, by rating (up, down)',
-      labelNames: ['rating'],
-      registers,
-    }),
+    answerFeedback: (() => {
+      const counter = new Counter({
+        name: 'analytics_bot_answer_feedback_total',
+        help: 'Feedback buttons pressed on answers, by rating (up, down)',
+        labelNames: ['rating'],
+        registers,
+      });
+      // Both ratings show from the start (at 0), so a 👎 ratio can be graphed before the first click.
+      for (const rating of ['up', 'down']) counter.inc({ rating }, 0);
+      return counter;
+    })(),
     outboxSteps: new Counter({
       name: 'analytics_bot_request_steps_total',
       help: 'Data request steps (issue, board, dm, announce, saved_notice) by outcome (done, skipped, retry, gave_up)',

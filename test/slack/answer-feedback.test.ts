@@ -159,7 +159,9 @@ describe('👍 / 👎 on answers', () => {
     await click('answer_feedback_down', id, { userId: 'U0OTHER' });
     expect(t.callsTo('views.open')).toHaveLength(0);
     expect(feedbackRows()).toEqual([]);
-    expect(await t.deps.telemetry.registry.metrics()).not.toContain('analytics_bot_answer_feedback_total{rating=');
+    const counted = await t.deps.telemetry.registry.metrics();
+    expect(counted).toContain('analytics_bot_answer_feedback_total{rating="up"} 0');
+    expect(counted).toContain('analytics_bot_answer_feedback_total{rating="down"} 0');
 
     // The asker's own 👎, then a submission whose visible text was edited: the stored question stays ours.
     await click('answer_feedback_down', id);
