@@ -185,6 +185,7 @@ async function buildDeps(config: Config, logger: Logger, catalog: MetricCatalog)
     logger,
     clock,
     charts: { mode: config.charts.mode, renderer: charts },
+    instance,
   });
   const ttlMs = config.metrics.cacheTtlSeconds * 1000;
   const metrics = createMetricService({

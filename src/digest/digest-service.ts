@@ -11,6 +11,7 @@ import { BoardError, type BoardReader, type BoardSnapshot } from '../github/boar
 import type { Logger } from '../logger.js';
 import { type ChartMode, deliver } from '../slack/deliver.js';
 import type { DigestLedger } from '../store/digest-ledger.js';
+import type { InstanceRegistry } from '../store/instances.js';
 import type { Message } from '../views/blocks.js';
 import { DIGEST_EVENT_TYPE, digestFailureMessage, triageDigestMessage } from '../views/triage-digest.js';
 import { buildTriage, type TriageDigest } from './triage.js';
@@ -48,6 +49,10 @@ export interface DigestServiceOptions {
   charts?: { mode: ChartMode; renderer?: ChartRenderer };
   /** How long to wait before retrying a failed day (default 15 min). */
   retryMs?: number;
+  /** This process: the day's claim carries its id, so a restart takes over a dead process's claim at once. */
+  instance: InstanceRegistry;
+  /** How long `/analytics digest` previews reuse a board snapshot (default 5 min). */
+  snapshotTtlMs?: number;
 }
 
 interface HistoryMessage {
@@ -62,10 +67,25 @@ export function createDigestService(opts: DigestServiceOptions): DigestService {
   const dayOf = (now: Date) => DateTime.fromJSDate(now, { zone: opts.timezone }).toISODate()!;
   let cron: Cron | undefined;
   let retry: NodeJS.Timeout | undefined;
+  const snapshotTtlMs = opts.snapshotTtlMs ?? 5 * 60_000;
+  /** The last board read, shared by previews (and by previews running at once) while it is fresh. */
+  let recent: { at: number; snapshot: Promise<BoardSnapshot> } | undefined;
+
+  /** A fresh read for posting; previews reuse a recent one instead of reading the whole board again. */
+  function readBoard(reuse: boolean): Promise<BoardSnapshot> {
+    const now = opts.clock().getTime();
+    if (reuse && recent && now - recent.at < snapshotTtlMs) return recent.snapshot;
+    const entry = { at: now, snapshot: board.read() };
+    recent = entry;
+    entry.snapshot.catch(() => {
+      if (recent === entry) recent = undefined; // a failed read is not reused
+    });
+    return entry.snapshot;
+  }
 
   async function build(now: Date, buildOpts: { preview?: boolean } = {}): Promise<BuiltDigest> {
     const day = dayOf(now);
-    const snapshot = await board.read();
+    const snapshot = await readBoard(buildOpts.preview === true);
     const last = ledger.lastPostedBefore(day);
     const digest = buildTriage(snapshot, {
       now,
@@ -105,8 +125,11 @@ export function createDigestService(opts: DigestServiceOptions): DigestService {
       return 'no_channel';
     }
     const day = dayOf(now);
-    if (!ledger.claim(day, now.getTime())) {
-      return ledger.get(day)?.status === 'posted' ? 'already_posted' : 'in_progress';
+    if (!ledger.claim(day, now.getTime(), opts.instance)) {
+      if (ledger.get(day)?.status === 'posted') return 'already_posted';
+      // A live process is posting it; look again later in case it fails or dies before it is done.
+      scheduleRetry(day);
+      return 'in_progress';
     }
     try {
       const existing = await digestsInChannel(channel, day);
@@ -164,13 +187,21 @@ export function createDigestService(opts: DigestServiceOptions): DigestService {
     }
   }
 
+  /** Runs off any request: an unexpected error (the database, a bug) is logged and retried, never unhandled. */
+  function runInBackground(now: Date, trigger: string) {
+    postIfDue(now).catch((error: unknown) => {
+      log.error({ err: error, trigger }, 'triage digest run failed unexpectedly; will retry');
+      scheduleRetry(dayOf(now));
+    });
+  }
+
   function scheduleRetry(day: string) {
     if (!cron) return; // only the long-running service retries; the CLI reports and exits
     clearTimeout(retry);
     retry = setTimeout(
       () => {
         const now = opts.clock();
-        if (dayOf(now) === day) void postIfDue(now);
+        if (dayOf(now) === day) runInBackground(now, 'retry');
       },
       opts.retryMs ?? 15 * 60_000,
     );
@@ -182,7 +213,7 @@ export function createDigestService(opts: DigestServiceOptions): DigestService {
     postIfDue,
     start() {
       cron = new Cron(opts.cron, { timezone: opts.timezone, protect: true }, () => {
-        void postIfDue(opts.clock());
+        runInBackground(opts.clock(), 'schedule');
       });
       // Catch up on a run missed while the bot was down, the same day only.
       const now = opts.clock();
@@ -190,7 +221,7 @@ export function createDigestService(opts: DigestServiceOptions): DigestService {
       const firstToday = new Cron(opts.cron, { timezone: opts.timezone, paused: true }).nextRun(startOfDay);
       if (firstToday && firstToday <= now && dayOf(firstToday) === dayOf(now)) {
         log.info({ scheduledAt: firstToday.toISOString() }, 'catching up on today’s digest');
-        void postIfDue(now);
+        runInBackground(now, 'catch-up');
       }
       log.info({ cron: opts.cron, timezone: opts.timezone, next: cron.nextRun()?.toISOString() }, 'digest scheduled');
     },

@@ -1,5 +1,6 @@
 /** One row per day in DATA_DIR: which digest was posted (and its Slack ts), so restarts never post twice (#5). */
 import type { Db } from './database.js';
+import { InstanceRegistry } from './instances.js';
 
 export interface LedgerRow {
   day: string;
@@ -28,7 +29,10 @@ const toRow = (r: Raw): LedgerRow => ({
   noticeTs: r.notice_ts,
 });
 
-/** A claim older than this is a crashed attempt and may be taken over. */
+/**
+ * A claim older than this is taken over even from a live instance (a hung post). A claim whose instance is gone
+ * (crashed or stopped) is taken over at once, so a restart right after a crash mid-post still posts today.
+ */
 const STALE_CLAIM_MS = 10 * 60_000;
 
 export class DigestLedger {
@@ -39,19 +43,32 @@ export class DigestLedger {
     return r ? toRow(r) : undefined;
   }
 
-  /** Takes the day for this process; false when it was posted, or another attempt is under way. */
-  claim(day: string, now: number): boolean {
+  /** Takes the day for `instance`; false when it was posted, or a live instance is posting it right now. */
+  claim(day: string, now: number, instance: InstanceRegistry): boolean {
     return this.db.transaction(() => {
       const row = this.get(day);
       if (!row) {
-        this.db.prepare(`INSERT INTO digests (day, status, claimed_at) VALUES (?, 'posting', ?)`).run(day, now);
+        this.db
+          .prepare(`INSERT INTO digests (day, status, claimed_at, claimed_by) VALUES (?, 'posting', ?, ?)`)
+          .run(day, now, instance.id);
         return true;
       }
       if (row.status === 'posted') return false;
-      if (row.status === 'posting' && now - row.claimedAt < STALE_CLAIM_MS) return false;
-      this.db.prepare(`UPDATE digests SET status = 'posting', claimed_at = ? WHERE day = ?`).run(now, day);
+      if (row.status === 'posting' && now - row.claimedAt < STALE_CLAIM_MS && this.heldByLive(day, now, instance)) {
+        return false;
+      }
+      this.db
+        .prepare(`UPDATE digests SET status = 'posting', claimed_at = ?, claimed_by = ? WHERE day = ?`)
+        .run(now, instance.id, day);
       return true;
     })();
+  }
+
+  private heldByLive(day: string, now: number, instance: InstanceRegistry): boolean {
+    const free = this.db
+      .prepare(`SELECT 1 FROM digests WHERE day = :day AND ${InstanceRegistry.claimableSql('claimed_by')}`)
+      .get({ day, stale: instance.staleBefore(now) });
+    return !free;
   }
 
   markPosted(day: string, ts: string, now: number): void {

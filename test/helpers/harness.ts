@@ -215,6 +215,7 @@ export async function testDeps(options: StartOptions = {}): Promise<{ deps: Deps
       clock,
       retryMs: 60_000,
       charts: { mode: config.charts.mode, renderer: chartRenderer },
+      instance,
     }),
     notifier: createRequestNotifier({ slack, outbox, logger: logs.logger, clock }),
     requests: createConfiguredFiler(config, { db, instance, logger: logs.logger, telemetry, clock, tracker, outbox }),

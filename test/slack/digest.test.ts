@@ -2,10 +2,16 @@
  * The daily triage digest through the real app: the board read over GraphQL (intercepted, schema-checked),
  * posted with message metadata, exactly once per day across restarts and two instances.
  */
+import { spawnSync } from 'node:child_process';
+import { hostname } from 'node:os';
 import nock from 'nock';
+import { createDigestService } from '../../src/digest/digest-service.js';
+import { DigestLedger } from '../../src/store/digest-ledger.js';
+import { InstanceRegistry } from '../../src/store/instances.js';
 import { boardItems, FIXTURE_NOW, interceptBoard } from '../helpers/board-fixtures.js';
 import { GITHUB_TEST_API, takeGraphqlValidationErrors } from '../helpers/github.js';
 import { blockNetwork, startTestBot, type TestBot } from '../helpers/harness.js';
+import { captureLogs } from '../helpers/logs.js';
 import { slashCommand } from '../helpers/slack.js';
 
 type Json = Record<string, unknown>;
@@ -214,6 +220,83 @@ describe('triage digest', () => {
     await new Promise((r) => setTimeout(r, 300));
     expect(early.callsTo('conversations.history')).toHaveLength(0);
     expect(early.callsTo('chat.postMessage')).toHaveLength(0);
+  });
+
+  it('previews reuse a recent board snapshot instead of reading the whole board again', async () => {
+    let now = TEN_AM.getTime();
+    const t = await start({ deps: { clock: () => new Date(now) } });
+    const board = interceptBoard({ items: boardItems(250) });
+    await t.post(slashCommand({ text: 'digest' }));
+    await t.post(slashCommand({ text: 'digest' }));
+    await t.settle();
+    const oneRead = board.requests;
+    expect(oneRead).toBeGreaterThan(1);
+    await t.post(slashCommand({ text: 'digest' }));
+    await t.settle();
+    expect(board.requests).toBe(oneRead);
+    expect(t.responses.filter((r) => JSON.stringify(r.body.blocks).includes('Needs triage'))).toHaveLength(3);
+
+    now += 6 * 60_000; // older than five minutes: read again
+    await t.post(slashCommand({ text: 'digest' }));
+    await t.settle();
+    expect(board.requests).toBe(2 * oneRead);
+  });
+
+  it('a restart right after a crash mid-post takes over the dead process’s claim and posts today', async () => {
+    const first = await start();
+    const channel = fakeChannel(first);
+    interceptBoard({ items: boardItems(5) });
+    // The process that was posting died: its instance row names a pid that no longer exists.
+    const dead = spawnSync(process.execPath, ['-e', '']).pid!;
+    first.db
+      .prepare(`INSERT INTO instances (id, host, pid, started_at, heartbeat_at) VALUES ('crashed', ?, ?, ?, ?)`)
+      .run(hostname(), dead, TEN_AM.getTime(), TEN_AM.getTime());
+    first.db
+      .prepare(
+        `INSERT INTO digests (day, status, claimed_at, claimed_by) VALUES ('2025-06-02', 'posting', ?, 'crashed')`,
+      )
+      .run(TEN_AM.getTime() - 60_000);
+    const { db, deps } = first;
+    await first.bot.stop(500);
+    const restarted = await start({ config: deps.config, db });
+    expect(await restarted.deps.digest.postIfDue(TEN_AM)).toBe('posted');
+    expect(channel.digests()).toHaveLength(1);
+  });
+
+  it('a live process posting today keeps its claim', async () => {
+    const first = await start();
+    fakeChannel(first);
+    interceptBoard({ items: boardItems(5) });
+    const other = new InstanceRegistry(first.db, { clock: () => TEN_AM });
+    expect(new DigestLedger(first.db).claim('2025-06-02', TEN_AM.getTime(), other)).toBe(true);
+    expect(await first.deps.digest.postIfDue(TEN_AM)).toBe('in_progress');
+    other.stop(); // it stopped without posting: the day is free again
+    expect(await first.deps.digest.postIfDue(TEN_AM)).toBe('posted');
+  });
+
+  it('a background run that fails unexpectedly is logged and retried, not an unhandled rejection', async () => {
+    const t = await start();
+    const logs = captureLogs();
+    const ledger = new DigestLedger(t.db);
+    ledger.claim = () => {
+      throw new Error('database is locked');
+    };
+    const digest = createDigestService({
+      board: { read: async () => ({ title: 'b', url: 'u', items: [], missingFields: [], requests: 0 }) },
+      ledger,
+      slack: t.deps.slack,
+      channel: 'C0ANALYTICS',
+      cron: ENV.DIGEST_CRON,
+      timezone: 'UTC',
+      triageStatus: 'Triage',
+      logger: logs.logger,
+      clock: () => TEN_AM,
+      instance: t.deps.instance,
+    });
+    digest.start(); // catches up on this morning's run, which throws
+    await new Promise((r) => setTimeout(r, 50));
+    digest.stop();
+    expect(logs.lines.some((l) => l.level === 50 && /failed unexpectedly/.test(String(l.msg)))).toBe(true);
   });
 
   it('posts an all-clear for an empty board', async () => {
