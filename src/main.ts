@@ -548,7 +548,7 @@ async function serveConsole(initial: Config, catalog: MetricCatalog): Promise<nu
       `  Slack:     local console (set SLACK_BOT_TOKEN + SLACK_SIGNING_SECRET or SLACK_APP_TOKEN to connect)`,
       `  Warehouse: ${adapters.warehouse === 'duckdb' ? `DuckDB, embedded (${config.warehouse.duckdbPath})` : 'BigQuery'}`,
       `  GitHub:    ${deps.localBoard ? localBoardLine(deps.localBoard) : `real (${adapters.github})`}`,
-      `  HTTP:      /healthz and /metrics on port ${config.port}`,
+      `  HTTP:      /healthz${deps.localBoard ? ', /board' : ''} and /metrics on port ${config.port}`,
       '',
     ].join('\n'),
   );
@@ -561,7 +561,7 @@ async function serveConsole(initial: Config, catalog: MetricCatalog): Promise<nu
   await bot.start().catch(async (error: NodeJS.ErrnoException) => {
     if (error.code !== 'EADDRINUSE') throw error;
     // The console is still useful without the HTTP side (e.g. a second console on the same machine).
-    process.stdout.write(`  (port ${config.port} is busy: /healthz is off for this console)\n`);
+    process.stdout.write(`  (port ${config.port} is busy: /healthz and /board are off for this console)\n`);
     await receiver?.start();
   });
   deps.instance.start();
