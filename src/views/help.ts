@@ -1,5 +1,6 @@
 /** `/analytics help`: what the bot can do, with examples. Lists only subcommands that exist. */
 import { type AnyBlock, actions, button, context, divider, header, type Message, section } from './blocks.js';
+import { escapeMrkdwn } from './escape.js';
 
 export interface Subcommand {
   usage: string;
@@ -41,7 +42,7 @@ export function helpMessage(intro?: string): Message {
       'Self-serve first: ask me for a metric and I answer from the governed metric catalog. ' +
         'Small asks go to the analytics channel; real projects go on the team board as a data request.',
     ),
-    section(SUBCOMMANDS.map((s) => `\`${s.usage}\` — ${s.description}`).join('\n')),
+    section(SUBCOMMANDS.map((s) => `\`${escapeMrkdwn(s.usage)}\` — ${s.description}`).join('\n')),
     divider(),
     section(`*Try:*\n${QUESTION_EXAMPLES.map((q) => `• \`/analytics ${q}\``).join('\n')}`),
     context(
@@ -52,7 +53,7 @@ export function helpMessage(intro?: string): Message {
     // The value "help" opens an empty form (no title to prefill); the action id is the request button's everywhere.
     actions('help_actions', [button('Request data', 'open_data_request', { value: 'help', style: 'primary' })]),
   );
-  const text = [intro, 'analytics-bot help', ...SUBCOMMANDS.map((s) => `${s.usage}: ${s.description}`)]
+  const text = [intro, 'analytics-bot help', ...SUBCOMMANDS.map((s) => `${escapeMrkdwn(s.usage)}: ${s.description}`)]
     .filter(Boolean)
     .join('\n');
   return { response_type: 'ephemeral', text, blocks };

@@ -323,7 +323,10 @@ export function metricListMessage(catalog: MetricCatalog, metrics: readonly Metr
     blocks.push(section(chunk));
     if (blocks.length >= 46) break;
   }
-  blocks.push(divider(), context('Ask with `/analytics <metric> [time range] [by <dimension>] [vs previous]`.'));
+  blocks.push(
+    divider(),
+    context('Ask with `/analytics &lt;metric&gt; [time range] [by &lt;dimension&gt;] [vs previous]`.'),
+  );
   const text = `Metrics I can answer: ${metrics.map((m) => m.label).join(', ')}`;
   return { response_type: 'ephemeral', text: clip(text, 3000), blocks: blocks.slice(0, 50) };
 }

@@ -69,7 +69,7 @@ function requestBlocks(rows: OutboxRow[], now: Date, max: number): AnyBlock[] {
 
 const HOW_WE_WORK =
   '*How the analytics team works*\n' +
-  '• *Self-serve first:* ask me (`/analytics <metric>`) or explore Looker.\n' +
+  '• *Self-serve first:* ask me (`/analytics &lt;metric&gt;`) or explore Looker.\n' +
   '• *Small asks and quick questions:* post in the analytics channel.\n' +
   '• *Projects:* request them here; every request answers four questions (what it is for, what it should look ' +
   'like, when it is needed, nice-to-have or necessity).\n' +

@@ -24,7 +24,8 @@ export const DIGEST_EVENT_TYPE = 'analytics_triage_digest';
 const PER_SECTION = 8;
 
 const itemLine = (i: BoardItem, suffix = '') => {
-  const who = i.issue.assignees.length > 0 ? ` · ${i.issue.assignees.map((a) => `@${a}`).join(', ')}` : '';
+  const who =
+    i.issue.assignees.length > 0 ? ` · ${i.issue.assignees.map((a) => `@${escapeMrkdwn(a)}`).join(', ')}` : '';
   return `• ${slackLink(i.issue.url, `#${i.issue.number} ${clip(i.issue.title, 90)}`)}${suffix}${who}`;
 };
 const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
