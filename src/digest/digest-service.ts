@@ -67,7 +67,8 @@ export function createDigestService(opts: DigestServiceOptions): DigestService {
   const dayOf = (now: Date) => DateTime.fromJSDate(now, { zone: opts.timezone }).toISODate()!;
   let cron: Cron | undefined;
   let retry: NodeJS.Timeout | undefined;
-  const snapshotTtlMs = opts.snapshotTtlMs ?? 5 * 60_000;
+  // A request filed a minute ago must show in the next preview; only a costly board is worth reusing.
+  const snapshotTtlMs = board.cheapReads ? 0 : (opts.snapshotTtlMs ?? 5 * 60_000);
   /** The last board read, shared by previews (and by previews running at once) while it is fresh. */
   let recent: { at: number; snapshot: Promise<BoardSnapshot> } | undefined;
 

@@ -37,6 +37,8 @@ export interface BoardSnapshot {
 
 export interface BoardReader {
   read(): Promise<BoardSnapshot>;
+  /** Reads cost next to nothing (the embedded board): previews read afresh instead of reusing a recent snapshot. */
+  readonly cheapReads?: boolean;
 }
 
 /** The board could not be read: not found, no access (token without the project scope), or GitHub down. */

@@ -133,6 +133,7 @@ export interface NewIssue {
 
 export class LocalBoard implements IssueTracker, BoardReader {
   readonly kind = 'local' as const;
+  readonly cheapReads = true;
   readonly tracker = LOCAL_TRACKER;
   readonly statuses: readonly string[];
   readonly file: string;

@@ -60,7 +60,11 @@ describe('the loop on the local board', () => {
   const dms = () => posts().filter((c) => c.body.channel === 'U0ASKER');
 
   it('the scheduled digest and App Home show a request filed on the local board', async () => {
+    // A preview just before filing does not hide the new request from the next one.
+    await t.deps.digest.build(TEST_NOW, { preview: true });
     const number = await file();
+    const preview = await t.deps.digest.build(TEST_NOW, { preview: true });
+    expect(preview.digest.newSince.map((i) => i.issue.number)).toContain(number);
     expect(await t.deps.digest.postIfDue(TEST_NOW)).toBe('posted');
     const digest = posts().find((c) => String(c.body.text).startsWith('Analytics triage'))!;
     expect(digest.body.channel).toBe(TEST_CHANNEL);
