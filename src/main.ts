@@ -188,15 +188,8 @@ async function buildDeps(config: Config, logger: Logger, catalog: MetricCatalog)
     instance,
   });
   const ttlMs = config.metrics.cacheTtlSeconds * 1000;
-  const metrics = createMetricService({
-    catalog,
-    warehouse,
-    telemetry,
-    logger,
-    ttlMs: config.metrics.cacheTtlSeconds * 1000,
-    clock,
-    budget: createQueryBudget(new BytesLedger(db), config.budgets),
-  });
+  const budget = createQueryBudget(new BytesLedger(db), config.budgets);
+  const metrics = createMetricService({ catalog, warehouse, telemetry, logger, ttlMs, clock, budget });
   const deps: Omit<Deps, 'watches'> = {
     instance,
     questionLimiter: createQuestionLimiter(config.budgets.questionsPerMinutePerUser),
@@ -219,7 +212,7 @@ async function buildDeps(config: Config, logger: Logger, catalog: MetricCatalog)
     catalog,
     parser,
     metrics,
-    changes: createChangeExplainer({ catalog, warehouse, metrics, telemetry, logger, ttlMs, clock }),
+    changes: createChangeExplainer({ catalog, warehouse, metrics, telemetry, logger, ttlMs, clock, budget }),
     charts,
   };
   return { ...deps, watches: createWatchService({ ...deps, store: new WatchStore(db) }) };

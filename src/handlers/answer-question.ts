@@ -30,23 +30,31 @@ export async function answerQuestion(
   log: Logger,
   audience: Audience = 'asker',
 ): Promise<AnswerOutcome> {
-  const limited = deps.questionLimiter.take(asker.userId, deps.clock().getTime());
-  if (!limited.ok) {
-    deps.telemetry.refusals.inc({ reason: 'rate_limited' });
-    log.info({ user: asker.userId, retryAfterMs: limited.retryAfterMs }, 'question rate limit reached');
-    return {
-      ok: false,
-      message: slowDownMessage(limited.retryAfterMs, deps.config.budgets.questionsPerMinutePerUser),
-    };
-  }
-  const refused = await refusalFor(question, asker, client, log, audience, deps);
+  const refused = await admit(deps, question, asker, client, log, audience);
   if (refused) return { ok: false, message: refused };
   try {
     return { ok: true, answer: await deps.metrics.answer(question, asker) };
   } catch (error) {
-    if (error instanceof BudgetExceededError) return { ok: false, message: budgetReachedMessage(error, deps.clock()) };
-    return { ok: false, message: warehouseFailureMessage(error, question, log) };
+    return { ok: false, message: warehouseFailureMessage(error, question, log, deps.clock()) };
   }
+}
+
+/** What every question passes before the warehouse: the per-person rate limit, then the access rules. */
+export async function admit(
+  deps: Pick<Deps, 'questionLimiter' | 'telemetry' | 'config' | 'clock'>,
+  question: MetricQuestion,
+  asker: { userId: string; channelId?: string },
+  client: WebClient,
+  log: Logger,
+  audience: Audience = 'asker',
+): Promise<Message | null> {
+  const limited = deps.questionLimiter.take(asker.userId, deps.clock().getTime());
+  if (!limited.ok) {
+    deps.telemetry.refusals.inc({ reason: 'rate_limited' });
+    log.info({ user: asker.userId, retryAfterMs: limited.retryAfterMs }, 'question rate limit reached');
+    return slowDownMessage(limited.retryAfterMs, deps.config.budgets.questionsPerMinutePerUser);
+  }
+  return refusalFor(question, asker, client, log, audience, deps);
 }
 
 /** The access rules for `audience`: null when the metric may be shown there, else the message saying why not. */
@@ -72,8 +80,9 @@ export async function refusalFor(
     : answerFailureMessage({ kind: 'restricted', metric: question.metric });
 }
 
-/** The user's message for a failed warehouse query: timeout and bytes cap are said plainly, the rest is logged. */
-export function warehouseFailureMessage(error: unknown, question: MetricQuestion, log: Logger): Message {
+/** The user's message for a failed warehouse query: budgets, timeout and bytes cap are said plainly, the rest logged. */
+export function warehouseFailureMessage(error: unknown, question: MetricQuestion, log: Logger, now: Date): Message {
+  if (error instanceof BudgetExceededError) return budgetReachedMessage(error, now);
   if (error instanceof WarehouseTimeoutError) {
     return answerFailureMessage({ kind: 'timeout', seconds: Math.round(error.timeoutMs / 1000) });
   }

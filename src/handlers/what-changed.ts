@@ -12,29 +12,24 @@ import type { Audience } from '../slack/access.js';
 import { type Destination, deliver } from '../slack/deliver.js';
 import type { Message } from '../views/blocks.js';
 import { whatChangedMessage } from '../views/what-changed.js';
-import {
-  type ButtonArgs,
-  refusalFor,
-  requestLog,
-  staleButtonMessage,
-  warehouseFailureMessage,
-} from './answer-question.js';
+import { admit, type ButtonArgs, requestLog, staleButtonMessage, warehouseFailureMessage } from './answer-question.js';
 
 /** The explanation as a message, or the message saying why there is none (restricted, timeout, bytes cap). */
 export async function explainChange(
-  deps: Pick<Deps, 'changes' | 'telemetry'>,
+  deps: Pick<Deps, 'changes' | 'questionLimiter' | 'telemetry' | 'config' | 'clock'>,
   question: MetricQuestion,
   asker: Asker,
   client: WebClient,
   log: Logger,
   audience: Audience = 'asker',
 ): Promise<Message> {
-  const refused = await refusalFor(question, asker, client, log, audience, deps);
+  // A question like any other: the same rate limit, access rules and bytes budgets as an answer.
+  const refused = await admit(deps, question, asker, client, log, audience);
   if (refused) return refused;
   try {
     return whatChangedMessage(await deps.changes.explain(question, asker));
   } catch (error) {
-    return warehouseFailureMessage(error, question, log);
+    return warehouseFailureMessage(error, question, log, deps.clock());
   }
 }
 

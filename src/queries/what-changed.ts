@@ -14,6 +14,7 @@
  */
 import type { Logger } from '../logger.js';
 import type { Telemetry } from '../telemetry.js';
+import { BudgetExceededError, type QueryBudget } from './budget.js';
 import type { Dimension, Metric, MetricCatalog } from './catalog.js';
 import { compileChangeQuery } from './compile.js';
 import type { Asker, MetricAnswer, MetricService } from './metric-service.js';
@@ -71,6 +72,8 @@ export interface ChangeExplainerOptions {
   ttlMs: number;
   clock?: () => Date;
   maxEntries?: number;
+  /** The same daily bytes budgets as answers: a new query is refused once one is spent; what it billed is recorded. */
+  budget?: QueryBudget;
 }
 
 export function changeKind(metric: Metric): ChangeKind {
@@ -140,6 +143,7 @@ export function createChangeExplainer(opts: ChangeExplainerOptions): ChangeExpla
     question: MetricQuestion,
     dimension: Dimension,
     periods: Periods,
+    asker: Asker,
   ): Promise<{ rows: DimensionRows; queried: boolean }> {
     const key = cacheKeyFor(question, dimension);
     const hit = cache.get(key);
@@ -147,7 +151,20 @@ export function createChangeExplainer(opts: ChangeExplainerOptions): ChangeExpla
     let pending = inFlight.get(key);
     const shared = Boolean(pending);
     if (!pending) {
-      pending = run(question, dimension, periods).finally(() => inFlight.delete(key));
+      try {
+        opts.budget?.check(asker.userId, clock());
+      } catch (error) {
+        if (error instanceof BudgetExceededError) {
+          telemetry.refusals.inc({ reason: error.scope === 'user' ? 'user_bytes_budget' : 'daily_bytes_budget' });
+        }
+        throw error;
+      }
+      pending = run(question, dimension, periods)
+        .then((rows) => {
+          opts.budget?.record(asker.userId, rows.bytes, clock());
+          return rows;
+        })
+        .finally(() => inFlight.delete(key));
       inFlight.set(key, pending);
     }
     const rows = await pending;
@@ -169,7 +186,7 @@ export function createChangeExplainer(opts: ChangeExplainerOptions): ChangeExpla
         dims.length > 0 && changeKind(question.metric) !== 'overlapping' && question.metric.rollup !== 'average';
       const answer = selfContained ? undefined : await opts.metrics.answer(question, asker);
       const periods = { current: answer?.series.length ?? 0, previous: answer?.previousSeries.length ?? 0 };
-      const results = await Promise.all(dims.map((d) => rowsFor(question, d, periods)));
+      const results = await Promise.all(dims.map((d) => rowsFor(question, d, periods, asker)));
       const explanation = decompose(
         question,
         answer ?? totalsOf(question.metric, results[0]!.rows.parts),

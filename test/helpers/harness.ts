@@ -181,17 +181,10 @@ export async function testDeps(options: StartOptions = {}): Promise<{ deps: Deps
   const conversations = new ConversationStore(db);
   const ttlMs = config.metrics.cacheTtlSeconds * 1000;
   const chartRenderer = createChartRenderer();
+  const budget = createQueryBudget(new BytesLedger(db), config.budgets);
   const metrics =
     options.deps?.metrics ??
-    createMetricService({
-      catalog,
-      warehouse,
-      telemetry,
-      logger: logs.logger,
-      ttlMs: config.metrics.cacheTtlSeconds * 1000,
-      clock,
-      budget: createQueryBudget(new BytesLedger(db), config.budgets),
-    });
+    createMetricService({ catalog, warehouse, telemetry, logger: logs.logger, ttlMs, clock, budget });
   const outbox = new RequestOutbox(db);
   const base: Omit<Deps, 'watches'> = {
     instance,
@@ -228,7 +221,16 @@ export async function testDeps(options: StartOptions = {}): Promise<{ deps: Deps
     catalog,
     parser,
     metrics,
-    changes: createChangeExplainer({ catalog, warehouse, metrics, telemetry, logger: logs.logger, ttlMs, clock }),
+    changes: createChangeExplainer({
+      catalog,
+      warehouse,
+      metrics,
+      telemetry,
+      logger: logs.logger,
+      ttlMs,
+      clock,
+      budget,
+    }),
     charts: chartRenderer,
     ...options.deps,
   };

@@ -1,7 +1,8 @@
 /** The "What changed?" button through the real app: the explanation, the access rules, and stale values. */
 import { encodeQuestion } from '../../src/queries/question-codec.js';
+import { BytesLimitExceededError } from '../../src/queries/warehouse.js';
 import { clearAccessCache } from '../../src/slack/access.js';
-import { recording } from '../helpers/fake-warehouse.js';
+import { failing, recording } from '../helpers/fake-warehouse.js';
 import { blockNetwork, demoWarehouse, startTestBot, TEST_NOW, type TestBot } from '../helpers/harness.js';
 import { buttonClick, slashCommand } from '../helpers/slack.js';
 
@@ -64,6 +65,15 @@ describe('"What changed?" button', () => {
     await t.settle();
     expect(String(t.responses.at(-1)!.body.text)).toContain('What changed in Trial-to-paid conversion');
     expect(warehouse.queries.length).toBeGreaterThan(0);
+  });
+
+  it('stays within the per-query bytes cap: a decomposition that would scan more says so', async () => {
+    t = await startTestBot({ warehouse: failing(new BytesLimitExceededError(10_000_000_000), 'duckdb') });
+    const parsed = t.deps.parser.parse('signups last 4 weeks', { now: TEST_NOW, timezone: 'UTC' });
+    if (!parsed.ok) throw new Error('did not parse');
+    await t.post(buttonClick({ actionId: 'what_changed', value: encodeQuestion(parsed.question) }));
+    await t.settle();
+    expect(String(t.responses.at(-1)!.body.text)).toContain('would scan more than the 10.0 GB per-query limit');
   });
 
   it('refuses a tampered value clearly', async () => {
