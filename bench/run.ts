@@ -487,6 +487,7 @@ function buildBot(sinkPort: number) {
     ask: unusedPort<Deps['ask']>('ask'),
     changes: unusedPort<Deps['changes']>('changes'),
     charts: unusedPort<Deps['charts']>('charts'),
+    values: unusedPort<Deps['values']>('values'),
     conversations: unusedPort<Deps['conversations']>('conversations'),
     // Real: every answer is recorded for 👍/👎, and that write is part of the answer path being measured.
     feedback: new FeedbackStore(openDatabase(':memory:')),

@@ -126,6 +126,12 @@ export const envSchema = z.object({
     .describe(
       'Charts in answers: native Slack chart blocks (a PNG upload where Slack rejects them), image (PNG uploads only), or off',
     ),
+  VALUE_INDEX_REFRESH_MINUTES: intFrom(0)
+    .default(360)
+    .describe('How often the dimension value index is rebuilt from the warehouse (0: only at start)'),
+  VALUE_INDEX_MAX_BYTES: intFrom(1)
+    .default(1_000_000_000)
+    .describe('Per-query cap on bytes billed for the value index queries on BigQuery'),
   DIGEST_CRON: z
     .string()
     .trim()
@@ -214,6 +220,7 @@ export interface Config {
   };
   readonly knowledgeFile: string;
   readonly metrics: { readonly file: string; readonly timezone: string; readonly cacheTtlSeconds: number };
+  readonly valueIndex: { readonly refreshMinutes: number; readonly maxBytes: number };
   readonly digest: { readonly cron: string; readonly timezone: string };
   /** 0 turns a limit off. Bytes are per UTC day. */
   readonly budgets: {
@@ -329,6 +336,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     },
     watches: { cron: env.WATCH_CRON },
     charts: { mode: env.CHART_MODE },
+    valueIndex: { refreshMinutes: env.VALUE_INDEX_REFRESH_MINUTES, maxBytes: env.VALUE_INDEX_MAX_BYTES },
   };
   return deepFreeze(config);
 }

@@ -10,6 +10,7 @@ import type { Logger } from './logger.js';
 import type { MetricCatalog } from './queries/catalog.js';
 import type { MetricService } from './queries/metric-service.js';
 import type { QuestionParser } from './queries/question.js';
+import type { ValueIndex } from './queries/value-index.js';
 import type { Warehouse } from './queries/warehouse.js';
 import type { ChangeExplainer } from './queries/what-changed.js';
 import type { RequestFiler } from './requests/filer.js';
@@ -32,6 +33,8 @@ export interface Deps {
   readonly warehouse: Warehouse;
   readonly catalog: MetricCatalog;
   readonly parser: QuestionParser;
+  /** Distinct dimension values and data coverage, learnt from the warehouse; the parser follows its refreshes. */
+  readonly values: ValueIndex;
   readonly metrics: MetricService;
   /** QUESTIONS_PER_MINUTE_PER_USER, per person, for every surface that answers a metric question. */
   readonly questionLimiter: QuestionLimiter;

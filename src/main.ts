@@ -8,6 +8,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { WebClient } from '@slack/web-api';
 import { buildApp } from './app.js';
+import { runAsk } from './ask/ask-cli.js';
 import { AskService } from './ask/ask-service.js';
 import { createChartRenderer } from './charts/render-png.js';
 import { type Config, ConfigError, describeAdapters, loadConfig, PACKAGE_ROOT } from './config.js';
@@ -31,6 +32,7 @@ import { compileMetricQuery } from './queries/compile.js';
 import { createDuckDbWarehouse } from './queries/duckdb-warehouse.js';
 import { createMetricService } from './queries/metric-service.js';
 import { QuestionParser } from './queries/question.js';
+import { createValueIndex } from './queries/value-index.js';
 import type { Warehouse } from './queries/warehouse.js';
 import { createChangeExplainer } from './queries/what-changed.js';
 import { createConfiguredFiler } from './requests/create-filer.js';
@@ -47,7 +49,6 @@ import { TaskTracker } from './tasks.js';
 import { createTelemetry } from './telemetry.js';
 import { FEEDBACK_REASONS } from './views/feedback.js';
 import { formatBytes } from './views/format.js';
-import { metricAnswerMessage, questionErrorMessage } from './views/metric-answer.js';
 import { createWatchService } from './watches/watch-service.js';
 
 const USAGE = `Usage: analytics-bot [command]
@@ -56,7 +57,9 @@ Commands:
   serve            Run the bot (default). Mode comes from the environment:
                    Socket Mode with SLACK_APP_TOKEN, HTTP mode with SLACK_BOT_TOKEN + SLACK_SIGNING_SECRET,
                    otherwise a local console (not in production).
-  ask "<question>" Answer a metric question and print it as the bot would
+  ask [--json] "<question>"
+                   Answer a question (a number, a definition, where data lives) as the bot would;
+                   --json prints the interpretation and numbers as JSON. Exit code 3: the bot would ask back
                    e.g. analytics-bot ask "weekly active users last 4 weeks by plan"
   digest [--dry-run]
                    Build today's triage digest of the board and post it to ANALYTICS_CHANNEL_ID, unless it was
@@ -80,7 +83,7 @@ async function main(argv: string[]): Promise<number> {
     case 'serve':
       return serve();
     case 'ask':
-      return ask(rest.join(' '));
+      return ask(rest);
     case 'digest':
       return digest(rest);
     case 'watches':
@@ -171,7 +174,9 @@ async function buildDeps(config: Config, logger: Logger, catalog: MetricCatalog)
   const instance = new InstanceRegistry(db, { clock, logger });
   const requests = createConfiguredFiler(config, { db, instance, logger, telemetry, clock, tracker: ports.tracker });
   const outbox = requests.outbox;
-  const parser = new QuestionParser(catalog);
+  const values = createValueIndex(config, catalog, warehouse, logger, clock);
+  const parser = new QuestionParser(catalog, values.values());
+  values.onChange((snapshot) => parser.setValues(snapshot.values));
   const conversations = new ConversationStore(db);
   const charts = createChartRenderer();
   const digest = createDigestService({
@@ -189,7 +194,16 @@ async function buildDeps(config: Config, logger: Logger, catalog: MetricCatalog)
   });
   const ttlMs = config.metrics.cacheTtlSeconds * 1000;
   const budget = createQueryBudget(new BytesLedger(db), config.budgets);
-  const metrics = createMetricService({ catalog, warehouse, telemetry, logger, ttlMs, clock, budget });
+  const metrics = createMetricService({
+    catalog,
+    warehouse,
+    telemetry,
+    logger,
+    ttlMs,
+    clock,
+    budget,
+    coverage: (metric) => values.coverage(metric),
+  });
   const deps: Omit<Deps, 'watches'> = {
     instance,
     questionLimiter: createQuestionLimiter(config.budgets.questionsPerMinutePerUser),
@@ -212,14 +226,15 @@ async function buildDeps(config: Config, logger: Logger, catalog: MetricCatalog)
     catalog,
     parser,
     metrics,
+    values,
     changes: createChangeExplainer({ catalog, warehouse, metrics, telemetry, logger, ttlMs, clock, budget }),
     charts,
   };
   return { ...deps, watches: createWatchService({ ...deps, store: new WatchStore(db) }) };
 }
 
-/** `analytics-bot ask "..."`: the same parser, service and Block Kit view, rendered as text. */
-async function ask(question: string): Promise<number> {
+/** `analytics-bot ask [--json] "..."`: the same pipeline as Slack, rendered as text or as JSON (exit 3 = ask-back). */
+async function ask(args: string[]): Promise<number> {
   const config = configOrReport(process.env);
   if (!config) return 2;
   const catalog = catalogOrReport(config);
@@ -227,16 +242,9 @@ async function ask(question: string): Promise<number> {
   const logger = createLogger({ level: process.env.LOG_LEVEL ?? 'warn', pretty: true });
   const deps = await buildDeps(config, logger, catalog);
   try {
-    const parsed = deps.parser.parse(question, { now: deps.clock(), timezone: config.metrics.timezone });
-    const message = parsed.ok
-      ? metricAnswerMessage(await deps.metrics.answer(parsed.question, { userId: 'cli' }))
-      : questionErrorMessage(parsed.error);
-    printMessage(message);
-    // Besides the text version, the charts as PNG files (as the local console does).
-    const charts = chartFiles(config.dataDir, deps.charts)(message.blocks);
-    await charts.written;
-    for (const file of charts.paths) process.stdout.write(`chart image: ${file}\n`);
-    return parsed.ok ? 0 : 1;
+    deps.values.load();
+    if (deps.values.stale()) await deps.values.refresh();
+    return await runAsk(deps, args, { stdout: (text) => process.stdout.write(text) });
   } finally {
     deps.instance.stop();
     await deps.warehouse.close();
@@ -448,6 +456,9 @@ async function serve(): Promise<number> {
   deps.requests.start();
   deps.digest.start();
   void deps.watches.start();
+  // The saved snapshot answers at once; the rebuild runs behind it.
+  deps.values.load();
+  void deps.values.start();
   logger.info({ mode: config.mode, port: address.port, adapters: describeAdapters(config) }, 'analytics-bot started');
   if (deps.localBoard) {
     logger.warn(
@@ -474,7 +485,7 @@ async function serve(): Promise<number> {
         .then(() => {
           deps.digest.stop();
           deps.watches.stop();
-          return deps.requests.stop();
+          return deps.values.stop().then(() => deps.requests.stop());
         })
         .then(() => deps.instance.stop())
         .then(() => deps.warehouse.close())
@@ -559,10 +570,13 @@ async function serveConsole(initial: Config, catalog: MetricCatalog): Promise<nu
   });
   deps.instance.start();
   deps.requests.start();
+  deps.values.load();
+  void deps.values.start();
   await done;
   process.off('SIGINT', interrupt);
   process.stdout.write('bye\n');
   await bot.stop(5000);
+  await deps.values.stop();
   await deps.requests.stop();
   deps.instance.stop();
   await deps.warehouse.close();

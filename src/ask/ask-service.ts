@@ -6,6 +6,7 @@
 import type { KnowledgeBase, Topic } from '../knowledge/knowledge.js';
 import { isRequestIntent } from '../knowledge/knowledge.js';
 import type { MetricCatalog } from '../queries/catalog.js';
+import { errorInterpretation, type Interpretation, metricInterpretation } from '../queries/interpretation.js';
 import type { MetricQuestion, QuestionError, QuestionParser } from '../queries/question.js';
 import { decodeQuestion, encodeQuestion } from '../queries/question-codec.js';
 
@@ -84,7 +85,7 @@ export class AskService {
     return {
       kind: 'unknown',
       text,
-      metrics: this.parser.suggest(text).map((m) => m.name),
+      metrics: this.parser.closest(text).map((m) => m.name),
       topics: this.knowledge.suggest(text, 2),
     };
   }
@@ -97,19 +98,57 @@ export class AskService {
       return parsed.error.kind === 'unknown_metric' ? null : { kind: 'metric_problem', error: parsed.error, text };
     }
     const q = parsed.question;
+    const rangeSaid = !q.defaultRange;
+    const overridden = new Set(q.filters.map((f) => f.dimension.name));
+    const breakdowns =
+      q.breakdowns.length > 0
+        ? q.breakdowns
+        : /\b(total|overall|no breakdown)\b/i.test(text)
+          ? []
+          : previous.breakdowns.filter((d) => q.metric.dimensions.includes(d.name));
     return {
       kind: 'metric',
       question: {
         ...q,
-        range: q.defaultRange ? previous.range : q.range,
-        defaultRange: q.defaultRange && previous.defaultRange,
-        breakdown: q.breakdown ?? (/\b(total|overall|no breakdown)\b/i.test(text) ? undefined : previous.breakdown),
-        filter: q.filter ?? previous.filter,
+        range: rangeSaid ? q.range : previous.range,
+        defaultRange: !rangeSaid && previous.defaultRange,
+        breakdowns,
+        filters: [...previous.filters.filter((f) => !overridden.has(f.dimension.name)), ...q.filters],
+        comparison: q.comparison ?? (rangeSaid ? undefined : previous.comparison),
+        order: q.order ?? (breakdowns.length > 0 ? previous.order : undefined),
         grain: /\b(daily|weekly|monthly|quarterly|per|by (day|week|month|quarter))\b/i.test(text)
           ? q.grain
           : previous.grain,
+        rollup: q.rollup !== q.metric.rollup ? q.rollup : previous.rollup,
       },
     };
+  }
+
+  /** The machine-readable reading of a question (the `ask --json` shape), for any intent. */
+  interpret(rawText: string, ctx: AskContext): Interpretation {
+    const intent = this.understand(rawText, ctx);
+    switch (intent.kind) {
+      case 'metric':
+        return metricInterpretation(intent.question);
+      case 'metric_problem':
+        return errorInterpretation(intent.error);
+      case 'topic':
+        return {
+          intent: 'where_is',
+          topic: intent.topic.id,
+          metric: intent.topic.related_metrics?.[0] ?? null,
+        };
+      case 'request':
+        return { intent: 'request' };
+      case 'unknown':
+        return errorInterpretation({
+          kind: 'unknown_metric',
+          query: intent.text,
+          suggestions: this.parser.closest(intent.text),
+        });
+      case 'empty':
+        return errorInterpretation({ kind: 'empty' });
+    }
   }
 
   topic(id: string): Topic | undefined {

@@ -59,16 +59,14 @@ export const analyticsCommand = (deps: Deps) => async (args: AllMiddlewareArgs &
   await ack(workingMessage(text));
   await slowLane.enter();
   if (text.length > MAX_QUESTION_LENGTH) {
-    return void (await respond(
-      questionErrorMessage({ kind: 'too_long', length: text.length, max: MAX_QUESTION_LENGTH }),
-    ));
+    return void (await respond(questionErrorMessage(deps.parser.tooLong(text.length), text)));
   }
   const parsed = deps.parser.parse(text, { now: deps.clock(), timezone: deps.config.metrics.timezone });
   if (!parsed.ok) {
     log().info({ error: parsed.error.kind }, 'question not understood');
     const who = { userId: command.user_id, channelId: command.channel_id };
     const error = await withAskableSuggestions(parsed.error, who, client, log());
-    return void (await respond(questionErrorMessage(error, text)));
+    return void (await respond(questionErrorMessage(error, text, deps.catalog)));
   }
   const outcome = await answerQuestion(
     deps,

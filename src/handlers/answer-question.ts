@@ -122,7 +122,7 @@ export function shownAnswer(
     },
     deps.clock().getTime(),
   );
-  return metricAnswerMessage(answer, { ...opts, feedbackId });
+  return metricAnswerMessage(answer, { asked: to.asked, ...opts, feedbackId });
 }
 
 /** The request-scoped logger Bolt's context carries (set by the instrumentation point). */

@@ -99,7 +99,11 @@ export const askBot =
         return;
       case 'metric_problem':
         await post(
-          questionErrorMessage(await withAskableSuggestions(intent.error, who, client, log, audience), intent.text),
+          questionErrorMessage(
+            await withAskableSuggestions(intent.error, who, client, log, audience),
+            intent.text,
+            deps.catalog,
+          ),
         );
         return;
       case 'metric': {

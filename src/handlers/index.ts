@@ -19,6 +19,7 @@ import {
   FEEDBACK_UP_ACTION,
 } from '../views/feedback.js';
 import {
+  ASK_CHOICE_ACTION,
   ASK_SUGGESTION_ACTION,
   OPEN_DATA_REQUEST_ACTION,
   OPEN_LOOKER_ACTION,
@@ -32,6 +33,7 @@ import { analyticsCommand } from './analytics-command.js';
 import { feedbackDown, feedbackRequest, feedbackSubmission, feedbackUp } from './answer-feedback.js';
 import { appHomeOpened, browseMetrics } from './app-home.js';
 import { askBot } from './ask-bot.js';
+import { askChoice } from './ask-choice.js';
 import { askSuggestion } from './ask-suggestion.js';
 import { askTopic } from './ask-topic.js';
 import { dataRequestSubmission } from './data-request-submission.js';
@@ -68,6 +70,7 @@ export function registerHandlers(app: App, deps: Deps): void {
     [FEEDBACK_DOWN_ACTION, as(feedbackDown(deps))],
     [FEEDBACK_REQUEST_ACTION, as(feedbackRequest(deps))],
     [new RegExp(`^${ASK_SUGGESTION_ACTION}_\\d+$`), as(askSuggestion(deps))],
+    [new RegExp(`^${ASK_CHOICE_ACTION}_\\d+$`), as(askChoice(deps))],
     [new RegExp(`^${ASK_TOPIC_ACTION}_\\d+$`), as(askTopic(deps))],
     [OPEN_DATA_REQUEST_ACTION, as(requestDataButton())],
     [BROWSE_METRICS_ACTION, as(browseMetrics(deps))],

@@ -41,15 +41,16 @@ export async function watchCommand(
   const spec = grammar.spec;
   const now = deps.clock();
   const parsed = deps.parser.parse(spec.question, { now, timezone: deps.config.metrics.timezone });
-  if (!parsed.ok) return void (await respond(questionErrorMessage(parsed.error, spec.question)));
+  if (!parsed.ok) return void (await respond(questionErrorMessage(parsed.error, spec.question, deps.catalog)));
   const { metric } = parsed.question;
   const notes: string[] = [];
   let every: Frequency = spec.schedule.every;
   if (kind === 'alert') {
-    if (parsed.question.breakdown) {
+    const [breakdown] = parsed.question.breakdowns;
+    if (breakdown) {
       return void (await respond(
         watchNoticeMessage(
-          `An alert watches one number, so it can't be broken down by ${parsed.question.breakdown.label.toLowerCase()}. Drop “by …”, or use a filter.`,
+          `An alert watches one number, so it can't be broken down by ${breakdown.label.toLowerCase()}. Drop “by …”, or use a filter.`,
         ),
       ));
     }

@@ -140,7 +140,9 @@ export function createBigQueryWarehouse(cfg: BigQueryWarehouseConfig, log?: BigQ
         const [job, inserted] = await client.createQueryJob({
           ...request,
           // A string: the API field is int64, which JSON carries as a string.
-          maximumBytesBilled: String(cfg.maximumBytesBilled),
+          maximumBytesBilled: String(
+            Math.min(cfg.maximumBytesBilled, queryOptions.maximumBytesBilled ?? cfg.maximumBytesBilled),
+          ),
           // Server-side limit too, so BigQuery stops the job even if this process goes away.
           jobTimeoutMs: cfg.jobTimeoutMs,
           useQueryCache: true,

@@ -95,9 +95,20 @@ const dimensionSchema = z
     label: z.string().min(1).max(75),
     column: ident.optional(),
     synonyms: z.array(z.string().min(1).max(75)).default([]),
+    /**
+     * Known values and the words people use for them (`US: [united states, usa]`). The warehouse's own distinct
+     * values are added at run time by the value index; these add aliases, and values the index has not seen yet.
+     */
+    values: z
+      .record(z.string().min(1).max(100), z.array(z.string().min(1).max(75)).max(30).nullable().default([]))
+      .default({}),
   })
   .strict();
-export type Dimension = z.infer<typeof dimensionSchema> & { name: string; column: string };
+export type Dimension = Omit<z.infer<typeof dimensionSchema>, 'values'> & {
+  name: string;
+  column: string;
+  values: Record<string, string[]>;
+};
 
 const sourceSchema = z
   .object({ label: z.string().min(1).max(75), description: z.string().max(600).default('') })
@@ -117,6 +128,7 @@ export interface MetricCatalog {
   readonly sources: Readonly<Record<string, { label: string; description: string }>>;
   metric(name: string): Metric | undefined;
   dimension(name: string): Dimension | undefined;
+  readonly dimensions: readonly Dimension[];
   tableFor(metric: Metric, dialect: Dialect): string;
 }
 
@@ -160,11 +172,20 @@ export function parseCatalog(text: string, file = 'catalog'): MetricCatalog {
 
   const byName = new Map(data.metrics.map((m) => [m.name, m]));
   const dimensions = new Map(
-    Object.entries(data.dimensions).map(([name, d]) => [name, { ...d, name, column: d.column ?? name }]),
+    Object.entries(data.dimensions).map(([name, d]) => [
+      name,
+      {
+        ...d,
+        name,
+        column: d.column ?? name,
+        values: Object.fromEntries(Object.entries(d.values).map(([v, aliases]) => [v, aliases ?? []])),
+      },
+    ]),
   );
   return {
     metrics: data.metrics,
     sources: data.sources,
+    dimensions: [...dimensions.values()],
     metric: (name) => byName.get(name),
     dimension: (name) => dimensions.get(name),
     tableFor: (metric, dialect) => (typeof metric.table === 'string' ? metric.table : metric.table[dialect]),

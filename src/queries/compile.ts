@@ -10,8 +10,8 @@
  */
 import type { DateTime } from 'luxon';
 import type { Filter, Grain, Measure, Metric, MetricCatalog } from './catalog.js';
-import type { MetricQuestion } from './question.js';
-import { previousRange } from './time-range.js';
+import type { MetricQuestion, QueryFilter } from './question.js';
+import { previousRange, type TimeRange } from './time-range.js';
 import type { CompiledQuery, Dialect, QueryParam } from './warehouse.js';
 
 interface Builder {
@@ -109,9 +109,37 @@ function boundParam(metric: Metric, at: DateTime): QueryParam {
     : { type: 'TIMESTAMP', value: at.toUTC().toISO()! };
 }
 
+/** The period the answer compares with: the one asked for, else the same length just before (for context). */
+export function comparisonRange(question: MetricQuestion): TimeRange {
+  return question.comparison?.range ?? previousRange(question.range);
+}
+
+function questionFilterSql(b: Builder, f: QueryFilter): string {
+  const str = b.dialect === 'bigquery' ? 'STRING' : 'VARCHAR';
+  const col = `CAST(${quoteIdent(b.dialect, f.dimension.column)} AS ${str})`;
+  const v = (value: string) => bind(b, 'v', { type: 'STRING', value });
+  switch (f.op) {
+    case 'eq':
+      return `${col} = ${v(f.values[0]!)}`;
+    case 'neq':
+      // "not free" keeps rows with no plan recorded.
+      return `${col} IS DISTINCT FROM ${v(f.values[0]!)}`;
+    case 'in':
+      return `${col} IN (${f.values.map(v).join(', ')})`;
+    case 'not_in':
+      return `(${col} IS NULL OR ${col} NOT IN (${f.values.map(v).join(', ')}))`;
+    case 'prefix': {
+      // "5.1" means 5.1 itself and every 5.1.x, not 5.10.
+      const starts = b.dialect === 'bigquery' ? 'STARTS_WITH' : 'starts_with';
+      return `(${col} = ${v(f.values[0]!)} OR ${starts}(${col}, ${v(`${f.values[0]!}.`)}))`;
+    }
+  }
+}
+
 /**
- * What every statement over both periods shares: the bound period edges, the table, and the metric's and question's
- * filters (values bound). `tz` is bound only when the caller buckets by local day.
+ * What every statement over both periods shares: the bound period edges (the asked range and the period it is
+ * compared with, which need not be adjacent), the table, and the metric's and question's filters (values bound).
+ * `tz` is bound only when the caller buckets by local day.
  */
 function periodScan(catalog: MetricCatalog, question: MetricQuestion, dialect: Dialect, bindTz: boolean) {
   const { metric, range } = question;
@@ -119,49 +147,56 @@ function periodScan(catalog: MetricCatalog, question: MetricQuestion, dialect: D
   const t = quoteIdent(dialect, metric.time_column);
   const table = quoteTable(dialect, catalog.tableFor(metric, dialect));
   const str = dialect === 'bigquery' ? 'STRING' : 'VARCHAR';
+  const prev = comparisonRange(question);
   b.params.range_start = boundParam(metric, range.start);
   b.params.range_end = boundParam(metric, range.end);
-  b.params.prev_start = boundParam(metric, previousRange(range).start);
+  b.params.prev_start = boundParam(metric, prev.start);
+  b.params.prev_end = boundParam(metric, prev.end);
   // Only bound where used: BigQuery rejects parameters the statement does not reference.
   if (bindTz && metric.time_type === 'timestamp')
     b.params.tz = { type: 'STRING', value: range.start.zoneName ?? 'UTC' };
   const p = (name: string) => (dialect === 'bigquery' ? `@${name}` : `$${name}`);
   const fixed = metric.filters.map((f) => filterSql(b, f));
-  if (question.filter) {
-    const col = quoteIdent(dialect, question.filter.dimension.column);
-    fixed.push(`CAST(${col} AS ${str}) = ${bind(b, 'v', { type: 'STRING', value: question.filter.value })}`);
-  }
-  return { b, t, table, str, p, fixed };
+  for (const f of question.filters) fixed.push(questionFilterSql(b, f));
+  const inCurrent = `${t} >= ${p('range_start')} AND ${t} < ${p('range_end')}`;
+  const inPrevious = `${t} >= ${p('prev_start')} AND ${t} < ${p('prev_end')}`;
+  /** Rows of both periods (or the current one only), each bounded on both sides for partition pruning. */
+  const where = (both: boolean) =>
+    [both ? `((${inCurrent}) OR (${inPrevious}))` : inCurrent, ...fixed].join('\n    AND ');
+  const period = `CASE WHEN ${inCurrent} THEN 'current' ELSE 'previous' END`;
+  return { b, t, table, str, p, where, period };
 }
 
 export function compileMetricQuery(catalog: MetricCatalog, question: MetricQuestion, dialect: Dialect): CompiledQuery {
   const { metric, grain } = question;
-  const { b, t, table, str, p, fixed } = periodScan(catalog, question, dialect, true);
-  const where = (from: string) => [`${t} >= ${p(from)}`, `${t} < ${p('range_end')}`, ...fixed].join('\n    AND ');
-  const period = `CASE WHEN ${t} >= ${p('range_start')} THEN 'current' ELSE 'previous' END`;
+  const { b, t, table, str, p, where, period } = periodScan(catalog, question, dialect, true);
   const bucket = bucketSql(dialect, metric, t, p('tz'), grain);
   const latest = `CAST(MAX(${t}) AS ${str})`;
   const value = () => valueSql(b, metric);
+  const none = `CAST(NULL AS ${str})`;
 
   const parts = [
-    `SELECT 'series' AS part, ${period} AS period, ${bucket} AS bucket, CAST(NULL AS ${str}) AS dim,\n` +
-      `  ${value()} AS value, ${latest} AS latest\n  FROM ${table}\n  WHERE ${where('prev_start')}\n  GROUP BY period, bucket`,
-    `SELECT 'total' AS part, ${period} AS period, CAST(NULL AS DATE) AS bucket, CAST(NULL AS ${str}) AS dim,\n` +
-      `  ${value()} AS value, ${latest} AS latest\n  FROM ${table}\n  WHERE ${where('prev_start')}\n  GROUP BY period`,
+    `SELECT 'series' AS part, ${period} AS period, ${bucket} AS bucket, ${none} AS dim, ${none} AS dim2,\n` +
+      `  ${value()} AS value, ${latest} AS latest\n  FROM ${table}\n  WHERE ${where(true)}\n  GROUP BY period, bucket`,
+    `SELECT 'total' AS part, ${period} AS period, CAST(NULL AS DATE) AS bucket, ${none} AS dim, ${none} AS dim2,\n` +
+      `  ${value()} AS value, ${latest} AS latest\n  FROM ${table}\n  WHERE ${where(true)}\n  GROUP BY period`,
   ];
-  if (question.breakdown) {
-    const dim = `CAST(${quoteIdent(dialect, question.breakdown.column)} AS ${str})`;
-    // Average-of-periods metrics break down per period too (the view averages them like the headline); counts and
-    // sums do as well, since their per-period parts add up to the total and draw the breakdown over time for free.
+  const [first, second] = question.breakdowns;
+  if (first) {
+    const dim = `CAST(${quoteIdent(dialect, first.column)} AS ${str})`;
+    const dim2 = second ? `CAST(${quoteIdent(dialect, second.column)} AS ${str})` : none;
+    // Averages per period break down per period too (the view averages them like the headline); counts and sums do
+    // as well, since their per-period parts add up to the total and draw the breakdown over time for free.
     const additive = metric.aggregation.type === 'count' || metric.aggregation.type === 'sum';
-    const perPeriod = metric.rollup === 'average' || additive;
+    const perPeriod = question.rollup === 'average' || additive;
+    const groups = [perPeriod ? 'bucket' : null, 'dim', second ? 'dim2' : null].filter(Boolean).join(', ');
     parts.push(
-      `SELECT 'breakdown' AS part, 'current' AS period, ${perPeriod ? bucket : 'CAST(NULL AS DATE)'} AS bucket, ${dim} AS dim,\n` +
-        `  ${value()} AS value, ${latest} AS latest\n  FROM ${table}\n  WHERE ${where('range_start')}\n` +
-        `  GROUP BY ${perPeriod ? 'bucket, dim' : 'dim'}`,
+      `SELECT 'breakdown' AS part, 'current' AS period, ${perPeriod ? bucket : 'CAST(NULL AS DATE)'} AS bucket, ${dim} AS dim, ${dim2} AS dim2,\n` +
+        `  ${value()} AS value, ${latest} AS latest\n  FROM ${table}\n  WHERE ${where(false)}\n` +
+        `  GROUP BY ${groups}`,
     );
   }
-  return { sql: `${parts.join('\nUNION ALL\n')}\nORDER BY part, period, bucket, dim`, params: b.params };
+  return { sql: `${parts.join('\nUNION ALL\n')}\nORDER BY part, period, bucket, dim, dim2`, params: b.params };
 }
 
 /**
@@ -179,7 +214,7 @@ export function compileChangeQuery(
   const { metric, grain } = question;
   const a = metric.aggregation;
   const perBucket = metric.rollup === 'average' && a.type === 'count_distinct';
-  const { b, t, table, str, p, fixed } = periodScan(catalog, question, dialect, perBucket);
+  const { b, t, table, str, p, where, period } = periodScan(catalog, question, dialect, perBucket);
   const float = dialect === 'bigquery' ? 'FLOAT64' : 'DOUBLE';
   let num: string;
   let den = `CAST(NULL AS ${float})`;
@@ -194,11 +229,10 @@ export function compileChangeQuery(
     num = `CAST(${measureSql(b, a)} AS ${float})`;
   }
   const bucket = perBucket ? bucketSql(dialect, metric, t, p('tz'), grain) : 'CAST(NULL AS DATE)';
-  const where = [`${t} >= ${p('prev_start')}`, `${t} < ${p('range_end')}`, ...fixed].join('\n    AND ');
   const sql =
-    `SELECT CASE WHEN ${t} >= ${p('range_start')} THEN 'current' ELSE 'previous' END AS period,\n` +
+    `SELECT ${period} AS period,\n` +
     `  CAST(${quoteIdent(dialect, dimension.column)} AS ${str}) AS dim, ${bucket} AS bucket,\n` +
-    `  ${num} AS num, ${den} AS den\n  FROM ${table}\n  WHERE ${where}\n` +
+    `  ${num} AS num, ${den} AS den\n  FROM ${table}\n  WHERE ${where(true)}\n` +
     `  GROUP BY period, dim${perBucket ? ', bucket' : ''}\n  ORDER BY period, dim${perBucket ? ', bucket' : ''}`;
   return { sql, params: b.params };
 }

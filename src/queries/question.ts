@@ -1,15 +1,47 @@
 /**
- * Reads a metric question ("weekly active users last 4 weeks by plan vs previous") against the catalog.
- * Pure: no I/O. Each part (comparison, grain, breakdown, filter, time range) is recognised and removed in turn;
- * what remains names the metric, matched exactly on names and synonyms first, then fuzzily with Fuse.js.
+ * Reads a question against the catalog and the value index: every meaningful word is either used or reported.
+ *
+ * Pure and cheap: the phrase tables (metric names and synonyms, dimensions, values and their aliases) are built once
+ * per catalog and value snapshot, and a question is read in one pass over its words:
+ *   1. comparison phrases and dates are found first (their words are spent),
+ *   2. the remaining words are matched against the phrase table, longest phrase first,
+ *   3. the roles are put together (metric, filters, breakdowns, grain, order, rollup) and checked against the metric,
+ *   4. words left over that carry meaning are reported as unused, never dropped.
+ * When two readings are plausible the result is an ask-back with both; when a part of the question cannot be used
+ * the result is a refusal that still names the closest metrics.
  */
-import { distance } from 'fastest-levenshtein';
-import Fuse from 'fuse.js';
-import type { DateTimeUnit } from 'luxon';
+import type { DateTime } from 'luxon';
 import { type Dimension, GRAINS, type Grain, type Metric, type MetricCatalog } from './catalog.js';
-import { findTimeRange, lastComplete, type TimeRange, TimeRangeError } from './time-range.js';
+import {
+  lastComplete,
+  previousRange,
+  type RangeMatch,
+  type RangeUnit,
+  scanTimeRanges,
+  type TimeRange,
+  TimeRangeError,
+  todayIn,
+} from './time-range.js';
 
+/** Longest question read; longer text is refused before any matching work. */
 export const MAX_QUESTION_LENGTH = 500;
+
+export type FilterOp = 'eq' | 'neq' | 'in' | 'not_in' | 'prefix';
+
+export interface QueryFilter {
+  dimension: Dimension;
+  op: FilterOp;
+  values: string[];
+}
+
+export type ComparisonKind = 'previous_period' | 'previous_calendar' | 'previous_year' | 'same_weekday_last_week';
+
+export interface Comparison {
+  range: TimeRange;
+  kind: ComparisonKind;
+  /** An in-progress period compared with the same elapsed days of the earlier one. */
+  likeForLike: boolean;
+}
 
 export interface MetricQuestion {
   metric: Metric;
@@ -19,18 +51,37 @@ export interface MetricQuestion {
   grain: Grain;
   /** Set when the grain differs from what was asked, with the reason. */
   grainNote?: string;
-  breakdown?: Dimension;
-  filter?: { dimension: Dimension; value: string };
-  compare: boolean;
+  /** total: the aggregate over the range; average: the mean per grain period (whole periods only). */
+  rollup: 'total' | 'average';
+  breakdowns: Dimension[];
+  filters: QueryFilter[];
+  /** The comparison the person asked for; absent when none was asked. */
+  comparison?: Comparison;
+  order?: { direction: 'desc' | 'asc'; limit: number };
+  /** Words that carry meaning and were not used, as typed ("on mobile"). */
+  unused: string[];
+  /** Readings the person may have meant instead (one-click alternatives for the unused words). */
+  alternatives?: MetricQuestion[];
+  /** How near misses were read ("dialy actives" → Daily active users). */
+  corrections?: string[];
 }
 
 export type QuestionError =
-  | { kind: 'empty' }
-  | { kind: 'too_long'; length: number; max: number }
+  | { kind: 'empty'; suggestions?: Metric[] }
+  | { kind: 'too_long'; length: number; max: number; suggestions?: Metric[] }
   | { kind: 'unknown_metric'; query: string; suggestions: Metric[] }
-  | { kind: 'bad_range'; message: string }
+  | { kind: 'bad_range'; message: string; suggestions?: Metric[] }
+  | { kind: 'future'; message: string; suggestions?: Metric[] }
+  | { kind: 'derived_measure'; phrase: string; metric?: Metric; suggestions: Metric[] }
   | { kind: 'disallowed_breakdown'; metric: Metric; dimension: Dimension; allowed: Dimension[] }
-  | { kind: 'unknown_dimension'; phrase: string; metric: Metric; allowed: Dimension[] };
+  | { kind: 'unknown_dimension'; phrase: string; metric: Metric; allowed: Dimension[] }
+  | { kind: 'definition'; metrics: Metric[] }
+  | {
+      kind: 'ask_back';
+      reason: 'ambiguous_value' | 'ambiguous_metric' | 'two_readings';
+      word: string;
+      choices: MetricQuestion[];
+    };
 
 export type ParseResult = { ok: true; question: MetricQuestion } | { ok: false; error: QuestionError };
 
@@ -39,257 +90,1251 @@ export interface ParseContext {
   timezone: string;
 }
 
-const FILLER =
-  /\b(how many|how much|what(?:'s| is| was| were| are)?|show(?: me)?|give me|tell me|get|the|a|an|number of|count of|total|our|us|did|do|does|we|have|had|get|there|please|of|in|during|over|for|on|is|was|were|are|per|been|and|plot|chart|graph|trend)\b/gi;
-
-const GRAIN_WORDS: Record<string, Grain> = {
-  daily: 'day',
-  day: 'day',
-  weekly: 'week',
-  week: 'week',
-  monthly: 'month',
-  month: 'month',
-  quarterly: 'quarter',
-  quarter: 'quarter',
-};
+/** Distinct values per dimension, from the warehouse (see value-index.ts). */
+export type DimensionValues = Readonly<Record<string, readonly string[]>>;
 
 const ADVERB: Record<Grain, string> = { day: 'daily', week: 'weekly', month: 'monthly', quarter: 'quarterly' };
 const GRAIN_DAYS: Record<Grain, number> = { day: 1, week: 7, month: 30, quarter: 91 };
 const MAX_POINTS = 400;
+const MAX_PHRASE_WORDS = 5;
 
-const normalise = (s: string) =>
-  s
-    .toLowerCase()
-    .replace(/[_-]+/g, ' ')
-    .replace(/[^\p{L}\p{N} ]+/gu, ' ')
-    .replace(/\s+/g, ' ')
-    .trim();
+/** Words that carry no meaning of their own in a metric question. */
+const FILLER = new Set(
+  `a an the of in on at for from to with by per and or is are was were be been being do does did done doing have has
+  had having i im me my we our us you your it its this that these those there here what whats which who how many much
+  show give tell get got gimme find pull see know need want wanted would could can please pls thanks thank hey hi
+  hello bot number numbers count counts total totals amount stats stat data figure figures metric metrics value values
+  overall all just only about around roughly approximately look looking like lately recently currently so as well
+  also again now ok okay let lets quick question check report trend trends chart graph plot table over time during
+  between within some any going happen happened really actually exactly up come came via through using accounts
+  account users user customers customer people folks companies orgs ones someone anyone number' whole entire
+  did much am were vs versus compared compare against when where our yo sum summary breakdown tally level levels
+  was figure`.split(/\s+/),
+);
+/** Filler that does not join an unused phrase's neighbours ("on mobile" keeps its "on"). */
+const PREPOSITIONS = new Set(['on', 'in', 'from', 'for', 'with', 'at', 'via', 'through', 'using', 'among', 'by']);
+const NEGATIONS = new Set([
+  'not',
+  'non',
+  'without',
+  'excluding',
+  'exclude',
+  'except',
+  'excl',
+  'minus',
+  'no',
+  'besides',
+]);
+const BREAKDOWN_INTRO = new Set(['by', 'per', 'each', 'across', 'split', 'broken', 'grouped', 'group', 'segmented']);
+const GRAIN_ADVERBS: Record<string, Grain> = { daily: 'day', weekly: 'week', monthly: 'month', quarterly: 'quarter' };
+const GRAIN_NOUNS: Record<string, Grain> = {
+  day: 'day',
+  days: 'day',
+  week: 'week',
+  weeks: 'week',
+  month: 'month',
+  months: 'month',
+  quarter: 'quarter',
+  quarters: 'quarter',
+};
+const MEAN_WORDS = new Set(['average', 'avg', 'mean', 'typical']);
+const MOST = new Set(['top', 'most', 'biggest', 'largest', 'highest', 'best', 'leading', 'max', 'maximum', 'more']);
+const FEWEST = new Set(['bottom', 'fewest', 'least', 'smallest', 'lowest', 'worst', 'min', 'minimum', 'less', 'fewer']);
+/** Nouns after "per" that would make a derived measure the catalog does not define ("searches per user"). */
+const PER_NOUNS = new Set([
+  'user',
+  'users',
+  'account',
+  'accounts',
+  'customer',
+  'customers',
+  'person',
+  'head',
+  'capita',
+  'seat',
+  'seats',
+  'session',
+  'sessions',
+  'visitor',
+  'visitors',
+  'instance',
+  'instances',
+  'signup',
+  'signups',
+  'employee',
+  'org',
+  'team',
+  'dollar',
+]);
+const DERIVED = /\b(?:ratio of|divided by|share of|percentage of|proportion of|growth rate of|per capita)\b/i;
+const DEFINITION =
+  /\b(?:what (?:counts|count|is counted) as|how (?:is|are|do (?:you|we)) [\w\s-]{1,60}?(?:defined|define|calculated|calculate|computed|compute|measured|measure|counted|count)\b|defin(?:e|ed|ition|itions)\b|what does [\w\s-]{1,60}? mean|meaning of|what is meant by|same thing|difference between|what's the difference|explain)/i;
+const COMPARE_WORD = /^(?:vs\.?|versus|compared|compare|against|relative)$/i;
 
-interface MetricEntry {
-  metric: Metric;
-  phrases: string[];
+const SHORT_CODE = /^[A-Z]{2,3}$/;
+const VERSION_TOKEN = /^v?\d+(?:\.\d+)+$|^v\d+$/;
+
+interface Token {
+  /** As typed. */
+  raw: string;
+  /** Lower case, apostrophes removed. */
+  norm: string;
+  start: number;
+  end: number;
+  /** True when spent words (a date, a comparison) sit between this token and the one before. */
+  breakBefore: boolean;
+  role?: Role;
 }
 
-/** Built once per catalog: the phrase index and the Fuse index. */
-export class QuestionParser {
-  readonly #entries: MetricEntry[];
-  readonly #fuse: Fuse<MetricEntry>;
-  readonly #dimensions: Dimension[];
-  /** Every name and synonym as a whole-phrase pattern, longest first; built once, not per question. */
-  readonly #phrasePatterns: Array<{ metric: Metric; re: RegExp; phrase: string }>;
+type Role =
+  | { kind: 'metric'; metrics: Metric[]; values: ValueRef[] }
+  | { kind: 'dimension'; dimension: Dimension }
+  | { kind: 'value'; values: ValueRef[] }
+  | { kind: 'grain'; grain: Grain; adverb: boolean }
+  | { kind: 'used' }
+  | { kind: 'filler' };
 
-  constructor(private readonly catalog: MetricCatalog) {
-    this.#entries = catalog.metrics.map((metric) => ({
+interface ValueRef {
+  dimension: Dimension;
+  value: string;
+  /** Set for a version prefix ("5.1" for 5.1.x). */
+  prefix?: boolean;
+}
+
+interface PhraseEntry {
+  metrics: Metric[];
+  dimensions: Dimension[];
+  values: ValueRef[];
+  /** Case-sensitive forms (short codes): the typed words must equal one of these. */
+  exact?: string[];
+}
+
+const norm = (s: string) => s.toLowerCase().normalize('NFKD').replace(/\p{M}/gu, '').replace(/['’]/g, '');
+
+/** Stands in for spent words, so phrases never join across them. */
+const MASK = String.fromCharCode(0);
+
+const TOKEN_RE = /[\p{L}\p{N}]+(?:[.'’][\p{L}\p{N}]+)*/gu;
+
+/** Splits into words: hyphens and punctuation separate, dots stay inside versions and abbreviations. */
+function words(text: string): string[] {
+  return (text.match(TOKEN_RE) ?? []).map(norm);
+}
+
+/** Optimal-string-alignment distance: one transposition ("dialy") costs one edit. Short strings only. */
+export function editDistance(a: string, b: string): number {
+  if (a === b) return 0;
+  const n = a.length;
+  const m = b.length;
+  if (Math.abs(n - m) > 3) return Math.max(n, m);
+  let prev2: number[] = [];
+  let prev = Array.from({ length: m + 1 }, (_, j) => j);
+  for (let i = 1; i <= n; i++) {
+    const cur = [i];
+    for (let j = 1; j <= m; j++) {
+      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
+      let v = Math.min(prev[j]! + 1, cur[j - 1]! + 1, prev[j - 1]! + cost);
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) v = Math.min(v, prev2[j - 2]! + 1);
+      cur.push(v);
+    }
+    prev2 = prev;
+    prev = cur;
+  }
+  return prev[m]!;
+}
+
+/** How alike two words are, 0..1: typos, and abbreviations as prefixes ("conv" for "conversion"). */
+function similarity(typed: string, word: string): number {
+  if (typed === word) return 1;
+  if (typed.length >= 3 && word.startsWith(typed)) return 0.86;
+  if (typed.length < 4 || word.length < 4) return 0;
+  const d = editDistance(typed, word);
+  const allowed = typed.length >= 8 ? 2 : 1;
+  return d <= allowed ? 1 - d / Math.max(typed.length, word.length) : 0;
+}
+
+const STOP = new Set(['per', 'the', 'of', 'on', 'by', 'and', 'a', 'an', 'in', 'to', 'site']);
+const significant = (ws: string[]) => ws.filter((t) => t.length > 1 && !STOP.has(t));
+
+/** Every query word must resemble a phrase word, and most of the phrase must be said. 0..1. */
+function tokenScore(query: string[], phrase: string[]): number {
+  if (phrase.length === 0 || query.length === 0) return 0;
+  let min = 1;
+  for (const q of query) {
+    let best = 0;
+    for (const p of phrase) best = Math.max(best, similarity(q, p));
+    min = Math.min(min, best);
+    if (min === 0) return 0;
+  }
+  const matched = phrase.filter((p) => query.some((q) => similarity(q, p) >= 0.7)).length;
+  return min * (0.5 + 0.5 * (matched / phrase.length));
+}
+
+function plural(word: string): string[] {
+  if (word.endsWith('s')) return [word, word.slice(0, -1)];
+  if (word.endsWith('y')) return [word, `${word.slice(0, -1)}ies`];
+  return [word, `${word}s`];
+}
+
+interface MetricPhrases {
+  metric: Metric;
+  phrases: string[][];
+}
+
+/** Built once per catalog and value snapshot. */
+export class QuestionParser {
+  readonly #catalog: MetricCatalog;
+  #lexicon = new Map<string, PhraseEntry>();
+  /** First words of phrases, so most words skip the n-gram lookups. */
+  #firstWords = new Set<string>();
+  readonly #metricPhrases: MetricPhrases[];
+  readonly #dimensions: Dimension[];
+  #values = new Map<string, ValueRef[]>();
+  /** Dimension → its values, for fuzzy value matching and version prefixes. */
+  #valuesByDimension = new Map<string, string[]>();
+  #defaultSuggestions: Metric[];
+  readonly #explicitFilter: RegExp;
+  readonly #metricWords: Set<string>;
+  readonly #sourcePhrases: Array<[string, string[]]>;
+
+  constructor(catalog: MetricCatalog, values: DimensionValues = {}) {
+    this.#catalog = catalog;
+    const used = new Set(catalog.metrics.flatMap((m) => m.dimensions));
+    this.#dimensions = catalog.dimensions.filter((d) => used.has(d.name));
+    this.#metricPhrases = catalog.metrics.map((metric) => ({
       metric,
-      phrases: [metric.name, metric.label, ...metric.synonyms].map(normalise),
+      phrases: [metric.name.replace(/_/g, ' '), metric.label, ...metric.synonyms].map(words),
     }));
-    this.#fuse = new Fuse(this.#entries, {
-      keys: ['phrases'],
-      includeScore: true,
-      ignoreLocation: true,
-      threshold: 0.45,
-    });
-    this.#phrasePatterns = this.#entries
-      .flatMap((entry) => entry.phrases.filter(Boolean).map((phrase) => ({ metric: entry.metric, phrase })))
-      .sort((a, b) => b.phrase.length - a.phrase.length)
-      .map(({ metric, phrase }) => {
-        const pattern = phrase.split(' ').map(escapeRegExp).join('[\\s_-]+');
-        return {
-          metric,
-          phrase,
-          re: new RegExp(`(?<![\\p{L}\\p{N}])${pattern}(?![\\p{L}\\p{N}])`, 'iu'),
-        };
-      });
-    const names = new Set(catalog.metrics.flatMap((m) => m.dimensions));
-    this.#dimensions = [...names].map((n) => catalog.dimension(n)!).filter(Boolean);
+    this.#defaultSuggestions = catalog.metrics.slice(0, 3);
+    this.#metricWords = new Set(this.#metricPhrases.flatMap((m) => m.phrases.flat()));
+    // Longest first, so "google analytics" is read before a shorter phrase inside it.
+    this.#sourcePhrases = Object.entries(catalog.sources)
+      .flatMap(([key, src]) => [key.replace(/_/g, ' '), src.label].map((p) => [key, words(p)] as [string, string[]]))
+      .filter(([, ws]) => ws.length > 0)
+      .sort((a, b) => b[1].length - a[1].length);
+    const dimPhrases = this.#dimensions
+      .flatMap((d) => [d.name, d.name.replace(/_/g, ' '), d.label, ...d.synonyms])
+      .sort((a, b) => b.length - a.length)
+      .map((p) =>
+        p
+          .split(/[\s_-]+/)
+          .map(escapeRegExp)
+          .join('[\\s_-]+'),
+      );
+    const value = `(?:"([^"]{1,100})"|'([^']{1,100})'|“([^”]{1,100})”|([\\p{L}\\p{N}_.@+-]{1,100}))`;
+    this.#explicitFilter = new RegExp(
+      `(?<![\\p{L}\\p{N}])(where\\s+|and\\s+)?(${dimPhrases.join('|')})\\s*(!=|<>|==|=|:|\\bis\\s+not\\b|\\bisn'?t\\b|\\bis\\b|\\bequals\\b|\\bnot\\b)\\s*${value}`,
+      'giu',
+    );
+    this.setValues(values);
+  }
+
+  get catalog(): MetricCatalog {
+    return this.#catalog;
+  }
+
+  /** Rebuilds the phrase table with the warehouse's current values (the value index calls this on refresh). */
+  setValues(values: DimensionValues): void {
+    const lexicon = new Map<string, PhraseEntry>();
+    const entry = (key: string) => {
+      let e = lexicon.get(key);
+      if (!e) {
+        e = { metrics: [], dimensions: [], values: [] };
+        lexicon.set(key, e);
+      }
+      return e;
+    };
+    const add = (phrase: string[], f: (e: PhraseEntry) => void) => {
+      if (phrase.length === 0 || phrase.length > MAX_PHRASE_WORDS) return;
+      const last = phrase[phrase.length - 1]!;
+      for (const variant of last.length > 2 ? plural(last) : [last]) {
+        f(entry([...phrase.slice(0, -1), variant].join(' ')));
+      }
+    };
+    for (const { metric, phrases } of this.#metricPhrases) {
+      for (const p of phrases) add(p, (e) => e.metrics.includes(metric) || e.metrics.push(metric));
+    }
+    for (const d of this.#dimensions) {
+      for (const p of [d.name.replace(/_/g, ' '), d.label, ...d.synonyms].map(words)) {
+        add(p, (e) => e.dimensions.includes(d) || e.dimensions.push(d));
+      }
+    }
+    const byDim = new Map<string, Set<string>>();
+    for (const d of this.#dimensions) {
+      const known = new Set<string>([...Object.keys(d.values), ...(values[d.name] ?? [])]);
+      byDim.set(d.name, known);
+      for (const value of known) {
+        const ref: ValueRef = { dimension: d, value };
+        const aliases = d.values[value] ?? [];
+        if (SHORT_CODE.test(value)) {
+          // "US", "IN", "DE": only in capitals, so "us" and "in" stay words.
+          const e = entry(norm(value));
+          e.values.push(ref);
+          e.exact = [...(e.exact ?? []), value];
+        } else {
+          add(words(value), (e) => e.values.push(ref));
+        }
+        for (const alias of aliases) add(words(alias), (e) => e.values.push(ref));
+      }
+    }
+    this.#valuesByDimension = new Map([...byDim].map(([k, v]) => [k, [...v]]));
+    this.#lexicon = lexicon;
+    this.#firstWords = new Set([...lexicon.keys()].map((k) => k.split(' ')[0]!));
+    this.#values = new Map();
+    for (const [key, e] of lexicon) if (e.values.length > 0) this.#values.set(key, e.values);
   }
 
   /** Closest metrics to free text, best first (for "did you mean" and for unanswerable questions). */
   suggest(text: string, limit = 3): Metric[] {
-    return this.#ranked(text)
-      .filter((c) => c.tokenScore >= 0.6)
+    const query = significant(words(text)).filter((w) => !FILLER.has(w));
+    if (query.length === 0) return [];
+    return this.#metricPhrases
+      .map(({ metric, phrases }) => ({
+        metric,
+        score: Math.max(
+          ...phrases.map((p) => {
+            const ps = significant(p);
+            // Partial credit: the share of query words that resemble a phrase word.
+            const hits = query.filter((q) => ps.some((w) => similarity(q, w) >= 0.7)).length;
+            return Math.max(tokenScore(query, ps), (0.6 * hits) / query.length);
+          }),
+        ),
+      }))
+      .filter((c) => c.score >= 0.3)
+      .sort((a, b) => b.score - a.score)
       .slice(0, limit)
       .map((c) => c.metric);
   }
 
-  /**
-   * Fuse finds candidates; each is then checked token by token with edit distance, because Fuse's bitap score
-   * alone rates short words against long phrases too kindly ("churn" would match "searches").
-   */
-  #ranked(text: string): Array<{ metric: Metric; tokenScore: number }> {
-    const q = normalise(text);
-    if (!q) return [];
-    const queryTokens = significantTokens(q);
-    if (queryTokens.length === 0) return [];
-    return this.#fuse
-      .search(q, { limit: 8 })
-      .map((r) => ({
-        metric: r.item.metric,
-        tokenScore: Math.max(...r.item.phrases.map((p) => tokenScore(queryTokens, significantTokens(p)))),
-      }))
-      .sort((a, b) => b.tokenScore - a.tokenScore);
-  }
-
-  /** The longest metric name or synonym said outright, with a pattern that removes it from the text. */
-  private findNamedMetric(text: string): { metric: Metric; re: RegExp } | null {
-    // A plain substring check first: the Unicode-aware patterns are only run for phrases that can match.
-    const plainText = ` ${normalise(text)} `;
-    for (const { metric, re, phrase } of this.#phrasePatterns) {
-      if (plainText.includes(phrase) && re.test(text)) return { metric, re };
+  /** Up to three closest metrics, always: a refusal never leaves the person without a next step. */
+  closest(text: string, first?: Metric): Metric[] {
+    const out: Metric[] = first ? [first] : [];
+    for (const m of [...this.suggest(text, 3), ...this.#defaultSuggestions]) {
+      if (out.length >= 3) break;
+      if (!out.includes(m)) out.push(m);
     }
-    return null;
+    return out;
   }
 
   /** The metric a phrase names: a whole-phrase match on a name or synonym, else a confident fuzzy match. */
   matchMetric(text: string): Metric | null {
-    const q = ` ${normalise(text)} `;
-    let best: { metric: Metric; length: number } | null = null;
-    for (const entry of this.#entries) {
-      for (const phrase of entry.phrases) {
-        if (phrase && q.includes(` ${phrase} `) && (!best || phrase.length > best.length)) {
-          best = { metric: entry.metric, length: phrase.length };
-        }
-      }
-    }
-    if (best) return best.metric;
-    const [top] = this.#ranked(text.replace(FILLER, ' '));
-    return top && top.tokenScore >= 0.75 ? top.metric : null;
+    const ws = words(text).filter((w) => !FILLER.has(w));
+    const exact = this.#lexicon.get(ws.join(' '));
+    if (exact && exact.metrics.length === 1) return exact.metrics[0]!;
+    return this.#fuzzyMetric(ws)?.metric ?? null;
+  }
+
+  #fuzzyMetric(query: string[]): { metric: Metric; score: number; tie: Metric[] } | null {
+    const q = significant(query);
+    if (q.length === 0) return null;
+    const scored = this.#metricPhrases
+      .map(({ metric, phrases }) => ({
+        metric,
+        score: Math.max(...phrases.map((p) => tokenScore(q, significant(p)))),
+      }))
+      .sort((a, b) => b.score - a.score);
+    const top = scored[0];
+    if (!top || top.score < 0.75) return null;
+    return { ...top, tie: scored.filter((s) => s.score >= top.score - 0.01).map((s) => s.metric) };
   }
 
   parse(input: string, ctx: ParseContext): ParseResult {
-    // Slack formatting (mentions, links) is not part of the question.
-    let text = input
+    // Refused before any matching work: a pasted log must not cost a regex scan.
+    if (input.length > MAX_QUESTION_LENGTH * 4) {
+      return { ok: false, error: this.tooLong(input.length) };
+    }
+    // Slack formatting (mentions, channel links, URLs) is not part of the question.
+    const text = input
       .replace(/<[@#!][^>]*>/g, ' ')
+      .replace(/<(https?:[^>|]*)(?:\|[^>]*)?>/g, ' ')
       .replace(/\s+/g, ' ')
       .trim();
-    if (text.length > MAX_QUESTION_LENGTH) {
-      return { ok: false, error: { kind: 'too_long', length: text.length, max: MAX_QUESTION_LENGTH } };
+    if (text.length > MAX_QUESTION_LENGTH) return { ok: false, error: this.tooLong(text.length) };
+    if (!text) return { ok: false, error: { kind: 'empty', suggestions: this.#defaultSuggestions } };
+    return new Reading(this, text, ctx).read();
+  }
+
+  /** @internal */ explicitFilters(text: string): ExplicitFilter[] {
+    const out: ExplicitFilter[] = [];
+    for (const m of text.matchAll(this.#explicitFilter)) {
+      const op = m[3]!.toLowerCase();
+      const symbolic = /^(!=|<>|==|=|:)$/.test(op);
+      if (!symbolic && !m[1]?.toLowerCase().startsWith('where')) continue;
+      const dimension = this.#dimensions.find((d) =>
+        [d.name, d.name.replace(/_/g, ' '), d.label, ...d.synonyms].some(
+          (p) => words(p).join(' ') === words(m[2]!).join(' '),
+        ),
+      );
+      if (!dimension) continue;
+      const typed = (m[4] ?? m[5] ?? m[6] ?? m[7]!).trim();
+      const known = this.#valuesByDimension.get(dimension.name) ?? [];
+      const value =
+        known.find((v) => v === typed) ??
+        known.find((v) => v.toLowerCase() === typed.toLowerCase()) ??
+        known.find((v) => (dimension.values[v] ?? []).some((a) => words(a).join(' ') === words(typed).join(' '))) ??
+        typed;
+      out.push({
+        dimension,
+        negate: /!=|<>|not|isn/.test(op),
+        value,
+        start: m.index! + (m[1]?.length ?? 0),
+        end: m.index! + m[0].length,
+      });
     }
-    if (!text) return { ok: false, error: { kind: 'empty' } };
-    const take = (re: RegExp): RegExpExecArray | null => {
-      const m = re.exec(text);
-      if (m) text = `${text.slice(0, m.index)} ${text.slice(m.index + m[0].length)}`.replace(/\s+/g, ' ').trim();
-      return m;
+    return out;
+  }
+
+  /** A question too long to read: refused before any matching work, still with next steps. */
+  tooLong(length: number): QuestionError {
+    return { kind: 'too_long', length, max: MAX_QUESTION_LENGTH, suggestions: this.#defaultSuggestions };
+  }
+
+  // Internal accessors for Reading (same module).
+  /** @internal */ lookup(key: string): PhraseEntry | undefined {
+    return this.#lexicon.get(key);
+  }
+  /** @internal */ startsPhrase(word: string): boolean {
+    return this.#firstWords.has(word);
+  }
+  /** @internal */ sourcePhrases(): Array<[string, string[]]> {
+    return this.#sourcePhrases;
+  }
+  /** @internal */ isMetricWord(word: string): boolean {
+    return this.#metricWords.has(word);
+  }
+  /** @internal */ fuzzyMetric(query: string[]) {
+    return this.#fuzzyMetric(query);
+  }
+  /** @internal */ valuesOf(dimension: string): string[] {
+    return this.#valuesByDimension.get(dimension) ?? [];
+  }
+  /** @internal */ fuzzyValue(word: string, allowed: Dimension[]): ValueRef | null {
+    if (word.length < 4) return null;
+    let best: { ref: ValueRef; score: number } | null = null;
+    for (const [key, refs] of this.#values) {
+      if (key.includes(' ') || refs.some((r) => SHORT_CODE.test(r.value) && norm(r.value) === key)) continue;
+      const score = similarity(word, key);
+      if (score >= 0.8 && score < 1 && (!best || score > best.score)) {
+        const ref = refs.find((r) => allowed.includes(r.dimension));
+        if (ref) best = { ref, score };
+      }
+    }
+    return best?.ref ?? null;
+  }
+  /** @internal */ dimensionNamed(ws: string[], allowed: Dimension[]): Dimension | null {
+    const e = this.#lexicon.get(ws.join(' '));
+    const exact = e?.dimensions.find((d) => allowed.includes(d));
+    if (exact) return exact;
+    const q = significant(ws);
+    let best: { d: Dimension; score: number } | null = null;
+    for (const d of allowed) {
+      for (const p of [d.name.replace(/_/g, ' '), d.label, ...d.synonyms].map(words)) {
+        const score = tokenScore(q, significant(p));
+        if (score >= 0.8 && (!best || score > best.score)) best = { d, score };
+      }
+    }
+    return best?.d ?? null;
+  }
+  /** @internal */ anyDimensionNamed(ws: string[]): Dimension | null {
+    return this.#lexicon.get(ws.join(' '))?.dimensions[0] ?? null;
+  }
+}
+
+interface ExplicitFilter {
+  dimension: Dimension;
+  negate: boolean;
+  value: string;
+  start: number;
+  end: number;
+}
+
+function escapeRegExp(s: string): string {
+  return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
+interface Spent {
+  start: number;
+  end: number;
+}
+
+interface ComparisonAsk {
+  kind: 'previous' | 'year' | 'weekday' | 'explicit' | 'over';
+  unit?: RangeUnit;
+  range?: TimeRange;
+  words: string;
+}
+
+const COMPARISON_RULES: Array<{ re: RegExp; build(m: RegExpExecArray): ComparisonAsk }> = [
+  {
+    re: /\b(day|week|month|quarter|year)[\s-]+(?:on|over)[\s-]+\1\b|\b([dwmqy])o\2\b|\b([dwmqy])\/\3\b/i,
+    build: (m) => {
+      const letter: Record<string, RangeUnit> = { d: 'day', w: 'week', m: 'month', q: 'quarter', y: 'year' };
+      const unit = (m[1]?.toLowerCase() ?? letter[(m[2] ?? m[3])!.toLowerCase()]) as RangeUnit;
+      return { kind: 'over', unit, words: m[0] };
+    },
+  },
+  {
+    re: /\b(?:vs\.?|versus|compared\s+(?:to|with)|against|relative\s+to)\s+(?:the\s+)?same\s+(?:week\s*day|weekday|day(?:\s+of\s+the\s+week)?)\s+(?:a|one|the|of)?\s*(?:week\s+(?:earlier|before|prior|ago)|last\s+week|previous\s+week|prior\s+week|the\s+week\s+before)/i,
+    build: (m) => ({ kind: 'weekday', words: m[0] }),
+  },
+  {
+    re: /\b(?:vs\.?|versus|compared\s+(?:to|with)|against|relative\s+to)\s+(?:the\s+)?(?:same\s+(?:period|time|days?|weeks?|months?|quarter|dates?)\s+(?:last|a|the\s+previous|the\s+prior|one|of\s+last|in\s+the\s+previous)\s+year|(?:a|one)\s+year\s+(?:ago|earlier|before)|(?:the\s+)?(?:previous|prior)\s+year|last\s+year)\b/i,
+    build: (m) => ({ kind: 'year', words: m[0] }),
+  },
+  {
+    re: /\b(?:vs\.?|versus|compared\s+(?:to|with)|against|relative\s+to|over)\s+(?:the\s+)?(?:(?:previous|prior|preceding|last)(?:\s+(period|day|week|month|quarter|year))?|(?:one|period|day|week|month|quarter|year)\s+before|one\s+before\s+(?:it|that)?)\b/i,
+    build: (m) => {
+      const unit = /\b(day|week|month|quarter|year)\b/i.exec(m[0])?.[1]?.toLowerCase() as RangeUnit | undefined;
+      return { kind: 'previous', unit, words: m[0] };
+    },
+  },
+];
+
+/** One reading of one question. */
+class Reading {
+  readonly #p: QuestionParser;
+  readonly #text: string;
+  readonly #ctx: ParseContext;
+  readonly #spent: Spent[] = [];
+  #tokens: Token[] = [];
+  readonly #corrections: string[] = [];
+
+  constructor(parser: QuestionParser, text: string, ctx: ParseContext) {
+    this.#p = parser;
+    this.#text = text;
+    this.#ctx = ctx;
+  }
+
+  #spend(start: number, end: number) {
+    this.#spent.push({ start, end });
+  }
+
+  #masked(): string {
+    let out = this.#text;
+    for (const s of this.#spent) out = `${out.slice(0, s.start)}${MASK.repeat(s.end - s.start)}${out.slice(s.end)}`;
+    return out;
+  }
+
+  read(): ParseResult {
+    const text = this.#text;
+    const definition = DEFINITION.test(text);
+
+    // 0. Filters written out: "where plan = pro", "country != US", "plan: enterprise".
+    this.#explicit = this.#p.explicitFilters(text);
+    for (const f of this.#explicit) {
+      this.#spend(f.start, f.end);
+      // "where" before the filter is part of it.
+      const before = text.slice(0, f.start);
+      const w = /\bwhere\s+$/i.exec(before);
+      if (w) this.#spend(w.index, f.start);
+    }
+
+    const where = /\bwhere\s+([\p{L}_ -]{1,40}?)\s*(?:!=|<>|==|=|:|\bis\b|\bequals\b)/iu.exec(this.#masked());
+    if (where) this.#unknownWhere = where[1]!.trim();
+
+    // 1. Comparisons (before dates: "vs last month" is a comparison, not the range).
+    let compareAsk: ComparisonAsk | undefined;
+    for (const rule of COMPARISON_RULES) {
+      const m = rule.re.exec(text);
+      if (m && !compareAsk) {
+        compareAsk = rule.build(m);
+        this.#spend(m.index, m.index + m[0].length);
+      }
+    }
+
+    // 2. Dates.
+    let ranges: RangeMatch[] = [];
+    let rangeError: TimeRangeError | undefined;
+    try {
+      ranges = scanTimeRanges(this.#masked().split(MASK).join(' '), this.#ctx.now, this.#ctx.timezone);
+    } catch (error) {
+      if (!(error instanceof TimeRangeError)) throw error;
+      rangeError = error;
+    }
+    for (const r of ranges) this.#spend(r.index, r.index + r.matched.length);
+    let range = ranges[0];
+    if (ranges.length >= 2 && !compareAsk) {
+      // "October vs September": a comparison word between two ranges.
+      const between = text.slice(ranges[0]!.index + ranges[0]!.matched.length, ranges[1]!.index);
+      const m = /\b(vs\.?|versus|compared\s+(?:to|with)|against|relative\s+to|and|or)\b/i.exec(between);
+      if (m && !/^(and|or)$/i.test(m[1]!)) {
+        compareAsk = { kind: 'explicit', range: ranges[1]!.range, words: m[0] };
+        const at = ranges[0]!.index + ranges[0]!.matched.length + m.index;
+        this.#spend(at, at + m[0].length);
+      }
+    }
+
+    // 3. Words, and the phrases they make.
+    this.#tokenize();
+    this.#matchPhrases();
+    const tokens = this.#tokens;
+
+    // 4. The metric.
+    const metricTokens = tokens.filter((t) => t.role?.kind === 'metric');
+    let named = unique(metricTokens.flatMap((t) => (t.role as { metrics: Metric[] }).metrics));
+    if (named.length > 1) {
+      // A phrase that is both a metric and a value of another named metric's dimension is that value
+      // ("trial conversion for self-hosted").
+      const replaced = new Map<Role, Role>();
+      for (const t of metricTokens) {
+        const role = t.role as Extract<Role, { kind: 'metric' }>;
+        const others = named.filter((m) => !role.metrics.includes(m));
+        const asValue = role.values.filter((v) => others.some((m) => m.dimensions.includes(v.dimension.name)));
+        if (others.length === 0 || asValue.length === 0) continue;
+        // One role object per phrase, so the phrase is read once.
+        if (!replaced.has(role)) replaced.set(role, { kind: 'value', values: asValue });
+        t.role = replaced.get(role);
+      }
+      named = unique(
+        tokens.filter((t) => t.role?.kind === 'metric').flatMap((t) => (t.role as { metrics: Metric[] }).metrics),
+      );
+    }
+    if (named.length === 0) {
+      const fuzzy = this.#fuzzyMetricFromLeftovers();
+      if (fuzzy) named = fuzzy;
+    }
+
+    if (definition) {
+      if (named.length > 0) return fail({ kind: 'definition', metrics: named.slice(0, 2) });
+    }
+    if (named.length === 0) {
+      const query = this.#leftoverText() || text;
+      if (rangeError?.reason === 'future') {
+        return fail({ kind: 'future', message: rangeError.message, suggestions: this.#p.closest(query) });
+      }
+      return fail({ kind: 'unknown_metric', query, suggestions: this.#p.closest(query) });
+    }
+    if (named.length > 1 && !definition) {
+      const choices = named.slice(0, 3).map((metric) => this.#build(metric, range, compareAsk, rangeError));
+      const ok = choices.filter((c): c is { ok: true; question: MetricQuestion } => c.ok).map((c) => c.question);
+      if (ok.length >= 2) {
+        return fail({
+          kind: 'ask_back',
+          reason: 'ambiguous_metric',
+          word: named.map((m) => m.label).join(' / '),
+          choices: ok,
+        });
+      }
+    }
+    if (rangeError) {
+      const suggestions = this.#p.closest(text, named[0]);
+      return fail(
+        rangeError.reason === 'future'
+          ? { kind: 'future', message: rangeError.message, suggestions }
+          : { kind: 'bad_range', message: rangeError.message, suggestions },
+      );
+    }
+    if (ranges.length >= 2 && compareAsk?.kind !== 'explicit') {
+      // A second range that is not a comparison is not silently dropped.
+      const extra = ranges.slice(1).filter((r) => compareAsk?.range !== r.range);
+      range = ranges[0];
+      this.#extraUnused.push(...extra.map((r) => r.matched));
+    }
+    return this.#build(named[0]!, range, compareAsk);
+  }
+
+  readonly #extraUnused: string[] = [];
+  #explicit: ExplicitFilter[] = [];
+  /** "where colour = red": a filter written out on something that is not a dimension the parser knows. */
+  #unknownWhere: string | undefined;
+
+  #tokenize() {
+    const masked = this.#masked();
+    const tokens: Token[] = [];
+    let lastEnd = 0;
+    for (const m of masked.matchAll(TOKEN_RE)) {
+      const start = m.index;
+      const between = masked.slice(lastEnd, start);
+      tokens.push({
+        raw: m[0],
+        norm: norm(m[0]),
+        start,
+        end: start + m[0].length,
+        breakBefore: between.includes(MASK) || /[,;:!?()]/.test(between),
+      });
+      lastEnd = start + m[0].length;
+    }
+    this.#tokens = tokens;
+  }
+
+  /** Longest phrase first, left to right. */
+  #matchPhrases() {
+    const t = this.#tokens;
+    for (let i = 0; i < t.length; i++) {
+      if (t[i]!.role) continue;
+      if (!this.#p.startsPhrase(t[i]!.norm)) continue;
+      for (let n = Math.min(MAX_PHRASE_WORDS, t.length - i); n >= 1; n--) {
+        const slice = t.slice(i, i + n);
+        if (slice.some((x, k) => x.role || (k > 0 && x.breakBefore))) continue;
+        const entry = this.#p.lookup(slice.map((x) => x.norm).join(' '));
+        if (!entry) continue;
+        const typed = slice.map((x) => x.raw).join(' ');
+        const values = entry.values.filter(
+          (v) => !entry.exact?.includes(v.value) || typed === v.value || !SHORT_CODE.test(v.value),
+        );
+        let role: Role | undefined;
+        if (entry.metrics.length > 0) role = { kind: 'metric', metrics: entry.metrics, values };
+        else if (values.length > 0) role = { kind: 'value', values };
+        else if (entry.dimensions.length > 0) role = { kind: 'dimension', dimension: entry.dimensions[0]! };
+        if (!role) continue;
+        for (const x of slice) x.role = role;
+        // Later tokens of the phrase share the role object; the first carries it for reading.
+        i += n - 1;
+        break;
+      }
+    }
+    for (const x of t) {
+      if (x.role) continue;
+      if (GRAIN_ADVERBS[x.norm]) x.role = { kind: 'grain', grain: GRAIN_ADVERBS[x.norm]!, adverb: true };
+    }
+  }
+
+  #fuzzyMetricFromLeftovers(): Metric[] | null {
+    const t = this.#tokens;
+    let best: { score: number; from: number; to: number; metrics: Metric[] } | null = null;
+    const open = (x: Token) => !x.role || x.role.kind === 'value' || x.role.kind === 'grain';
+    // Filler that is also a word of some metric's name ("users") takes part in the match.
+    const counts = (w: string) => !FILLER.has(w) || this.#p.isMetricWord(w);
+    for (let i = 0; i < t.length; i++) {
+      if (!open(t[i]!) || !counts(t[i]!.norm)) continue;
+      for (let j = i; j < Math.min(t.length, i + 4); j++) {
+        if (!open(t[j]!) || (j > i && t[j]!.breakBefore)) break;
+        const ws = t
+          .slice(i, j + 1)
+          .map((x) => x.norm)
+          .filter(counts);
+        const found = this.#p.fuzzyMetric(ws);
+        if (
+          found &&
+          (!best ||
+            found.score > best.score + 0.001 ||
+            (found.score >= best.score - 0.001 && j - i > best.to - best.from))
+        ) {
+          best = { score: found.score, from: i, to: j, metrics: found.tie.length > 1 ? found.tie : [found.metric] };
+        }
+      }
+    }
+    if (!best) return null;
+    const role: Role = { kind: 'metric', metrics: best.metrics, values: [] };
+    const typed = this.#text.slice(t[best.from]!.start, t[best.to]!.end);
+    for (let k = best.from; k <= best.to; k++) t[k]!.role = role;
+    if (best.metrics.length === 1) this.#corrections.push(`read “${typed}” as ${best.metrics[0]!.label}`);
+    return best.metrics;
+  }
+
+  #leftoverText(): string {
+    return this.#tokens
+      .filter((t) => !t.role && !FILLER.has(t.norm))
+      .map((t) => t.raw)
+      .join(' ');
+  }
+
+  /** Puts the roles together for one metric. */
+  #build(
+    metric: Metric,
+    found: RangeMatch | undefined,
+    compareAsk: ComparisonAsk | undefined,
+    rangeError?: TimeRangeError,
+  ): ParseResult {
+    if (rangeError) return fail({ kind: 'bad_range', message: rangeError.message });
+    const t = this.#tokens;
+    const allowed = metric.dimensions.map((d) => this.#p.catalog.dimension(d)!).filter(Boolean);
+    const isMetric = (x: Token | undefined) => x?.role?.kind === 'metric' && x.role.metrics.includes(metric);
+    const local: Array<Role | undefined> = t.map((x) => (isMetric(x) ? { kind: 'used' } : x.role));
+    const unusedNotes: string[] = [];
+    const breakdowns: Dimension[] = [];
+    const filters: QueryFilter[] = [];
+    let requestedGrain: Grain | undefined;
+    let rollup: 'total' | 'average' = metric.rollup;
+    let order: MetricQuestion['order'];
+    let orderPending: { direction: 'desc' | 'asc'; limit?: number; at: number } | undefined;
+    let derived: string | undefined;
+
+    const word = (i: number) => t[i]?.norm ?? '';
+    const free = (i: number) => i >= 0 && i < t.length && !local[i];
+    const use = (i: number) => {
+      if (i >= 0 && i < t.length) local[i] = { kind: 'used' };
+    };
+    const addBreakdown = (d: Dimension, i: number) => {
+      if (!allowed.includes(d)) return false;
+      if (!breakdowns.includes(d) && breakdowns.length < 2) breakdowns.push(d);
+      use(i);
+      return true;
     };
 
-    // A metric named outright is found first, so its words ("daily active users") are not read as a grain.
-    const named = this.findNamedMetric(text);
-    if (named) take(named.re);
+    // Grain adverbs and "by/per/each day", and means ("average daily searches", "mean weekly signups").
+    for (let i = 0; i < t.length; i++) {
+      const r = local[i];
+      const w = word(i);
+      if (r?.kind === 'grain') {
+        requestedGrain = r.grain;
+        use(i);
+        if (MEAN_WORDS.has(word(i - 1))) {
+          rollup = 'average';
+          use(i - 1);
+        }
+        continue;
+      }
+      if (!r && GRAIN_NOUNS[w] && ['by', 'per', 'each', 'every', 'a'].includes(word(i - 1)) && !t[i]!.breakBefore) {
+        requestedGrain = GRAIN_NOUNS[w];
+        use(i);
+        use(i - 1);
+        if (word(i - 2) === 'on' && word(i - 1) === 'a') use(i - 2);
+        if ([...MEAN_WORDS].some((m) => this.#text.toLowerCase().includes(m)) && metric.rollup === 'total') {
+          rollup = 'average';
+        }
+      }
+    }
+    for (let i = 0; i < t.length; i++) {
+      if (!MEAN_WORDS.has(word(i)) || !free(i)) continue;
+      // A mean of a total metric is per period; of a rate or an already-averaged metric it is the metric itself.
+      if (metric.rollup === 'total' && metric.aggregation.type !== 'ratio' && metric.aggregation.type !== 'average') {
+        rollup = 'average';
+      }
+      use(i);
+      if (word(i + 1) === 'per' && GRAIN_NOUNS[word(i + 2)]) {
+        requestedGrain = GRAIN_NOUNS[word(i + 2)];
+        use(i + 1);
+        use(i + 2);
+      }
+      if (word(i + 1) === 'on' && word(i + 2) === 'average') {
+        use(i + 1);
+        use(i + 2);
+      }
+    }
+    if (rollup === 'average' && metric.rollup === 'total' && !requestedGrain) requestedGrain = metric.default_grain;
 
-    const compare = Boolean(
-      take(
-        /\b(?:vs\.?|versus|compared (?:to|with)|against)\s+(?:the\s+)?(?:previous|prior|last|preceding)(?:\s+(?:period|week|month|quarter|year))?\b/i,
-      ),
-    );
-    // Every grain phrase is removed ("searches per day, daily"); the last one said wins.
-    let requestedGrain: Grain | undefined;
-    for (
-      let m =
-        take(/\b(daily|weekly|monthly|quarterly)\b/i) ?? take(/\b(?:by|per|each|every)\s+(day|week|month|quarter)\b/i);
-      m;
-      m = take(/\b(daily|weekly|monthly|quarterly)\b/i) ?? take(/\b(?:by|per|each|every)\s+(day|week|month|quarter)\b/i)
-    ) {
-      requestedGrain = GRAIN_WORDS[m[1]!.toLowerCase()];
+    // Order: "top 5 countries", "3 biggest plans", "which client had the fewest searches".
+    for (let i = 0; i < t.length; i++) {
+      const w = word(i);
+      if (!free(i) && !(local[i]?.kind === 'dimension')) continue;
+      const direction = MOST.has(w) ? 'desc' : FEWEST.has(w) ? 'asc' : undefined;
+      if (!direction || !free(i)) continue;
+      let limit: number | undefined;
+      const next = Number(word(i + 1));
+      const prev = Number(word(i - 1));
+      if (Number.isInteger(next) && next > 0 && free(i + 1)) {
+        limit = next;
+        use(i + 1);
+      } else if (Number.isInteger(prev) && prev > 0 && free(i - 1)) {
+        limit = prev;
+        use(i - 1);
+      }
+      use(i);
+      if (word(i - 1) === 'the' || word(i - 1) === 'had') use(i - 1);
+      orderPending = { direction, limit, at: i };
+    }
+    const which = t.findIndex((x, i) => ['which', 'what'].includes(x.norm) && local[i + 1]?.kind === 'dimension');
+
+    // Breakdowns: "by plan", "split by source and country", "per country", "for each client", "across regions".
+    for (let i = 0; i < t.length; i++) {
+      const r = local[i];
+      if (r?.kind !== 'dimension') continue;
+      const d = r.dimension;
+      const before = word(i - 1);
+      const intro = BREAKDOWN_INTRO.has(before) || ['by', 'per', 'each'].includes(before);
+      const listed = ['and', ','].includes(before) || (t[i]!.breakBefore && breakdowns.length > 0);
+      const isWhich = i - 1 === which;
+      const afterOrder = orderPending && orderPending.at < i && i - orderPending.at <= 3;
+      if (intro || (listed && breakdowns.length > 0) || isWhich || afterOrder) {
+        if (!addBreakdown(d, i)) {
+          return fail({ kind: 'disallowed_breakdown', metric, dimension: d, allowed });
+        }
+        if (intro) {
+          use(i - 1);
+          if (['split', 'broken', 'grouped', 'group', 'segmented'].includes(word(i - 2))) use(i - 2);
+          if (word(i - 2) === 'down' && word(i - 3) === 'broken') {
+            use(i - 2);
+            use(i - 3);
+          }
+        }
+        if (listed) use(i - 1);
+        if (isWhich) use(i - 1);
+      }
+    }
+    // "by <metric>" after an order ("top 5 countries by sessions") names what is ranked.
+    for (let i = 0; i < t.length; i++) {
+      if (word(i) === 'by' && free(i) && isMetric(t[i + 1])) use(i);
+    }
+    // Unknown words after "by": a fuzzy dimension, or a breakdown the metric does not have.
+    for (let i = 0; i < t.length; i++) {
+      if (!['by', 'per'].includes(word(i)) || !free(i) || !free(i + 1)) continue;
+      if (FILLER.has(word(i + 1)) && word(i + 1) !== 'user' && word(i + 1) !== 'users') continue;
+      let j = i + 1;
+      while (j + 1 < t.length && free(j + 1) && !FILLER.has(word(j + 1)) && !t[j + 1]!.breakBefore && j - i < 3) j++;
+      const ws = t.slice(i + 1, j + 1).map((x) => x.norm);
+      const d = this.#p.dimensionNamed(ws, allowed);
+      if (d) {
+        addBreakdown(d, i);
+        for (let k = i + 1; k <= j; k++) use(k);
+        this.#corrections.push(`read “${ws.join(' ')}” as ${d.label.toLowerCase()}`);
+        continue;
+      }
+      if (word(i) === 'per' && PER_NOUNS.has(ws[0]!)) {
+        derived = `per ${ws[0]}`;
+        continue;
+      }
+      const other = this.#p.anyDimensionNamed(ws);
+      if (other) return fail({ kind: 'disallowed_breakdown', metric, dimension: other, allowed });
+      if (word(i) === 'by') return fail({ kind: 'unknown_dimension', phrase: ws.join(' '), metric, allowed });
+    }
+    // "per user" where "user(s)" was read as filler.
+    for (let i = 0; i < t.length; i++) {
+      if (word(i) === 'per' && PER_NOUNS.has(word(i + 1)) && !GRAIN_NOUNS[word(i + 1)]) derived = `per ${word(i + 1)}`;
+    }
+    const derivedMatch = DERIVED.exec(this.#text);
+    if (derived || derivedMatch) {
+      const phrase = derived ?? derivedMatch![0];
+      return fail({
+        kind: 'derived_measure',
+        phrase,
+        metric,
+        suggestions: this.#p.closest(this.#text, metric),
+      });
+    }
+    if (orderPending) {
+      if (breakdowns.length > 0)
+        order = { direction: orderPending.direction, limit: orderPending.limit ?? (which >= 0 ? 1 : 5) };
+      else unusedNotes.push(t[orderPending.at]!.raw);
+    }
+    if (which >= 0 && breakdowns.length > 0) {
+      use(which);
+      if (!order) order = { direction: 'desc', limit: 1 };
     }
 
-    // A filter value is one word or a quoted phrase, so "where plan = enterprise yesterday" keeps its range.
-    const filterMatch = take(
-      /\bwhere\s+([\p{L}_ -]{1,40}?)\s*(?:=|==|:|\bis\b|\bequals\b)\s*(?:"([^"]{1,100})"|'([^']{1,100})'|“([^”]{1,100})”|([\p{L}\p{N}_.@+-]{1,100}))/iu,
-    );
-    const breakdownMatch = take(
-      /\b(?:broken down by|split by|grouped by|group by|by|for each|per)\s+([\p{L}_ -]{1,40}?)(?=\s*$|\s*[,;?.!]|\s+(?:in|over|during|since|from|between|last|past|this|vs|versus|compared|for|where|q[1-4]|yesterday|today)\b)/iu,
-    );
-
-    let found: ReturnType<typeof findTimeRange>;
-    try {
-      found = findTimeRange(text, ctx.now, ctx.timezone);
-    } catch (error) {
-      if (error instanceof TimeRangeError) return { ok: false, error: { kind: 'bad_range', message: error.message } };
-      throw error;
+    // The data source named ("signups from hubspot"): the metric's own source is understood, another is reported.
+    for (const [key, phrase] of this.#p.sourcePhrases()) {
+      for (let i = 0; i + phrase.length <= t.length; i++) {
+        if (!phrase.every((w, k) => free(i + k) && word(i + k) === w)) continue;
+        for (let k = 0; k < phrase.length; k++) use(i + k);
+        if (key !== metric.source) {
+          unusedNotes.push(
+            t
+              .slice(i, i + phrase.length)
+              .map((x) => x.raw)
+              .join(' '),
+          );
+          const own = this.#p.catalog.sources[metric.source]?.label ?? metric.source;
+          this.#notes.push(`${metric.label} comes from ${own}, not from that source`);
+        }
+      }
     }
-    if (found) take(new RegExp(escapeRegExp(found.matched), 'i'));
 
-    const metric = named?.metric ?? this.matchMetric(text);
-    if (!metric) {
-      const query = normalise(text.replace(FILLER, ' ')) || text;
-      return { ok: false, error: { kind: 'unknown_metric', query, suggestions: this.suggest(query) } };
+    // Versions: "on 5.1", "version 5.2.3", "v5".
+    const versionDim = allowed.find((d) => d.name === 'version');
+    for (let i = 0; i < t.length; i++) {
+      if (!free(i) && local[i]?.kind !== 'dimension') continue;
+      const w = word(i);
+      if (!versionDim || !VERSION_TOKEN.test(w) || !free(i)) continue;
+      const v = w.replace(/^v/, '');
+      const known = this.#p.valuesOf(versionDim.name);
+      const exact = known.includes(v);
+      local[i] = { kind: 'value', values: [{ dimension: versionDim, value: v, prefix: !exact }] };
+      if (local[i - 1]?.kind === 'dimension') use(i - 1);
     }
-    const allowed = metric.dimensions.map((d) => this.catalog.dimension(d)!).filter(Boolean);
 
-    let breakdown: Dimension | undefined;
-    if (breakdownMatch) {
-      const result = this.resolveDimension(breakdownMatch[1]!, metric, allowed);
-      if (!result.ok) return result;
-      breakdown = result.dimension;
+    if (this.#unknownWhere) {
+      const d = this.#p.anyDimensionNamed(words(this.#unknownWhere));
+      if (d) return fail({ kind: 'disallowed_breakdown', metric, dimension: d, allowed });
+      return fail({ kind: 'unknown_dimension', phrase: this.#unknownWhere, metric, allowed });
     }
-    let filter: MetricQuestion['filter'];
-    if (filterMatch) {
-      const result = this.resolveDimension(filterMatch[1]!, metric, allowed);
-      if (!result.ok) return result;
-      filter = {
-        dimension: result.dimension,
-        value: (filterMatch[2] ?? filterMatch[3] ?? filterMatch[4] ?? filterMatch[5]!).trim(),
+    for (const f of this.#explicit) {
+      if (!allowed.includes(f.dimension))
+        return fail({ kind: 'disallowed_breakdown', metric, dimension: f.dimension, allowed });
+      const op: FilterOp = f.negate ? 'neq' : 'eq';
+      const same = filters.find(
+        (x) => x.dimension === f.dimension && (x.op === op || x.op === (f.negate ? 'not_in' : 'in')),
+      );
+      if (same) same.values.push(f.value);
+      else filters.push({ dimension: f.dimension, op, values: [f.value] });
+    }
+
+    // Filters by value, with negation and lists: "without the free tier", "pro or enterprise", "US, DE and FR".
+    let negate = false;
+    let current: QueryFilter | undefined;
+    const asked: Array<{ word: string; choices: ValueRef[] }> = [];
+    for (let i = 0; i < t.length; i++) {
+      const w = word(i);
+      if (t[i]!.breakBefore) negate = false;
+      if (free(i) && (NEGATIONS.has(w) || (w === 'other' && word(i + 1) === 'than'))) {
+        negate = true;
+        use(i);
+        if (w === 'other') use(i + 1);
+        continue;
+      }
+      if (w === 'but' && word(i + 1) === 'not') continue;
+      const r = local[i];
+      if (r?.kind !== 'value') {
+        if (free(i) && !FILLER.has(w) && !['or', 'and', 'nor', 'only', 'just'].includes(w)) negate = false;
+        continue;
+      }
+      // Later tokens of the same phrase share the role object.
+      if (i > 0 && local[i - 1] === r) continue;
+      let j = i;
+      while (j + 1 < t.length && local[j + 1] === r) j++;
+      const typed = this.#text.slice(t[i]!.start, t[j]!.end);
+      const refs = r.values.filter((v) => allowed.includes(v.dimension));
+      const dims = unique(refs.map((v) => v.dimension));
+      if (refs.length === 0) {
+        const others = unique(r.values.map((v) => v.dimension.label.toLowerCase()));
+        unusedNotes.push(typed);
+        this.#notes.push(`${metric.label} can't be filtered by ${others.join(' or ')}`);
+        for (let k = i; k <= j; k++) use(k);
+        continue;
+      }
+      for (let k = i; k <= j; k++) use(k);
+      // "free tier", "pro plan", "plan: pro": the dimension's own name next to the value is part of it.
+      if (local[j + 1]?.kind === 'dimension' && dims.includes((local[j + 1] as { dimension: Dimension }).dimension))
+        use(j + 1);
+      if (local[i - 1]?.kind === 'dimension' && dims.includes((local[i - 1] as { dimension: Dimension }).dimension))
+        use(i - 1);
+      if (dims.length > 1) {
+        asked.push({ word: typed, choices: refs });
+        continue;
+      }
+      const ref = refs[0]!;
+      const op: FilterOp = ref.prefix ? 'prefix' : negate ? 'neq' : 'eq';
+      const joined =
+        current &&
+        current.dimension === ref.dimension &&
+        ['or', 'and', 'nor'].includes(word(i - 1)) &&
+        (current.op === 'eq' || current.op === 'in' || current.op === 'neq' || current.op === 'not_in');
+      if (joined && current) {
+        use(i - 1);
+        if (!current.values.includes(ref.value)) current.values.push(ref.value);
+        current.op = current.op === 'eq' || current.op === 'in' ? 'in' : 'not_in';
+        continue;
+      }
+      const same = filters.find((f) => f.dimension === ref.dimension && f.op === op);
+      if (same && op !== 'prefix') {
+        if (!same.values.includes(ref.value)) same.values.push(ref.value);
+        same.op = op === 'eq' ? 'in' : 'not_in';
+        current = same;
+        continue;
+      }
+      current = { dimension: ref.dimension, op, values: [ref.value] };
+      filters.push(current);
+    }
+    for (const f of filters) {
+      if (f.op === 'prefix') continue;
+      const negative = f.op === 'neq' || f.op === 'not_in';
+      f.op = f.values.length > 1 ? (negative ? 'not_in' : 'in') : negative ? 'neq' : 'eq';
+    }
+
+    // Near misses among the words left: a typo of a value ("germny").
+    for (let i = 0; i < t.length; i++) {
+      if (!free(i) || FILLER.has(word(i))) continue;
+      const ref = this.#p.fuzzyValue(word(i), allowed);
+      if (!ref) continue;
+      use(i);
+      const negated = NEGATIONS.has(word(i - 1));
+      filters.push({ dimension: ref.dimension, op: negated ? 'neq' : 'eq', values: [ref.value] });
+      if (negated) use(i - 1);
+      this.#corrections.push(`read “${t[i]!.raw}” as ${ref.dimension.label.toLowerCase()} ${ref.value}`);
+    }
+    // Dimensions named without a value or an intro ("signups country") are a breakdown.
+    for (let i = 0; i < t.length; i++) {
+      const r = local[i];
+      if (r?.kind !== 'dimension') continue;
+      if (i > 0 && local[i - 1] === r) continue;
+      if (allowed.includes(r.dimension) && breakdowns.length < 2) addBreakdown(r.dimension, i);
+      else {
+        unusedNotes.push(t[i]!.raw);
+        use(i);
+      }
+    }
+    let j = 0;
+    while (j < t.length) {
+      if (local[j]?.kind === 'dimension') use(j);
+      j++;
+    }
+
+    if (asked.length > 0) {
+      const first = asked[0]!;
+      const choices = first.choices.map((ref) => {
+        const q = this.#finish(metric, found, compareAsk, {
+          breakdowns,
+          filters: [...filters, { dimension: ref.dimension, op: negate ? 'neq' : 'eq', values: [ref.value] }],
+          requestedGrain,
+          rollup,
+          order,
+          unusedNotes,
+          local,
+        });
+        return q;
+      });
+      const ok = choices.filter((c): c is { ok: true; question: MetricQuestion } => c.ok).map((c) => c.question);
+      if (ok.length >= 2) return fail({ kind: 'ask_back', reason: 'ambiguous_value', word: first.word, choices: ok });
+    }
+    return this.#finish(metric, found, compareAsk, {
+      breakdowns,
+      filters,
+      requestedGrain,
+      rollup,
+      order,
+      unusedNotes,
+      local,
+    });
+  }
+
+  readonly #notes: string[] = [];
+
+  #finish(
+    metric: Metric,
+    found: RangeMatch | undefined,
+    compareAsk: ComparisonAsk | undefined,
+    parts: {
+      breakdowns: Dimension[];
+      filters: QueryFilter[];
+      requestedGrain?: Grain;
+      rollup: 'total' | 'average';
+      order?: MetricQuestion['order'];
+      unusedNotes: string[];
+      local: Array<Role | undefined>;
+    },
+  ): ParseResult {
+    const { now, timezone } = this.#ctx;
+    const today = todayIn(now, timezone);
+    let range = found?.range;
+    let comparison: Comparison | undefined;
+    if (compareAsk?.kind === 'over' && !range) {
+      // "week on week" alone: the last complete unit against the one before.
+      range = lastComplete(1, compareAsk.unit!, now, timezone);
+    }
+    const defaultRange = !range;
+    range ??= lastComplete(metric.default_window.last, metric.default_window.unit, now, timezone);
+    if (compareAsk) comparison = comparisonFor(range, compareAsk, today);
+
+    const { grain, note } = chooseGrain(metric, range, parts.requestedGrain, parts.rollup);
+    if (spanDays(range) / GRAIN_DAYS[grain] > MAX_POINTS) {
+      return fail({
+        kind: 'bad_range',
+        message: `${range.label} has too many ${grain}s to chart; ask for a coarser grain.`,
+        suggestions: this.#p.closest(this.#text, metric),
+      });
+    }
+    const unused = this.#unusedPhrases(parts.local, parts.unusedNotes);
+    return {
+      ok: true,
+      question: {
+        metric,
+        range,
+        defaultRange,
+        grain,
+        ...(note ? { grainNote: note } : {}),
+        rollup: parts.rollup,
+        breakdowns: parts.breakdowns,
+        filters: parts.filters.map((f) => ({ ...f, values: [...f.values] })),
+        ...(comparison ? { comparison } : {}),
+        ...(parts.order ? { order: parts.order } : {}),
+        unused,
+        ...(this.#corrections.length > 0 || this.#notes.length > 0
+          ? { corrections: [...this.#corrections, ...this.#notes] }
+          : {}),
+      },
+    };
+  }
+
+  /** Groups the words left over into phrases as typed, each with the preposition before it ("on mobile"). */
+  #unusedPhrases(local: Array<Role | undefined>, notes: string[]): string[] {
+    const t = this.#tokens;
+    const out: string[] = [];
+    let i = 0;
+    while (i < t.length) {
+      const meaningful = (k: number) =>
+        !local[k] && !FILLER.has(t[k]!.norm) && !['or', 'and', 'only', 'just', 'nor'].includes(t[k]!.norm);
+      if (!meaningful(i)) {
+        i++;
+        continue;
+      }
+      let from = i;
+      let to = i;
+      while (to + 1 < t.length && meaningful(to + 1) && !t[to + 1]!.breakBefore) to++;
+      if (from > 0 && !local[from - 1] && PREPOSITIONS.has(t[from - 1]!.norm) && !t[from]!.breakBefore) from--;
+      out.push(this.#text.slice(t[from]!.start, t[to]!.end));
+      i = to + 1;
+    }
+    for (const n of [...notes, ...this.#extraUnused]) if (!out.some((o) => o.includes(n))) out.push(n);
+    return out;
+  }
+}
+
+function fail(error: QuestionError): ParseResult {
+  return { ok: false, error };
+}
+
+function unique<T>(xs: T[]): T[] {
+  return [...new Set(xs)];
+}
+
+const startOfUnit = (d: DateTime, unit: RangeUnit) => d.startOf(unit, { useLocaleWeeks: false });
+
+/** The period a comparison asks for, relative to the range. */
+export function comparisonFor(range: TimeRange, ask: ComparisonAsk, today: DateTime): Comparison {
+  const days = spanDays(range);
+  const likeForLikeOf = (start: DateTime, unitLength: { [k: string]: number }): Comparison['range'] => {
+    const full = start.plus(unitLength);
+    const end = range.inProgress ? DateTimeMin(start.plus({ days }), full) : full;
+    return { start, end, label: '' };
+  };
+  if (ask.kind === 'weekday') {
+    return {
+      kind: 'same_weekday_last_week',
+      likeForLike: false,
+      range: labelled({ start: range.start.minus({ weeks: 1 }), end: range.end.minus({ weeks: 1 }), label: '' }),
+    };
+  }
+  if (ask.kind === 'explicit' && ask.range) {
+    const r = ask.range;
+    // "this month vs last month": an in-progress range against a whole earlier unit compares the same elapsed days.
+    if (range.inProgress && range.unit && r.unit === range.unit && !r.inProgress) {
+      return {
+        kind: 'previous_calendar',
+        likeForLike: true,
+        range: labelled({ start: r.start, end: DateTimeMin(r.start.plus({ days }), r.end), label: '' }),
       };
     }
-
-    const range =
-      found?.range ??
-      lastComplete(metric.default_window.last, metric.default_window.unit as DateTimeUnit, ctx.now, ctx.timezone);
-    const { grain, note } = chooseGrain(metric, range, requestedGrain);
-    if (spanDays(range) / GRAIN_DAYS[grain] > MAX_POINTS) {
+    return { kind: 'previous_calendar', likeForLike: false, range: labelled({ ...r }) };
+  }
+  if (ask.kind === 'year' || (ask.kind === 'over' && ask.unit === 'year' && range.unit !== 'year')) {
+    if (range.unit === 'year') {
+      const start = range.start.minus({ years: 1 });
       return {
-        ok: false,
-        error: {
-          kind: 'bad_range',
-          message: `${range.label} has too many ${grain}s to chart; ask for a coarser grain.`,
-        },
+        kind: 'previous_calendar',
+        likeForLike: Boolean(range.inProgress),
+        range: labelled(likeForLikeOf(start, { years: 1 })),
       };
     }
     return {
-      ok: true,
-      question: { metric, range, defaultRange: !found, grain, grainNote: note, breakdown, filter, compare },
+      kind: 'previous_year',
+      likeForLike: Boolean(range.inProgress),
+      range: labelled({ start: range.start.minus({ years: 1 }), end: range.end.minus({ years: 1 }), label: '' }),
     };
   }
-
-  private resolveDimension(
-    phrase: string,
-    metric: Metric,
-    allowed: Dimension[],
-  ): { ok: true; dimension: Dimension } | { ok: false; error: QuestionError } {
-    const q = normalise(phrase);
-    const matches = (d: Dimension) => [d.name, d.label, ...d.synonyms].map(normalise).includes(q);
-    const own = allowed.find(matches);
-    if (own) return { ok: true, dimension: own };
-    const other = this.#dimensions.find(matches);
-    if (other) return { ok: false, error: { kind: 'disallowed_breakdown', metric, dimension: other, allowed } };
-    const fuzzy = new Fuse(allowed, { keys: ['name', 'label', 'synonyms'], includeScore: true, threshold: 0.3 });
-    const [top] = fuzzy.search(q, { limit: 1 });
-    if (top) return { ok: true, dimension: top.item };
-    return { ok: false, error: { kind: 'unknown_dimension', phrase: phrase.trim(), metric, allowed } };
+  const unit = ask.unit && ask.unit !== ('period' as RangeUnit) ? ask.unit : range.unit;
+  if (unit && range.unit === unit && unit !== 'day') {
+    const start = startOfUnit(range.start, unit).minus({ [`${unit}s`]: 1 });
+    return {
+      kind: 'previous_calendar',
+      likeForLike: Boolean(range.inProgress),
+      range: labelled(likeForLikeOf(start, { [`${unit}s`]: 1 })),
+    };
   }
+  if (unit === 'day' && days === 1) {
+    return { kind: 'previous_period', likeForLike: false, range: labelled(previousRange(range)) };
+  }
+  void today;
+  return { kind: 'previous_period', likeForLike: false, range: labelled(previousRange(range)) };
 }
 
-const STOP = new Set(['per', 'the', 'of', 'on', 'by', 'and', 'a', 'an', 'in', 'to']);
-
-function significantTokens(text: string): string[] {
-  return text.split(' ').filter((t) => t.length > 1 && !STOP.has(t));
+function DateTimeMin(a: DateTime, b: DateTime): DateTime {
+  return a < b ? a : b;
 }
 
-/** 1 - edit distance / length, so one typo in a long word still counts as the word. */
-function similarity(a: string, b: string): number {
-  return 1 - distance(a, b) / Math.max(a.length, b.length);
-}
-
-/**
- * How well query tokens are covered by a phrase's tokens: every query token must resemble some phrase token,
- * and the phrase must be mostly said. Returns 0..1.
- */
-function tokenScore(query: string[], phrase: string[]): number {
-  if (phrase.length === 0) return 0;
-  const perToken = query.map((q) => Math.max(...phrase.map((p) => similarity(q, p))));
-  const matched = phrase.filter((p) => query.some((q) => similarity(q, p) >= 0.7)).length;
-  const coverage = matched / phrase.length;
-  return Math.min(...perToken) * (0.5 + 0.5 * coverage);
+function labelled(r: TimeRange): TimeRange {
+  const last = r.end.minus({ days: 1 });
+  r.label = last.equals(r.start) ? r.start.toISODate()! : `${r.start.toISODate()} to ${last.toISODate()}`;
+  return r;
 }
 
 function spanDays(range: TimeRange): number {
@@ -301,7 +1346,12 @@ function spanDays(range: TimeRange): number {
  * Average-of-periods metrics (weekly/daily actives) have their grain fixed by definition; other metrics take the
  * asked grain, else their default, made finer when the range is too short to show at least two points.
  */
-function chooseGrain(metric: Metric, range: TimeRange, requested?: Grain): { grain: Grain; note?: string } {
+function chooseGrain(
+  metric: Metric,
+  range: TimeRange,
+  requested: Grain | undefined,
+  rollup: 'total' | 'average',
+): { grain: Grain; note?: string } {
   if (metric.rollup === 'average' && metric.aggregation.type === 'count_distinct') {
     const note =
       requested && requested !== metric.default_grain
@@ -311,10 +1361,9 @@ function chooseGrain(metric: Metric, range: TimeRange, requested?: Grain): { gra
   }
   if (requested) return { grain: requested };
   let grain = metric.default_grain;
+  if (rollup === 'average') return { grain };
   while (grain !== 'day' && spanDays(range) < GRAIN_DAYS[grain] * 2) grain = GRAINS[GRAINS.indexOf(grain) - 1]!;
   return { grain };
 }
 
-function escapeRegExp(s: string): string {
-  return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-}
+export { COMPARE_WORD };

@@ -1,35 +1,52 @@
 /**
- * Plain-English time ranges ("last 4 weeks", "this month", "Q3", "in 2025", "since Oct 1", "yesterday") read in the
- * catalog's time zone. chrono-node reads the calendar dates themselves; luxon does the zone-aware arithmetic.
- * Ranges are half-open: [start, end).
+ * Plain-English time ranges read in the catalog's time zone: single days ("on March 3", "2026-10-12", "last
+ * Friday"), explicit ranges ("from Oct 1 to Oct 15", "Oct 1–15"), rolling windows ("the past 10 days"), calendar
+ * periods ("last month", "Q3", "during August", "in 2025"), periods to date ("QTD", "this week") and open starts
+ * ("since the beginning of October"). luxon does the zone-aware arithmetic. Ranges are half-open: [start, end).
+ *
+ * Periods still under way run through yesterday, the last complete day, so a comparison with an earlier period
+ * compares complete days on both sides; "today" is the only range that holds a partial day.
  */
-import * as chrono from 'chrono-node';
 import { DateTime, type DateTimeUnit } from 'luxon';
 
+export type RangeUnit = 'day' | 'week' | 'month' | 'quarter' | 'year';
+
 export interface TimeRange {
-  /** Inclusive start, local midnight in `zone`. */
+  /** Inclusive start, local midnight in the zone. */
   start: DateTime;
-  /** Exclusive end, local midnight in `zone`. */
+  /** Exclusive end, local midnight in the zone. */
   end: DateTime;
   /** How the person said it, normalised ("last 4 weeks"). */
   label: string;
+  /** Set when the range is one calendar unit (a day, "last month", "Q3"), which calendar comparisons use. */
+  unit?: RangeUnit;
+  /** True when that unit is still under way and the range stops at yesterday (or is today so far). */
+  inProgress?: boolean;
 }
 
 export interface RangeMatch {
   range: TimeRange;
-  /** The part of the text that described the range, so the caller can remove it. */
+  /** The words that described the range, as typed, and where they are, so the caller can mark them used. */
   matched: string;
+  index: number;
 }
 
 export class TimeRangeError extends Error {
   override readonly name = 'TimeRangeError';
+  constructor(
+    message: string,
+    readonly reason: 'future' | 'bad_range' = 'bad_range',
+  ) {
+    super(message);
+  }
 }
 
-const UNIT_WORDS: Record<string, DateTimeUnit> = {
+const UNIT_WORDS: Record<string, RangeUnit> = {
   day: 'day',
   days: 'day',
   week: 'week',
   weeks: 'week',
+  fortnight: 'week',
   month: 'month',
   months: 'month',
   quarter: 'quarter',
@@ -38,7 +55,9 @@ const UNIT_WORDS: Record<string, DateTimeUnit> = {
   years: 'year',
 };
 const NUMBER_WORDS: Record<string, number> = {
+  zero: 0,
   a: 1,
+  an: 1,
   one: 1,
   two: 2,
   three: 3,
@@ -49,24 +68,45 @@ const NUMBER_WORDS: Record<string, number> = {
   eight: 8,
   nine: 9,
   ten: 10,
+  eleven: 11,
   twelve: 12,
+  fifteen: 15,
+  twenty: 20,
+  thirty: 30,
+  couple: 2,
+  few: 3,
 };
-const MONTHS = [
-  'january',
-  'february',
-  'march',
-  'april',
-  'may',
-  'june',
-  'july',
-  'august',
-  'september',
-  'october',
-  'november',
-  'december',
-];
-const MONTH_RE =
-  '(jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)';
+const NUMC =
+  '(\\d{1,4}|zero|a|an|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty|thirty)';
+const NUM = NUMC.replace('(', '(?:');
+const MONTHS = ['jan', 'feb', 'mar', 'apr', 'may', 'jun', 'jul', 'aug', 'sep', 'oct', 'nov', 'dec'];
+const MON =
+  '(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sept?(?:ember)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\\.?';
+const ORD = '(?:st|nd|rd|th)?';
+const WEEKDAYS = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'];
+const WD = '(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday|mon|tue|tues|wed|thu|thur|thurs|fri|sat)';
+const YEAR = '(?:19|20)\\d{2}';
+/** One calendar day, in the forms people type. */
+const DAY =
+  `(?:${YEAR}-\\d{1,2}-\\d{1,2}|\\d{1,2}/\\d{1,2}(?:/(?:${YEAR}|\\d{2}))?` +
+  `|${MON}\\s+\\d{1,2}${ORD}(?:,?\\s+${YEAR})?|(?:the\\s+)?\\d{1,2}${ORD}\\s+(?:of\\s+)?${MON}(?:,?\\s+${YEAR})?` +
+  `|(?:last\\s+|this\\s+|past\\s+)?${WD}|yesterday|today|${NUM}\\s+(?:days?|weeks?)\\s+ago)`;
+/** Where an open range can start: a day, a month, a quarter, a year, or the beginning of one. */
+const START =
+  `(?:(?:the\\s+)?(?:beginning|start)\\s+of\\s+(?:(?:the|this|last)\\s+(?:week|month|quarter|year)|${MON}(?:\\s+${YEAR})?|${YEAR})` +
+  `|${DAY}|${MON}(?:\\s+${YEAR})?|q[1-4](?:\\s+${YEAR})?|${YEAR})`;
+const B = '(?<![\\p{L}\\p{N}])';
+const E = '(?![\\p{L}\\p{N}])';
+
+const ISO_DAY = new RegExp(`^(${YEAR})-(\\d{1,2})-(\\d{1,2})$`);
+const SLASH_DAY = new RegExp(`^(\\d{1,2})/(\\d{1,2})(?:/(${YEAR}|\\d{2}))?$`);
+const MONTH_DAY = new RegExp(`^(${MON})\\s+(\\d{1,2})${ORD}(?:,?\\s+(${YEAR}))?$`);
+const DAY_MONTH = new RegExp(`^(?:the\\s+)?(\\d{1,2})${ORD}\\s+(?:of\\s+)?(${MON})(?:,?\\s+(${YEAR}))?$`);
+const WEEKDAY = new RegExp(`^(?:(last|this|past)\\s+)?(${WD})$`);
+const AGO = new RegExp(`^${NUMC}\\s+(days?|weeks?)\\s+ago$`);
+const MONTH_YEAR = new RegExp(`^(${MON})(?:\\s+(${YEAR}))?$`);
+const QUARTER_YEAR = new RegExp(`^q([1-4])(?:\\s+(${YEAR}))?$`);
+const YEAR_ONLY = new RegExp(`^(${YEAR})$`);
 
 /** The longest allowed range: keeps a typo like "since 1900" from scanning a warehouse's whole history. */
 export const MAX_RANGE_DAYS = 3 * 366;
@@ -75,157 +115,334 @@ export function todayIn(now: Date, zone: string): DateTime {
   return DateTime.fromJSDate(now, { zone }).startOf('day');
 }
 
-function range(start: DateTime, end: DateTime, label: string): TimeRange {
-  return { start, end, label };
+function range(start: DateTime, end: DateTime, label: string, unit?: RangeUnit, inProgress?: boolean): TimeRange {
+  return { start, end, label, ...(unit ? { unit } : {}), ...(inProgress ? { inProgress } : {}) };
 }
 
-/** Shifts a range back by its own length: the period it is compared with. */
+const startOf = (d: DateTime, unit: RangeUnit) => d.startOf(unit as DateTimeUnit, { useLocaleWeeks: false });
+
+/** Shifts a range back by its own length: the period it is compared with by default. */
 export function previousRange(r: TimeRange): TimeRange {
   const days = Math.round(r.end.diff(r.start, 'days').days);
-  return range(r.start.minus({ days }), r.start, `previous ${days} days`);
+  return range(r.start.minus({ days }), r.start, days === 1 ? 'previous day' : `previous ${days} days`);
 }
 
 /** A default window from the catalog: the last N complete units. */
 export function lastComplete(n: number, unit: DateTimeUnit, now: Date, zone: string): TimeRange {
   const today = todayIn(now, zone);
-  const end = unit === 'day' ? today : today.startOf(unit as 'week');
+  const u = unit as RangeUnit;
+  const end = u === 'day' ? today : startOf(today, u);
   const label = n === 1 ? `last ${unit}` : `last ${n} ${unit}s`;
-  return range(end.minus({ [`${unit}s`]: n }), end, label);
+  return range(end.minus({ [`${unit}s`]: n }), end, label, n === 1 ? u : undefined);
+}
+
+/** A period that may still be under way: cut at yesterday, or today so far when it began today. */
+export function toDate(
+  start: DateTime,
+  unitEnd: DateTime,
+  today: DateTime,
+  label: string,
+  unit?: RangeUnit,
+): TimeRange {
+  if (unitEnd <= today || start > today) return range(start, unitEnd, label, unit);
+  if (start.equals(today)) return range(start, today.plus({ days: 1 }), `${label} (today so far)`, unit, true);
+  return range(start, today, `${label} so far`, unit, true);
+}
+
+function monthIndex(word: string): number {
+  return MONTHS.indexOf(word.toLowerCase().slice(0, 3)) + 1;
+}
+
+function weekdayIndex(word: string): number {
+  return WEEKDAYS.indexOf(word.toLowerCase().slice(0, 3)) + 1;
+}
+
+function countOf(word: string): number {
+  const n = Number(word);
+  return Number.isInteger(n) ? n : (NUMBER_WORDS[word.toLowerCase()] ?? Number.NaN);
+}
+
+/** The most recent date on or before today with this month and day (when no year was said). */
+function dated(year: number | null, month: number, day: number, today: DateTime): DateTime {
+  let d = DateTime.fromObject({ year: year ?? today.year, month, day }, { zone: today.zone });
+  if (!d.isValid) throw new TimeRangeError(`${month}/${day} is not a calendar date.`);
+  if (year === null && d > today) d = d.minus({ years: 1 });
+  return d;
+}
+
+const yearOf = (s: string | undefined) => (s ? (s.length === 2 ? 2000 + Number(s) : Number(s)) : null);
+
+/** One calendar day from a phrase matching DAY. Null when the phrase is not one. */
+export function parseDay(text: string, today: DateTime): DateTime | null {
+  const s = text.trim().toLowerCase().replace(/\s+/g, ' ');
+  let m = ISO_DAY.exec(s);
+  if (m) {
+    const d = DateTime.fromObject({ year: +m[1]!, month: +m[2]!, day: +m[3]! }, { zone: today.zone });
+    if (!d.isValid) throw new TimeRangeError(`"${text.trim()}" is not a calendar date.`);
+    return d;
+  }
+  m = SLASH_DAY.exec(s);
+  if (m) return dated(yearOf(m[3]), +m[1]!, +m[2]!, today);
+  m = MONTH_DAY.exec(s);
+  if (m) return dated(yearOf(m[3]), monthIndex(m[1]!), +m[2]!, today);
+  m = DAY_MONTH.exec(s);
+  if (m) return dated(yearOf(m[3]), monthIndex(m[2]!), +m[1]!, today);
+  m = WEEKDAY.exec(s);
+  if (m) {
+    // "Friday" and "last Friday" both mean the most recent Friday before today.
+    const back = (today.weekday - weekdayIndex(m[2]!) + 7) % 7 || 7;
+    return today.minus({ days: back });
+  }
+  if (s === 'yesterday') return today.minus({ days: 1 });
+  if (s === 'today') return today;
+  m = AGO.exec(s);
+  if (m) return today.minus({ [m[2]!.startsWith('week') ? 'weeks' : 'days']: countOf(m[1]!) });
+  return null;
+}
+
+/** The first day of a START phrase, and the unit it names when it is a whole period. */
+function parseStart(text: string, today: DateTime): DateTime {
+  const s = text
+    .trim()
+    .toLowerCase()
+    .replace(/^(?:the\s+)?(?:beginning|start)\s+of\s+/, '');
+  const day = parseDay(s, today);
+  if (day) return day;
+  let m = /^(the|this|last)\s+(week|month|quarter|year)$/.exec(s);
+  if (m) {
+    const unit = m[2] as RangeUnit;
+    const start = startOf(today, unit);
+    return m[1] === 'last' ? start.minus({ [`${unit}s`]: 1 }) : start;
+  }
+  m = MONTH_YEAR.exec(s);
+  if (m) return dated(yearOf(m[2]), monthIndex(m[1]!), 1, today);
+  m = QUARTER_YEAR.exec(s);
+  if (m) return quarterStart(+m[1]!, yearOf(m[2]), today);
+  m = YEAR_ONLY.exec(s);
+  if (m) return DateTime.fromObject({ year: +m[1]!, month: 1, day: 1 }, { zone: today.zone });
+  throw new TimeRangeError(`I couldn't read "${text.trim()}" as a date. Try a form like "Oct 1" or "2025-10-01".`);
+}
+
+function quarterStart(q: number, year: number | null, today: DateTime): DateTime {
+  let start = DateTime.fromObject({ year: year ?? today.year, month: (q - 1) * 3 + 1, day: 1 }, { zone: today.zone });
+  if (year === null && start > today) start = start.minus({ years: 1 });
+  return start;
+}
+
+/** The end of an explicit range: a day, or a whole month ("from August to October"). */
+function parseEnd(text: string, today: DateTime): DateTime {
+  const s = text.trim().toLowerCase();
+  const day = parseDay(s, today);
+  if (day) return day.plus({ days: 1 });
+  const m = MONTH_YEAR.exec(s);
+  if (m) return dated(yearOf(m[2]), monthIndex(m[1]!), 1, today).plus({ months: 1 });
+  throw new TimeRangeError(`I couldn't read "${text.trim()}" as a date. Try a form like "Oct 15" or "2025-10-15".`);
 }
 
 interface Rule {
   re: RegExp;
-  build(m: RegExpExecArray, today: DateTime, now: Date, zone: string): TimeRange;
+  build(m: RegExpExecArray, today: DateTime): TimeRange;
 }
+
+const re = (source: string) => new RegExp(`${B}${source}${E}`, 'iu');
 
 const RULES: Rule[] = [
   {
-    re: /\b(?:between|from)\s+(.+?)\s+(?:and|to|until|-)\s+(.+?)(?=$|\s+(?:by|daily|weekly|monthly|vs|compared|per)\b)/i,
-    build: (m, today, _now, zone) => {
-      const from = parseDay(m[1]!, today, zone);
-      const to = parseDay(m[2]!, today, zone);
-      if (to < from)
-        throw new TimeRangeError(`The range ends (${to.toISODate()}) before it starts (${from.toISODate()}).`);
-      return range(from, to.plus({ days: 1 }), `${from.toISODate()} to ${to.toISODate()}`);
-    },
-  },
-  {
-    re: /\b(?:since|from|after)\s+(.+?)(?=$|\s+(?:by|daily|weekly|monthly|vs|compared|per)\b)/i,
-    build: (m, today, _now, zone) => {
-      const from = parseDay(m[1]!, today, zone);
-      if (from > today) throw new TimeRangeError(`"${m[1]}" is in the future.`);
-      return range(from, today.plus({ days: 1 }), `since ${from.toISODate()}`);
-    },
-  },
-  {
-    re: /\b(?:in the\s+)?(?:last|past|previous|trailing)\s+(\d{1,4}|a|one|two|three|four|five|six|seven|eight|nine|ten|twelve)\s+(days?|weeks?|months?|quarters?|years?)\b/i,
+    // "Oct 1–15", "March 3 to 9"
+    re: re(
+      `(?:from\\s+|between\\s+)?(${MON})\\s+(\\d{1,2})${ORD}\\s*(?:-|–|—|to|through|thru|until|and)\\s*(\\d{1,2})${ORD}(?:,?\\s+(${YEAR}))?(?!\\s*[/:-]?\\s*(?:\\d|${MON}))`,
+    ),
     build: (m, today) => {
-      const n = Number(m[1]) || NUMBER_WORDS[m[1]!.toLowerCase()]!;
-      const unit = UNIT_WORDS[m[2]!.toLowerCase()]!;
-      const end = unit === 'day' ? today : today.startOf(unit as 'week');
-      return range(end.minus({ [`${unit}s`]: n }), end, n === 1 ? `last ${unit}` : `last ${n} ${unit}s`);
+      const month = monthIndex(m[1]!);
+      const from = dated(yearOf(m[4]), month, +m[2]!, today);
+      const to = from.set({ day: +m[3]! });
+      return explicit(from, to.plus({ days: 1 }));
     },
   },
   {
-    re: /\b(?:last|previous|past)\s+(day|week|month|quarter|year)\b/i,
+    re: re(
+      `(?:from\\s+|between\\s+)?(${START})\\s*(?:-|–|—|\\bto\\b|\\bthrough\\b|\\bthru\\b|\\buntil\\b|\\btill\\b|\\band\\b)\\s*(${DAY}|${MON}(?:\\s+${YEAR})?)`,
+    ),
+    build: (m, today) => explicit(parseStart(m[1]!, today), parseEnd(m[2]!, today)),
+  },
+  {
+    re: re(`(?:since|starting(?:\\s+(?:from|on))?|from|after)\\s+(${START})`),
     build: (m, today) => {
-      const unit = m[1]!.toLowerCase() as DateTimeUnit;
-      const end = unit === 'day' ? today : today.startOf(unit as 'week');
-      return range(end.minus({ [`${unit}s`]: 1 }), end, `last ${unit}`);
+      const from = parseStart(m[1]!, today);
+      if (from > today) throw new TimeRangeError(`"${m[1]}" is in the future.`, 'future');
+      return range(from, from.equals(today) ? today.plus({ days: 1 }) : today, `since ${from.toISODate()}`);
     },
   },
   {
-    re: /\b(this|current)\s+(week|month|quarter|year)\b|\b(week|month|quarter|year)\s+to\s+date\b|\b([wmqy])td\b/i,
-    build: (m, today) => {
-      const letter: Record<string, DateTimeUnit> = { w: 'week', m: 'month', q: 'quarter', y: 'year' };
-      const unit = (m[2] ?? m[3] ?? letter[m[4]!.toLowerCase()]!).toLowerCase() as DateTimeUnit;
-      return range(today.startOf(unit as 'week'), today.plus({ days: 1 }), `this ${unit} so far`);
+    re: re(
+      `(?:tomorrow|next\\s+(?:${NUM}\\s+)?(?:days?|weeks?|months?|quarters?|years?|${WD})|in\\s+${NUM}\\s+(?:days|weeks|months))`,
+    ),
+    build: (m) => {
+      throw new TimeRangeError(`"${m[0].trim()}" is in the future: there is no data for it yet.`, 'future');
     },
   },
   {
-    re: /\bq([1-4])(?:\s*(?:of\s+)?'?(\d{4}|\d{2}))?\b/i,
+    re: re(
+      `(?:(?:in|over|during|for|within)\\s+(?:the\\s+)?(?:(last|past|previous|trailing|prior)\\s+)?|(?:the\\s+)?(last|past|previous|trailing|prior)\\s+)${NUMC}\\s+(days?|weeks?|months?|quarters?|years?)(?!\\s+ago)`,
+    ),
     build: (m, today) => {
-      const q = Number(m[1]);
-      let year = m[2] ? normaliseYear(m[2]) : today.year;
-      let start = DateTime.fromObject({ year, month: (q - 1) * 3 + 1, day: 1 }, { zone: today.zone });
-      if (!m[2] && start > today) {
-        year -= 1;
-        start = start.minus({ years: 1 });
+      const n = countOf(m[3]!);
+      const unit = UNIT_WORDS[m[4]!.toLowerCase()]!;
+      if (!Number.isFinite(n) || n < 1) {
+        throw new TimeRangeError(`"${m[0].trim()}" is an empty range: ask for at least one ${unit}.`);
       }
-      return range(start, start.plus({ months: 3 }), `Q${q} ${year}`);
+      const end = unit === 'day' ? today : startOf(today, unit);
+      return range(
+        end.minus({ [`${unit}s`]: n }),
+        end,
+        n === 1 ? `last ${unit}` : `last ${n} ${unit}s`,
+        n === 1 ? unit : undefined,
+      );
     },
   },
   {
-    re: new RegExp(`\\b(?:in\\s+)?${MONTH_RE}(?:\\s+(\\d{4}))?\\b(?!\\s*\\d{1,2}(?:st|nd|rd|th)?\\b)`, 'i'),
+    re: re(
+      `(?:(?:in|over|during|for)\\s+)?(?:the\\s+)?(?:last|past|previous|prior)\\s+(day|week|fortnight|month|quarter|year)`,
+    ),
     build: (m, today) => {
-      const month = MONTHS.findIndex((name) => name.startsWith(m[1]!.toLowerCase().slice(0, 3))) + 1;
-      let start = DateTime.fromObject({ year: m[2] ? Number(m[2]) : today.year, month, day: 1 }, { zone: today.zone });
-      if (!m[2] && start > today) start = start.minus({ years: 1 });
-      return range(start, start.plus({ months: 1 }), start.toFormat('LLLL yyyy'));
+      const word = m[1]!.toLowerCase();
+      const unit = UNIT_WORDS[word]!;
+      const end = unit === 'day' ? today : startOf(today, unit);
+      if (word === 'fortnight') return range(end.minus({ weeks: 2 }), end, 'last 2 weeks');
+      return range(end.minus({ [`${unit}s`]: 1 }), end, `last ${unit}`, unit);
     },
   },
   {
-    re: /\b(?:in|during|for)\s+(\d{4})\b|^\s*(\d{4})\s*$/i,
+    re: re(
+      `(?:(?:so\\s+far\\s+)?(?:this|current|the\\s+current)\\s+(week|month|quarter|year)(?:\\s+so\\s+far|\\s+to\\s+date)?|(week|month|quarter|year)\\s+to\\s+date|([wmqy])td)`,
+    ),
     build: (m, today) => {
-      const year = Number(m[1] ?? m[2]);
-      const start = DateTime.fromObject({ year, month: 1, day: 1 }, { zone: today.zone });
-      return range(start, start.plus({ years: 1 }), String(year));
+      const letter: Record<string, RangeUnit> = { w: 'week', m: 'month', q: 'quarter', y: 'year' };
+      const unit = (m[1] ?? m[2] ?? letter[m[3]!.toLowerCase()]!).toLowerCase() as RangeUnit;
+      const start = startOf(today, unit);
+      return toDate(start, start.plus({ [`${unit}s`]: 1 }), today, `this ${unit}`, unit);
     },
   },
   {
-    re: /\byesterday\b/i,
-    build: (_m, today) => range(today.minus({ days: 1 }), today, 'yesterday'),
+    re: re(
+      `(?:(?:in|during|for|of)\\s+)?(?:the\\s+)?(?:q([1-4])|(first|second|third|fourth)\\s+quarter)(?:\\s*(?:of\\s+)?'?(${YEAR}|\\d{2}))?`,
+    ),
+    build: (m, today) => {
+      const q = m[1] ? +m[1] : ['first', 'second', 'third', 'fourth'].indexOf(m[2]!.toLowerCase()) + 1;
+      const start = quarterStart(q, yearOf(m[3]), today);
+      return toDate(start, start.plus({ months: 3 }), today, `Q${q} ${start.year}`, 'quarter');
+    },
   },
   {
-    re: /\btoday\b/i,
-    build: (_m, today) => range(today, today.plus({ days: 1 }), 'today so far'),
+    re: re(`(?:on\\s+)?(${DAY})`),
+    build: (m, today) => {
+      const day = parseDay(m[1]!, today)!;
+      const label = /^\d|ago$/i.test(m[1]!.trim()) ? day.toISODate()! : m[1]!.trim().toLowerCase();
+      if (day.equals(today)) return range(day, day.plus({ days: 1 }), 'today so far', 'day', true);
+      return range(
+        day,
+        day.plus({ days: 1 }),
+        label === 'yesterday' ? 'yesterday' : day.toFormat('ccc LLL d, yyyy'),
+        'day',
+      );
+    },
+  },
+  {
+    // "May" alone is a verb as often as a month: it needs a preposition or a year.
+    re: re(
+      `(?:(?:in|during|for|of|throughout|over)\\s+(?:the\\s+month\\s+of\\s+)?(${MON})(?:\\s+(${YEAR}))?|(?!may\\b)(${MON})(?:\\s+(${YEAR}))?|(may)\\s+(${YEAR}))`,
+    ),
+    build: (m, today) => {
+      const word = m[1] ?? m[3] ?? m[5]!;
+      const year = yearOf(m[2] ?? m[4] ?? m[6]);
+      const start = dated(year, monthIndex(word), 1, today);
+      return toDate(start, start.plus({ months: 1 }), today, start.toFormat('LLLL yyyy'), 'month');
+    },
+  },
+  {
+    re: re(`(?:(?:in|during|for|of|throughout)\\s+(${YEAR})|^\\s*(${YEAR})\\s*$)`),
+    build: (m, today) => {
+      const start = DateTime.fromObject({ year: +(m[1] ?? m[2])!, month: 1, day: 1 }, { zone: today.zone });
+      return toDate(start, start.plus({ years: 1 }), today, String(start.year), 'year');
+    },
   },
 ];
 
-function normaliseYear(y: string): number {
-  return y.length === 2 ? 2000 + Number(y) : Number(y);
+function explicit(from: DateTime, end: DateTime): TimeRange {
+  const last = end.minus({ days: 1 });
+  if (end <= from) {
+    throw new TimeRangeError(`The range ends (${last.toISODate()}) before it starts (${from.toISODate()}).`);
+  }
+  const label = last.equals(from) ? from.toISODate()! : `${from.toISODate()} to ${last.toISODate()}`;
+  return range(from, end, label, last.equals(from) ? 'day' : undefined);
 }
 
-/** One calendar day from free text ("Oct 1", "2025-10-01", "3 weeks ago"), via chrono. */
-function parseDay(text: string, today: DateTime, zone: string): DateTime {
-  const ref = { instant: today.plus({ hours: 12 }).toJSDate(), timezone: today.offset };
-  const results = chrono.en.parse(text.trim(), ref, { forwardDate: false });
-  const first = results[0];
-  if (!first)
-    throw new TimeRangeError(`I couldn't read "${text.trim()}" as a date. Try a form like "Oct 1" or "2025-10-01".`);
-  const c = first.start;
-  const year = c.get('year');
-  const month = c.get('month');
-  const day = c.get('day');
-  if (year === null || month === null || day === null) throw new TimeRangeError(`"${text.trim()}" is not a full date.`);
-  let date = DateTime.fromObject({ year, month, day }, { zone });
-  // "since Dec 1" said in November means last December.
-  if (!c.isCertain('year') && date > today) date = date.minus({ years: 1 });
-  return date;
+/** Checks a range built from words: not in the future, not too long, cut to today. */
+function usable(r: TimeRange, words: string, today: DateTime): TimeRange {
+  if (!r.start.isValid || !r.end.isValid) throw new TimeRangeError(`"${words.trim()}" is not a date range I can use.`);
+  if (r.start > today) {
+    throw new TimeRangeError(`${r.label} is in the future: there is no data for it yet.`, 'future');
+  }
+  if (r.end <= r.start) throw new TimeRangeError(`"${words.trim()}" is an empty range.`);
+  if (r.end > today && !r.inProgress) {
+    // Complete days only, unless the range is today itself.
+    r.end = r.start >= today ? today.plus({ days: 1 }) : today;
+    r.inProgress = true;
+    const last = r.end.minus({ days: 1 });
+    if (/^\d{4}-\d\d-\d\d( to \d{4}-\d\d-\d\d)?$/.test(r.label)) {
+      r.label = last.equals(r.start) ? r.start.toISODate()! : `${r.start.toISODate()} to ${last.toISODate()}`;
+    }
+    if (!r.label.includes('so far')) r.label = `${r.label} so far`;
+  }
+  if (r.end.diff(r.start, 'days').days > MAX_RANGE_DAYS) {
+    throw new TimeRangeError(`${r.label} is longer than ${MAX_RANGE_DAYS} days; ask for a shorter range.`);
+  }
+  return r;
 }
 
 /**
- * Finds a time range in `text`. Returns null when the text names none; throws TimeRangeError when it names one that
- * cannot be used (unreadable date, backwards, in the future, longer than MAX_RANGE_DAYS).
+ * Every time range named in `text`, in order of appearance. Throws TimeRangeError for one that cannot be used
+ * (unreadable, backwards, empty, in the future, longer than MAX_RANGE_DAYS).
  */
-export function findTimeRange(text: string, now: Date, zone: string): RangeMatch | null {
+export function scanTimeRanges(text: string, now: Date, zone: string): RangeMatch[] {
   const today = todayIn(now, zone);
-  for (const rule of RULES) {
-    const m = rule.re.exec(text);
-    if (!m) continue;
-    const r = rule.build(m, today, now, zone);
-    if (!r.start.isValid || !r.end.isValid) throw new TimeRangeError(`"${m[0].trim()}" is not a date range I can use.`);
-    if (r.start > today) throw new TimeRangeError(`${r.label} is in the future: there is no data for it yet.`);
-    // A period still under way ("Q4", "November") ends today, so "vs previous" compares equal lengths.
-    const tomorrow = today.plus({ days: 1 });
-    if (r.end > tomorrow) {
-      r.end = tomorrow;
-      if (!r.label.endsWith('so far')) r.label = `${r.label} so far`;
-    }
-    if (r.end.diff(r.start, 'days').days > MAX_RANGE_DAYS) {
-      throw new TimeRangeError(`${r.label} is longer than ${MAX_RANGE_DAYS} days; ask for a shorter range.`);
-    }
-    return { range: r, matched: m[0] };
+  let work = text;
+  const found: RangeMatch[] = [];
+  // Cheap gate: most words cannot start a date, so most questions skip most rules.
+  if (
+    !/\d|day|week|month|quarter|year|since|from|last|past|this|to ?date|td\b|ago|q[1-4]|jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec|mon|tue|wed|thu|fri|sat|tomorrow|next|first|second|third|fourth|fortnight/i.test(
+      text,
+    )
+  ) {
+    return found;
   }
-  return null;
+  for (const rule of RULES) {
+    for (let m = rule.re.exec(work); m; m = rule.re.exec(work)) {
+      const r = usable(rule.build(m, today), m[0], today);
+      found.push({ range: r, matched: text.slice(m.index, m.index + m[0].length), index: m.index });
+      work = `${work.slice(0, m.index)}${' '.repeat(m[0].length)}${work.slice(m.index + m[0].length)}`;
+    }
+  }
+  // "from last flurble to Oct 3": half a range is an error, not a single day.
+  for (const f of found) {
+    const before = work.slice(Math.max(0, f.index - 50), f.index);
+    const m =
+      /(?<![\p{L}\p{N}])(?:from|between)\s+([^\s,;?!][^,;?!]{0,30}?)\s+(?:to|and|until|through|thru|-)\s*$/iu.exec(
+        before,
+      );
+    if (m) {
+      throw new TimeRangeError(`I couldn't read "${m[1]}" as a date. Try a form like "Oct 1" or "2025-10-01".`);
+    }
+  }
+  // "since blorp": an open start that is not a date is an error, not a silently ignored word.
+  const since = /(?<![\p{L}\p{N}])since\s+([\p{L}\p{N}][^\s,;?!]*)/iu.exec(work);
+  if (since) {
+    throw new TimeRangeError(`I couldn't read "${since[1]}" as a date. Try a form like "Oct 1" or "2025-10-01".`);
+  }
+  return found.sort((a, b) => a.index - b.index);
+}
+
+/** The first time range named in `text`, or null. */
+export function findTimeRange(text: string, now: Date, zone: string): RangeMatch | null {
+  return scanTimeRanges(text, now, zone)[0] ?? null;
 }

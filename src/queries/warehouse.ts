@@ -20,6 +20,8 @@ export interface CompiledQuery {
 export interface QueryOptions {
   /** Cost-attribution labels (BigQuery job labels); keys and values already sanitised to [a-z0-9_-]. */
   labels?: Record<string, string>;
+  /** A tighter per-query cap on bytes billed than the adapter's (BigQuery only); never a looser one. */
+  maximumBytesBilled?: number;
 }
 
 export interface QueryResult {

@@ -16,7 +16,7 @@ import type { Logger } from '../logger.js';
 import type { Telemetry } from '../telemetry.js';
 import { BudgetExceededError, type QueryBudget } from './budget.js';
 import type { Dimension, Metric, MetricCatalog } from './catalog.js';
-import { compileChangeQuery } from './compile.js';
+import { comparisonRange, compileChangeQuery } from './compile.js';
 import type { Asker, MetricAnswer, MetricService } from './metric-service.js';
 import type { MetricQuestion } from './question.js';
 import { failureOutcome, type Warehouse } from './warehouse.js';
@@ -85,10 +85,14 @@ export function changeKind(metric: Metric): ChangeKind {
   return 'additive';
 }
 
-/** The dimensions a change can be decomposed along: the metric's own, less the one the question already fixes. */
+/**
+ * The dimensions a change can be decomposed along: the metric's own, less those the question fixes to one value
+ * (a dimension filtered to several values, or excluded, still varies).
+ */
 export function changeDimensions(catalog: MetricCatalog, question: MetricQuestion): Dimension[] {
+  const fixed = new Set(question.filters.filter((f) => f.op === 'eq').map((f) => f.dimension.name));
   return question.metric.dimensions
-    .filter((d) => d !== question.filter?.dimension.name)
+    .filter((d) => !fixed.has(d))
     .map((d) => catalog.dimension(d))
     .filter((d): d is Dimension => Boolean(d));
 }
@@ -112,7 +116,9 @@ function cacheKeyFor(q: MetricQuestion, dimension: Dimension): string {
     q.range.start.toISO(),
     q.range.end.toISO(),
     q.metric.rollup === 'average' ? q.grain : null,
-    q.filter ? [q.filter.dimension.name, q.filter.value] : null,
+    q.filters.map((f) => [f.dimension.name, f.op, f.values]),
+    comparisonRange(q).start.toISO(),
+    comparisonRange(q).end.toISO(),
     dimension.name,
   ]);
 }

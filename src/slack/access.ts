@@ -76,8 +76,12 @@ export async function withAskableSuggestions(
   log: Logger,
   audience: Audience = 'asker',
 ): Promise<QuestionError> {
-  if (error.kind !== 'unknown_metric') return error;
-  return { ...error, suggestions: await askableMetrics(error.suggestions, asker, client, log, audience) };
+  // Every refusal that names closest metrics names only ones the asker may see.
+  if (!('suggestions' in error) || !error.suggestions) return error;
+  return {
+    ...error,
+    suggestions: await askableMetrics(error.suggestions, asker, client, log, audience),
+  } as QuestionError;
 }
 
 /** Tests start from a clean slate. */

@@ -47,9 +47,9 @@ export function seriesChart(answer: MetricAnswer): DataVisualizationBlock | null
     question.grain,
   );
   const series = [
-    { name: question.compare ? 'This period' : question.metric.label, values: points.map((p) => p.value) },
+    { name: question.comparison ? 'This period' : question.metric.label, values: points.map((p) => p.value) },
   ];
-  if (question.compare && answer.previousSeries.length > 1) {
+  if (question.comparison && answer.previousSeries.length > 1) {
     series.push({
       name: 'Previous period',
       values: points.map((_, j) => answer.previousSeries[offset + j]?.value ?? null),
@@ -75,10 +75,10 @@ function topRows(answer: MetricAnswer, top: number): Array<{ key: string; value:
 
 export function breakdownChart(answer: MetricAnswer): DataVisualizationBlock | null {
   const { question } = answer;
-  if (!question.breakdown || !answer.breakdown || answer.breakdown.length === 0) return null;
+  if (question.breakdowns.length !== 1 || !answer.breakdown || answer.breakdown.length === 0) return null;
   const rows = topRows(answer, BAR_TOP);
   const categories = uniqueLabels(rows.map((r) => r.key));
-  const dim = question.breakdown.label;
+  const dim = question.breakdowns[0]!.label;
   return dataVisualization(
     `${question.metric.label} by ${dim.toLowerCase()}`,
     xyChart('bar', categories, [{ name: question.metric.label, values: rows.map((r) => r.value) }], {
@@ -93,7 +93,7 @@ export function breakdownChart(answer: MetricAnswer): DataVisualizationBlock | n
 export function breakdownTrendChart(answer: MetricAnswer): DataVisualizationBlock | null {
   const { question } = answer;
   const perBucket = answer.breakdownSeries;
-  if (!question.breakdown || !perBucket || perBucket.length === 0 || answer.series.length < 2) return null;
+  if (question.breakdowns.length !== 1 || !perBucket || perBucket.length === 0 || answer.series.length < 2) return null;
   const { points } = lastPoints(answer.series);
   const buckets = points.map((p) => p.bucket);
   const index = new Map(buckets.map((b, i) => [b, i]));
@@ -113,7 +113,7 @@ export function breakdownTrendChart(answer: MetricAnswer): DataVisualizationBloc
   const series = [...lines].map(([name, values]) => ({ name, values: values as Array<number | null> }));
   if (many && additive) series.push({ name: 'Other', values: other });
   return dataVisualization(
-    `${question.metric.label} by ${question.breakdown.label.toLowerCase()} over time`,
+    `${question.metric.label} by ${question.breakdowns[0]!.label.toLowerCase()} over time`,
     xyChart('area', bucketLabels(buckets, question.grain), series, {
       x: GRAIN_TITLE[question.grain],
       y: yLabel(question.metric),
@@ -125,7 +125,7 @@ export function breakdownTrendChart(answer: MetricAnswer): DataVisualizationBloc
 /** The breakdown as a table block: value right-aligned and formatted; share of the total where parts add up. */
 export function breakdownTableBlock(answer: MetricAnswer): TableBlock | null {
   const { question } = answer;
-  if (!question.breakdown || !answer.breakdown || answer.breakdown.length === 0) return null;
+  if (question.breakdowns.length !== 1 || !answer.breakdown || answer.breakdown.length === 0) return null;
   const metric = question.metric;
   const additive = isAdditive(metric);
   const rows = topRows(answer, 98);
@@ -133,7 +133,7 @@ export function breakdownTableBlock(answer: MetricAnswer): TableBlock | null {
   const pct = new Intl.NumberFormat('en-US', { style: 'percent', maximumFractionDigits: 1 });
   return tableBlock(
     [
-      { header: question.breakdown.label },
+      { header: question.breakdowns[0]!.label },
       { header: metric.label, align: 'right' },
       ...(additive ? [{ header: 'Share', align: 'right' as const }] : []),
     ],
@@ -153,7 +153,7 @@ export function answerTextSummary(answer: MetricAnswer): string {
   if (answer.breakdown && answer.breakdown.length > 0) {
     const rows = topRows(answer, 5);
     parts.push(
-      `By ${answer.question.breakdown!.label.toLowerCase()}: ${rows.map((r) => `${r.key} ${formatValue(r.value, fmt)}`).join(', ')}${rows.length < answer.breakdown.length ? ', …' : ''}.`,
+      `By ${answer.question.breakdowns[0]!.label.toLowerCase()}: ${rows.map((r) => `${r.key} ${formatValue(r.value, fmt)}`).join(', ')}${rows.length < answer.breakdown.length ? ', …' : ''}.`,
     );
   }
   const points = answer.series;

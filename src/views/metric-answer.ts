@@ -2,8 +2,9 @@
 import type { Button } from '@slack/types';
 import { DateTime } from 'luxon';
 import type { Dimension, Metric, MetricCatalog } from '../queries/catalog.js';
+import { describeDates, interpretationLine } from '../queries/interpretation.js';
 import type { MetricAnswer } from '../queries/metric-service.js';
-import type { QuestionError } from '../queries/question.js';
+import type { MetricQuestion, QuestionError } from '../queries/question.js';
 import { encodeQuestion } from '../queries/question-codec.js';
 import {
   answerTextSummary,
@@ -20,6 +21,7 @@ import {
   context,
   divider,
   escapeMrkdwn,
+  fields,
   header,
   type Message,
   section,
@@ -34,24 +36,30 @@ export const ASK_SUGGESTION_ACTION = 'ask_suggestion';
 export const OPEN_DATA_REQUEST_ACTION = 'open_data_request';
 export const OPEN_LOOKER_ACTION = 'open_looker';
 export const ANSWER_ACTIONS_BLOCK = 'answer_actions';
+/** Ask-back choices and one-click alternatives: each button carries a whole question. */
+export const ASK_CHOICE_ACTION = 'ask_choice';
+export const INTERPRETATION_BLOCK = 'interpretation';
+export const UNUSED_BLOCK = 'didnt_use';
+/** The one partial-period rule, stated in the footer of every answer whose periods can be cut. */
+export const PARTIAL_PERIOD_RULE =
+  'Periods at the edges of a range are cut to the range; averages per period use whole periods only.';
 
 const BREAKDOWN_TOP = 8;
 
 const isAdditive = (m: Metric) => m.aggregation.type === 'count' || m.aggregation.type === 'sum';
 
 export function describeRange(answer: Pick<MetricAnswer, 'question'>): string {
-  const { start, end } = answer.question.range;
-  const last = end.minus({ days: 1 });
-  const fmt = (d: DateTime) => d.toFormat('LLL d, yyyy');
-  return start.hasSame(last, 'day') ? fmt(start) : `${fmt(start)} – ${fmt(last)}`;
+  return describeDates(answer.question.range);
 }
 
 function breakdownTable(answer: MetricAnswer): string {
   const rows = answer.breakdown ?? [];
   const { format } = answer.question.metric;
-  const top = rows.slice(0, BREAKDOWN_TOP);
-  const rest = rows.slice(BREAKDOWN_TOP);
-  const lines = top.map((r) => [clip(r.key, 24), formatValue(r.value, format)] as const);
+  const limit = answer.question.order ? answer.question.order.limit : BREAKDOWN_TOP;
+  const top = rows.slice(0, limit);
+  const rest = rows.slice(limit);
+  const label = (r: { key: string; key2?: string }) => clip(r.key2 !== undefined ? `${r.key} · ${r.key2}` : r.key, 32);
+  const lines = top.map((r) => [label(r), formatValue(r.value, format)] as const);
   if (rest.length > 0) {
     if (isAdditive(answer.question.metric)) {
       const other = rest.reduce((sum, r) => sum + (r.value ?? 0), 0);
@@ -67,10 +75,47 @@ function breakdownTable(answer: MetricAnswer): string {
   const body = lines.map(
     ([k, v], i) => `${k.padEnd(width)}  ${v.padStart(10)}  ${i < top.length ? bar(top[i]!.value) : ''}`,
   );
-  return `\`\`\`\n${body.join('\n')}\n\`\`\``;
+  return clip(`\`\`\`\n${body.join('\n')}\n\`\`\``, 2900);
+}
+
+/** The interpretation line, first in every answer: what was understood, at a glance. */
+export function interpretationBlock(question: MetricQuestion): AnyBlock {
+  return {
+    ...context(`:mag: ${escapeMrkdwn(interpretationLine(question))}`),
+    block_id: INTERPRETATION_BLOCK,
+  } as AnyBlock;
+}
+
+/**
+ * "I didn't use: *on mobile*", with one-click alternatives (other readings) and the request button, so nothing the
+ * person said disappears without a trace.
+ */
+export function unusedBlocks(question: MetricQuestion, asked?: string): AnyBlock[] {
+  if (question.unused.length === 0) return [];
+  const said = question.unused.map((u) => `*${escapeMrkdwn(clip(u, 60))}*`).join(', ');
+  const why = (question.corrections ?? []).filter((c) => c.includes("can't"));
+  const blocks: AnyBlock[] = [
+    {
+      ...section(
+        `:warning: I didn't use: ${said}. The number below is for the rest of the question.` +
+          (why.length > 0 ? `\n_${escapeMrkdwn(why.join('; '))}._` : ''),
+      ),
+      block_id: UNUSED_BLOCK,
+    } as AnyBlock,
+  ];
+  const buttons: Button[] = (question.alternatives ?? []).slice(0, 3).map((alt, i) =>
+    button(clip(interpretationLine(alt).split(' · ').slice(0, 2).join(' · '), 75), `${ASK_CHOICE_ACTION}_${i}`, {
+      value: encodeQuestion(alt),
+    }),
+  );
+  buttons.push(requestButton(asked?.trim() || interpretationLine(question)));
+  blocks.push(actions('didnt_use_actions', buttons));
+  return blocks;
 }
 
 export interface AnswerViewOptions {
+  /** The question as typed: prefills the request button of the "didn't use" section. */
+  asked?: string;
   /** Set when posted in the channel: who shared it, and no share/SQL buttons. */
   sharedBy?: string;
   /** Already visible to everyone (a thread reply): no share button. */
@@ -83,22 +128,31 @@ export function metricAnswerMessage(answer: MetricAnswer, opts: AnswerViewOption
   const { question } = answer;
   const { metric } = question;
   const fmt = metric.format;
-  const rangeText = `${escapeMrkdwn(question.range.label)} (${describeRange(answer)})`;
-  const by = question.breakdown ? ` by ${question.breakdown.label.toLowerCase()}` : '';
-  const where = question.filter
-    ? `, where ${question.filter.dimension.label.toLowerCase()} is “${escapeMrkdwn(question.filter.value)}”`
-    : '';
+  const avg = question.rollup === 'average' ? ` (average per ${question.grain})` : '';
+  const cmp = answer.comparisonRange;
+  const cmpText = question.comparison
+    ? `${describeDates(cmp)}${question.comparison.likeForLike ? ', the same elapsed days' : ''}`
+    : `the previous period (${describeDates(cmp)})`;
+  const changeText =
+    answer.change === null && answer.previous !== null && answer.coverage.previous !== 'full'
+      ? 'no % change (the data does not cover both periods)'
+      : formatChange(answer.change);
   // Without a previous period there is nothing to compare: say that once, not "no comparison no previous period".
   const prevText =
     answer.previous !== null
-      ? `${formatChange(answer.change)} vs ${formatWithUnit(answer.previous, fmt)} in the previous period`
-      : 'No previous period to compare with.';
-  const avg = metric.rollup === 'average' ? ` (average per ${question.grain})` : '';
+      ? `${changeText} vs ${formatWithUnit(answer.previous, fmt)} in ${cmpText}`
+      : `No data for ${cmpText} to compare with.`;
 
   const blocks: AnyBlock[] = [
-    header(clip(`${metric.label}${by}`, 150)),
-    section(`*${formatWithUnit(answer.current, fmt)}*${avg} · ${rangeText}${where}\n${prevText}`),
+    interpretationBlock(question),
+    section(`*${formatWithUnit(answer.current, fmt)}*${avg} · ${escapeMrkdwn(question.range.label)}\n${prevText}`),
   ];
+  blocks.push(...unusedBlocks(question, opts.asked));
+  const notes = [
+    ...(question.corrections ?? []).filter((c) => !c.includes("can't")).map((c) => `I ${c}.`),
+    ...answer.coverage.notes,
+  ];
+  if (notes.length > 0) blocks.push(context(escapeMrkdwn(clip(notes.join(' '), 2900))));
 
   const points = answer.series;
   if (points.length > 1) {
@@ -109,8 +163,10 @@ export function metricAnswerMessage(answer: MetricAnswer, opts: AnswerViewOption
     text += `\nmin ${formatValue(Math.min(...points.map((p) => p.value ?? Number.POSITIVE_INFINITY)), fmt)}`;
     text += ` · max ${formatValue(Math.max(...points.map((p) => p.value ?? Number.NEGATIVE_INFINITY)), fmt)}`;
     text += ` · latest ${formatValue(last.value, fmt)}`;
-    if (question.compare && answer.previousSeries.length > 1) {
-      text += `\n\`${sparkline(answer.previousSeries.map((p) => p.value))}\`  previous period`;
+    const partial = points.filter((p) => p.partial).map((p) => p.bucket);
+    if (partial.length > 0) text += `\npartial ${question.grain}: ${partial.join(', ')}`;
+    if (question.comparison && answer.previousSeries.length > 1) {
+      text += `\n\`${sparkline(answer.previousSeries.map((p) => p.value))}\`  ${describeDates(cmp)}`;
     }
     blocks.push(section(text));
   } else if (points.length === 0) {
@@ -118,15 +174,20 @@ export function metricAnswerMessage(answer: MetricAnswer, opts: AnswerViewOption
   }
   if (question.grainNote) blocks.push(context(question.grainNote));
   // Native chart and table blocks follow their text versions; delivery drops them if Slack rejects them.
-  const visuals = question.breakdown
-    ? [breakdownChart(answer), breakdownTrendChart(answer), breakdownTableBlock(answer)]
-    : [seriesChart(answer)];
+  // A two-way breakdown is a table in text only: the charts draw one dimension.
+  const visuals =
+    question.breakdowns.length === 1
+      ? [breakdownChart(answer), breakdownTrendChart(answer), breakdownTableBlock(answer)]
+      : question.breakdowns.length === 0
+        ? [seriesChart(answer)]
+        : [];
 
   if (answer.breakdown) {
+    const by = question.breakdowns.map((d) => d.label.toLowerCase()).join(' × ');
     blocks.push(
       answer.breakdown.length > 0
-        ? section(`*By ${question.breakdown!.label.toLowerCase()}*\n${breakdownTable(answer)}`)
-        : section(`_No ${question.breakdown!.label.toLowerCase()} values in this range._`),
+        ? section(`*By ${by}*\n${breakdownTable(answer)}`)
+        : section(`_No ${by} values in this range._`),
     );
   }
   for (const block of visuals) if (block) blocks.push(block);
@@ -140,10 +201,11 @@ export function metricAnswerMessage(answer: MetricAnswer, opts: AnswerViewOption
       : answer.bytesProcessed !== null
         ? `scanned ${formatBytes(answer.bytesProcessed)}`
         : `${answer.warehouse === 'duckdb' ? 'embedded DuckDB demo data' : answer.warehouse}`;
+  const rule = question.grain !== 'day' ? ` · ${PARTIAL_PERIOD_RULE}` : '';
   blocks.push(
     context(
       `*Definition:* ${clip(escapeMrkdwn(metric.description), 600)}`,
-      `*Range:* ${question.range.start.toISODate()} to ${question.range.end.minus({ days: 1 }).toISODate()} (${zone}) · ${freshness} · ${cost}`,
+      `*Range:* ${question.range.start.toISODate()} to ${question.range.end.minus({ days: 1 }).toISODate()} (${zone}) · ${freshness} · ${cost}${rule}`,
     ),
   );
 
@@ -158,11 +220,14 @@ export function metricAnswerMessage(answer: MetricAnswer, opts: AnswerViewOption
   if (opts.sharedBy) blocks.push(context(`Shared by <@${opts.sharedBy}> · asked with \`/analytics\``));
   if (opts.feedbackId) blocks.push(feedbackBlock(opts.feedbackId));
 
+  const unusedText = question.unused.length > 0 ? ` I didn't use: ${question.unused.join(', ')}.` : '';
   const text =
-    `${metric.label}${by}, ${question.range.label}: ${formatWithUnit(answer.current, fmt)}` +
-    (answer.previous !== null ? ` (${formatChange(answer.change)} vs previous period)` : '') +
-    `. ${answerTextSummary(answer)}`.trimEnd();
-  return { response_type: opts.sharedBy || opts.visible ? 'in_channel' : 'ephemeral', text, blocks };
+    `${interpretationLine(question)}: ${formatWithUnit(answer.current, fmt)}` +
+    (answer.previous !== null
+      ? ` (${answer.change === null ? 'no % change' : formatChange(answer.change)} vs ${describeDates(cmp)})`
+      : '') +
+    `.${unusedText} ${answerTextSummary(answer)}`.trimEnd();
+  return { response_type: opts.sharedBy || opts.visible ? 'in_channel' : 'ephemeral', text: clip(text, 3000), blocks };
 }
 
 function formatLatest(latest: string, zone: string): string {
@@ -198,14 +263,96 @@ export function workingMessage(question: string): string {
 const requestButton = (query: string) =>
   button('Request data from the team', OPEN_DATA_REQUEST_ACTION, { value: clip(query, 150) });
 
-/** `asked` is the question as typed: it prefills the data request when no metric matches. */
-export function questionErrorMessage(error: QuestionError, asked?: string): Message {
+/** The closest metrics as buttons, and the request button: every refusal offers both. */
+function nextSteps(suggestions: readonly Metric[] | undefined, asked: string): AnyBlock[] {
+  const blocks: AnyBlock[] = [];
+  const buttons: Button[] = (suggestions ?? [])
+    .slice(0, 3)
+    .map((m, i) => button(m.label, `${ASK_SUGGESTION_ACTION}_${i}`, { value: m.name }));
+  if (buttons.length > 0) blocks.push(section('*Closest metrics I can answer:*'), actions('suggestions', buttons));
+  blocks.push(
+    section('Not there? `/analytics list` shows every metric, or ask the team for it as a data request.'),
+    actions('request', [requestButton(asked || 'A metric that is not in the catalog')]),
+  );
+  return blocks;
+}
+
+/** A metric's definition, for "what counts as…" (side by side when two are named). */
+export function definitionMessage(metrics: readonly Metric[], catalog?: MetricCatalog): Message {
+  const describe = (m: Metric) => {
+    const dims = m.dimensions.map((d) => catalog?.dimension(d)?.label.toLowerCase() ?? d).join(', ');
+    const source = catalog?.sources[m.source]?.label ?? m.source;
+    const aka = m.synonyms.length > 0 ? `\n_Also called:_ ${escapeMrkdwn(m.synonyms.slice(0, 5).join(', '))}` : '';
+    return clip(
+      `*${escapeMrkdwn(m.label)}* (\`${m.name}\`)\n${escapeMrkdwn(m.description)}${aka}\n_Source:_ ${escapeMrkdwn(source)}` +
+        (dims ? `\n_Break down by:_ ${escapeMrkdwn(dims)}` : ''),
+      1900,
+    );
+  };
+  const blocks: AnyBlock[] =
+    metrics.length > 1
+      ? [section('*Definitions, side by side*'), fields(metrics.slice(0, 2).map(describe))]
+      : [section(describe(metrics[0]!))];
+  if (metrics.length === 2 && metrics[0] === metrics[1]) blocks.push(context('Both names mean the same metric.'));
+  blocks.push(
+    context(
+      'Definitions come from the metric catalog (metrics.yml). Ask for a number, e.g. “' +
+        escapeMrkdwn(metrics[0]!.label.toLowerCase()) +
+        ' last week”.',
+    ),
+  );
+  const buttons = metrics
+    .slice(0, 2)
+    .map((m, i) => button(`${m.label}: the numbers`, `${ASK_SUGGESTION_ACTION}_${i}`, { value: m.name }));
+  blocks.push(actions('definition_actions', buttons));
+  return {
+    response_type: 'ephemeral',
+    replace_original: true,
+    text: metrics.map((m) => `${m.label}: ${m.description}`).join(' | '),
+    blocks,
+  };
+}
+
+/** Two plausible readings: ask back with one button per reading. */
+export function askBackMessage(error: Extract<QuestionError, { kind: 'ask_back' }>, asked: string): Message {
+  const intro =
+    error.reason === 'ambiguous_value'
+      ? `“${escapeMrkdwn(clip(error.word, 60))}” can mean more than one thing here. Which did you mean?`
+      : `I can read that more than one way (${escapeMrkdwn(clip(error.word, 120))}). Which did you mean?`;
+  const buttons = error.choices
+    .slice(0, 4)
+    .map((q, i) => button(clip(choiceLabel(q), 75), `${ASK_CHOICE_ACTION}_${i}`, { value: encodeQuestion(q) }));
+  const lines = error.choices.slice(0, 4).map((q, i) => `${i + 1}. ${escapeMrkdwn(interpretationLine(q))}`);
+  return {
+    response_type: 'ephemeral',
+    replace_original: true,
+    text: `Which did you mean? ${error.choices.map(choiceLabel).join(' / ')}`,
+    blocks: [
+      section(`:thinking_face: ${intro}`),
+      section(clip(lines.join('\n'), 2900)),
+      actions('ask_back_choices', buttons),
+      actions('request', [requestButton(asked)]),
+    ],
+  };
+}
+
+/** A short label for a reading: the metric and its filters. */
+function choiceLabel(q: MetricQuestion): string {
+  const filters = q.filters.map(
+    (f) => `${f.dimension.label.toLowerCase()} ${f.op === 'eq' ? '=' : f.op} ${f.values.join(', ')}`,
+  );
+  return [q.metric.label, ...filters].join(' · ');
+}
+
+/** `asked` is the question as typed: it prefills the data request. */
+export function questionErrorMessage(error: QuestionError, asked?: string, catalog?: MetricCatalog): Message {
   const ephemeral = (text: string, blocks: AnyBlock[]): Message => ({
     response_type: 'ephemeral',
     replace_original: true,
     text,
     blocks,
   });
+  const typed = asked?.trim() ?? '';
   const dims = (list: Dimension[]) => list.map((d) => `\`${d.label.toLowerCase()}\``).join(', ') || 'nothing';
   switch (error.kind) {
     case 'empty':
@@ -213,6 +360,7 @@ export function questionErrorMessage(error: QuestionError, asked?: string): Mess
         section(
           'Ask me about a metric, for example `/analytics signups last 4 weeks`. `/analytics list` shows them all.',
         ),
+        ...nextSteps(error.suggestions, ''),
       ]);
     case 'too_long':
       return ephemeral(`That question is too long (${error.length} characters; the limit is ${error.max}).`, [
@@ -220,20 +368,44 @@ export function questionErrorMessage(error: QuestionError, asked?: string): Mess
           `That question is too long (${error.length.toLocaleString('en-US')} characters; the limit is ${error.max}). ` +
             'Name a metric and, optionally, a time range and a breakdown: `/analytics signups last month by plan`.',
         ),
+        ...nextSteps(error.suggestions, typed.slice(0, 150)),
+      ]);
+    case 'definition':
+      return definitionMessage(error.metrics, catalog);
+    case 'ask_back':
+      return askBackMessage(error, typed || error.word);
+    case 'future':
+      return ephemeral(`${error.message}`, [
+        section(`:crystal_ball: ${escapeMrkdwn(error.message)} I only answer from data that exists.`),
+        ...nextSteps(error.suggestions, typed),
       ]);
     case 'bad_range':
       return ephemeral(`I couldn't use that time range: ${escapeMrkdwn(error.message)}`, [
         section(`I couldn't use that time range: ${escapeMrkdwn(error.message)}`),
         context(
-          'Ranges I understand: _yesterday, last 7 days, last 4 weeks, this month, last quarter, Q3, in 2025, since Oct 1, from Oct 1 to Oct 15_.',
+          'Ranges I understand: _yesterday, on March 3, last Friday, the past 10 days, last 4 weeks, this month, QTD, Q3, during August, in 2025, since the beginning of October, from Oct 1 to Oct 15_.',
         ),
+        ...nextSteps(error.suggestions, typed),
       ]);
+    case 'derived_measure':
+      return ephemeral(
+        `"${error.phrase}" is not a measure the metric catalog defines, so I won't compute it. Closest metrics and a request button below.`,
+        [
+          section(
+            `*${escapeMrkdwn(clip(error.phrase, 60))}* is not a measure the metric catalog defines, so I won't compute one ` +
+              'on the fly: a made-up ratio would not match anyone else’s number. The closest defined metrics are below; ' +
+              'the team can add it to the catalog as a request.',
+          ),
+          ...nextSteps(error.suggestions, typed),
+        ],
+      );
     case 'disallowed_breakdown':
       return ephemeral(`${error.metric.label} can't be broken down by ${error.dimension.label.toLowerCase()}.`, [
         section(
           `*${error.metric.label}* can't be broken down by \`${error.dimension.label.toLowerCase()}\`: ` +
             `that column is not part of its definition. It can be broken down by ${dims(error.allowed)}.`,
         ),
+        ...nextSteps([error.metric], typed),
       ]);
     case 'unknown_dimension':
       return ephemeral(`I don't know a breakdown called "${escapeMrkdwn(clip(error.phrase, 60))}".`, [
@@ -241,6 +413,7 @@ export function questionErrorMessage(error: QuestionError, asked?: string): Mess
           `I don't know a breakdown called “${escapeMrkdwn(clip(error.phrase, 60))}”. ` +
             `*${error.metric.label}* can be broken down by ${dims(error.allowed)}.`,
         ),
+        ...nextSteps([error.metric], typed),
       ]);
     case 'unknown_metric': {
       const blocks: AnyBlock[] = [
@@ -248,23 +421,15 @@ export function questionErrorMessage(error: QuestionError, asked?: string): Mess
           `I don't have a metric matching “${escapeMrkdwn(clip(error.query, 80))}” in the catalog, ` +
             'so I won’t guess a number.',
         ),
+        ...nextSteps(error.suggestions, typed || error.query),
       ];
-      const buttons: Button[] = error.suggestions
-        .slice(0, 3)
-        .map((m, i) => button(m.label, `${ASK_SUGGESTION_ACTION}_${i}`, { value: m.name }));
-      if (buttons.length > 0) blocks.push(section('*Did you mean…*'), actions('suggestions', buttons));
-      blocks.push(
-        section('Not there? `/analytics list` shows every metric, or ask the team for it as a data request.'),
-        actions('request', [requestButton(asked?.trim() || error.query)]),
-      );
       const names = error.suggestions.map((m) => m.label).join(', ');
       return ephemeral(
-        `I don't have a metric matching "${escapeMrkdwn(clip(error.query, 80))}".${names ? ` Did you mean: ${escapeMrkdwn(names)}?` : ''}`,
+        `I don't have a metric matching "${escapeMrkdwn(clip(error.query, 80))}".${names ? ` Closest: ${escapeMrkdwn(names)}.` : ''}`,
         blocks,
       );
     }
   }
-  return ephemeral('Something is off with that question.', [section('Something is off with that question.')]);
 }
 
 export type AnswerFailure =

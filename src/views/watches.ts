@@ -2,9 +2,11 @@
 import type { Button, KnownBlock } from '@slack/types';
 import { DateTime } from 'luxon';
 import type { Metric } from '../queries/catalog.js';
+import { interpretationLine } from '../queries/interpretation.js';
 import type { MetricAnswer } from '../queries/metric-service.js';
 import type { MetricQuestion } from '../queries/question.js';
 import { encodeQuestion } from '../queries/question-codec.js';
+import { previousRange } from '../queries/time-range.js';
 import type { WatchRow } from '../store/watch-store.js';
 import type { Evaluation } from '../watches/detect.js';
 import type { Condition } from '../watches/grammar.js';
@@ -41,18 +43,9 @@ export const WATCH_HOME_BLOCK = 'watch_home';
 
 const time = (ms: number, zone: string) => DateTime.fromMillis(ms, { zone }).toFormat('ccc LLL d, HH:mm');
 
-/** The interpretation of a question in one line: metric · filter · breakdown · dates (zone) · grain. */
+/** The interpretation of a question in one line, the same line answers start with. */
 export function describeQuestion(q: MetricQuestion): string {
-  const parts = [`*${q.metric.label}*`];
-  if (q.filter) parts.push(`${q.filter.dimension.label.toLowerCase()} = ${escapeMrkdwn(q.filter.value)}`);
-  if (q.breakdown) parts.push(`by ${q.breakdown.label.toLowerCase()}`);
-  const last = q.range.end.minus({ days: 1 });
-  parts.push(
-    `${escapeMrkdwn(q.range.label)} (${q.range.start.toISODate()} to ${last.toISODate()}, ${q.range.start.zoneName ?? 'UTC'})`,
-  );
-  parts.push(`${q.grain === 'day' ? 'dai' : q.grain}ly`);
-  if (q.compare) parts.push('vs previous period');
-  return parts.join(' · ');
+  return escapeMrkdwn(interpretationLine(q));
 }
 
 const pct = (n: number) => `${Number.isInteger(n) ? n : n.toFixed(1)}%`;
@@ -92,7 +85,7 @@ export function watchConfirmMessage(
   const what =
     row.kind === 'watch'
       ? `Post ${describeQuestion(question)}`
-      : `Tell you when ${describeQuestion({ ...question, breakdown: undefined })} ${describeCondition(row.spec.condition!, question.metric, row.spec.floor)}`;
+      : `Tell you when ${describeQuestion({ ...question, breakdowns: [] })} ${describeCondition(row.spec.condition!, question.metric, row.spec.floor)}`;
   const blocks: AnyBlock[] = [
     section(`*Save this ${row.kind}?*\n${what}\n${describeSchedule(row.spec.schedule)}, ${where(row)}.`),
   ];
@@ -182,7 +175,12 @@ function changeQuestion(question: MetricQuestion, bucket: string): MetricQuestio
     question.grain === 'day'
       ? { start: end.minus({ days: 7 }), end, label: `the 7 days to ${start.toFormat('LLL d')}` }
       : { start, end, label: `the ${question.grain} of ${start.toFormat('LLL d')}` };
-  return { ...question, range, defaultRange: false, compare: true };
+  return {
+    ...question,
+    range,
+    defaultRange: false,
+    comparison: { range: previousRange(range), kind: 'previous_period', likeForLike: false },
+  };
 }
 
 /** An alert that fired: what fired, the value against its baseline or threshold, the chart, and controls. */

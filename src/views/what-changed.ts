@@ -143,9 +143,10 @@ export function whatChangedMessage(e: ChangeExplanation): Message {
   const { question } = e;
   const metric = question.metric;
   const fmt = metric.format;
-  const where = question.filter
-    ? ` where ${question.filter.dimension.label.toLowerCase()} is “${escapeMrkdwn(question.filter.value)}”`
-    : '';
+  const where =
+    question.filters.length > 0
+      ? ` where ${question.filters.map((f) => `${f.dimension.label.toLowerCase()} ${f.op === 'eq' ? 'is' : f.op.replace('_', ' ')} “${escapeMrkdwn(f.values.join(', '))}”`).join(' and ')}`
+      : '';
   const change =
     e.current !== null && e.previous !== null && e.previous !== 0
       ? (e.current - e.previous) / Math.abs(e.previous)

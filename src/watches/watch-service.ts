@@ -159,8 +159,9 @@ export function createWatchService(opts: WatchServiceOptions): WatchService {
       defaultRange: false,
       grain,
       grainNote: undefined,
-      breakdown: undefined,
-      compare: false,
+      breakdowns: [],
+      comparison: undefined,
+      order: undefined,
     };
   }
 

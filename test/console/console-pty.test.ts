@@ -31,7 +31,7 @@ describe('the local console in a terminal', () => {
     // A metric.
     run.mark();
     run.type('/analytics signups per day last 7 days');
-    await run.waitFor(/== New sign-ups ==[\s\S]*daily, [\s\S]*└─/, 60_000);
+    await run.waitFor(/🔍 New sign-ups · [\s\S]*daily, [\s\S]*└─/, 60_000);
     expect(run.sinceMark()).not.toMatch(/dayly|no comparison/);
     expect(run.sinceMark()).not.toMatch(/(^|\s)[*_]\w/m);
     // Its chart in words, and drawn as a PNG under DATA_DIR/charts/ with the path printed.

@@ -23,6 +23,7 @@ import { demoDatasetFacts } from '../../src/queries/demo-dataset.js';
 import { createDuckDbWarehouse } from '../../src/queries/duckdb-warehouse.js';
 import { createMetricService } from '../../src/queries/metric-service.js';
 import { QuestionParser } from '../../src/queries/question.js';
+import { createValueIndex, type ValueIndex, type ValueSnapshot } from '../../src/queries/value-index.js';
 import type { Warehouse } from '../../src/queries/warehouse.js';
 import { createChangeExplainer } from '../../src/queries/what-changed.js';
 import { createConfiguredFiler } from '../../src/requests/create-filer.js';
@@ -157,6 +158,17 @@ export function demoWarehouse(): Promise<Warehouse> {
   return sharedDemo;
 }
 
+/** Value snapshots of the shared demo warehouse: one index build per warehouse, not per test bot. */
+const indexed = new WeakMap<Warehouse, Promise<ValueSnapshot>>();
+function indexOnce(warehouse: Warehouse, index: ValueIndex): Promise<ValueSnapshot> {
+  let snapshot = indexed.get(warehouse);
+  if (!snapshot) {
+    snapshot = index.refresh();
+    indexed.set(warehouse, snapshot);
+  }
+  return snapshot;
+}
+
 /** The dependencies a test bot runs on: real adapters over test doubles of the outside world. */
 export async function testDeps(options: StartOptions = {}): Promise<{ deps: Deps; db: Db; logs: CapturedLogs }> {
   const logs = captureLogs();
@@ -177,14 +189,27 @@ export async function testDeps(options: StartOptions = {}): Promise<{ deps: Deps
   });
   const tracker = options.tracker ?? ports.tracker;
   const instance = options.deps?.instance ?? new InstanceRegistry(db, { clock, logger: logs.logger });
-  const parser = new QuestionParser(catalog);
+  const values = createValueIndex(config, catalog, warehouse, logs.logger, clock);
+  // The demo warehouse is indexed for real (once per warehouse); a fake warehouse leaves the catalog's own values.
+  if (!options.warehouse) values.use(await indexOnce(warehouse, values));
+  const parser = new QuestionParser(catalog, values.values());
+  values.onChange((snapshot) => parser.setValues(snapshot.values));
   const conversations = new ConversationStore(db);
   const ttlMs = config.metrics.cacheTtlSeconds * 1000;
   const chartRenderer = createChartRenderer();
   const budget = createQueryBudget(new BytesLedger(db), config.budgets);
   const metrics =
     options.deps?.metrics ??
-    createMetricService({ catalog, warehouse, telemetry, logger: logs.logger, ttlMs, clock, budget });
+    createMetricService({
+      catalog,
+      warehouse,
+      telemetry,
+      logger: logs.logger,
+      ttlMs,
+      clock,
+      budget,
+      coverage: (metric) => values.coverage(metric),
+    });
   const outbox = new RequestOutbox(db);
   const base: Omit<Deps, 'watches'> = {
     instance,
@@ -221,6 +246,7 @@ export async function testDeps(options: StartOptions = {}): Promise<{ deps: Deps
     catalog,
     parser,
     metrics,
+    values,
     changes: createChangeExplainer({
       catalog,
       warehouse,

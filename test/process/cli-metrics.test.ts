@@ -11,8 +11,8 @@ describe('analytics-bot ask / metrics check / digest', () => {
     const { code } = await run.exited;
     expect(run.stderr()).toBe('');
     expect(code).toBe(0);
-    expect(run.stdout()).toContain('== Weekly active users by plan ==');
-    // The same readable form as the console: formatting rendered, buttons listed, no raw mrkdwn.
+    // The interpretation line first, then the same readable form as the console: formatting rendered, no raw mrkdwn.
+    expect(run.stdout()).toMatch(/^ *🔍 Weekly active users · by plan · \w{3} \d+ – \w{3} \d+, \d{4} \(UTC\)/);
     expect(run.stdout()).toMatch(/^[\d,]+ users \(average per week\)/m);
     expect(run.stdout()).toMatch(/free +[\d,]+/);
     expect(run.stdout()).toContain('[Share in channel]');
@@ -31,7 +31,16 @@ describe('analytics-bot ask / metrics check / digest', () => {
   it('explains an unknown metric and exits 1', async () => {
     const run = runCli(['ask', 'revenue'], { DATA_DIR: dataDir });
     expect((await run.exited).code).toBe(1);
-    expect(run.stdout()).toContain("I don't have a metric matching");
+    expect(run.stdout()).toContain("I won't guess a number");
+  });
+
+  it('ask --json prints the choices and exits 3 when it would ask back', async () => {
+    const run = runCli(['ask', '--json', 'searches or code navigation last week?'], { DATA_DIR: dataDir });
+    expect((await run.exited).code).toBe(3);
+    const body = JSON.parse(run.stdout());
+    expect(body.interpretation).toMatchObject({ intent: 'ask_back', reason: 'ambiguous_metric' });
+    expect(body.choices.map((c: { metric: string }) => c.metric)).toEqual(['searches', 'code_navigation_events']);
+    expect(body.numbers).toBeNull();
   });
 
   it('validates the catalog and dry-runs every metric', async () => {

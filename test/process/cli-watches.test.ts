@@ -54,7 +54,7 @@ describe('analytics-bot watches run', () => {
       const run = runCli(['watches', 'run', '--dry-run'], env());
       expect((await run.exited).code).toBe(0);
       expect(run.stdout()).toMatch(/w[0-9a-f]{12} \d{4}-\d{2}-\d{2}: would post to C0CLI/);
-      expect(run.stdout()).toContain('== Searches ==');
+      expect(run.stdout()).toContain('🔍 Searches · ');
       expect(posts()).toHaveLength(0);
     },
     SLOW,

@@ -100,7 +100,11 @@ function placeholders(sql: string, dialect: Dialect): Set<string> {
 function fullQuestion(m: Metric, timezone = 'UTC'): MetricQuestion {
   const base = ask(m.label, timezone);
   const dims = m.dimensions.map(dimension);
-  return { ...base, breakdown: dims[0], filter: { dimension: dims.at(-1)!, value: 'some value' }, compare: true };
+  return {
+    ...base,
+    breakdowns: [dims[0]!],
+    filters: [{ dimension: dims.at(-1)!, op: 'eq', values: ['some value'] }],
+  };
 }
 
 // ─── 1. Every shipped metric runs ─────────────────────────────────────────────────────────────────────────────────
@@ -115,7 +119,7 @@ describe.each(ZONES)('every shipped metric on DuckDB, asked in %s', (zone) => {
     const question = ask(text, zone);
     expect(question.metric.name).toBe(m.name);
     expect(question.defaultRange).toBe(true);
-    expect(question.breakdown?.name).toBe(breakdown);
+    expect(question.breakdowns[0]?.name).toBe(breakdown);
     expect(question.range.start.zoneName).toBe(zone);
 
     const a = await answer(question);
@@ -211,7 +215,7 @@ describe('answers match hand-written SQL on the same DuckDB', () => {
 
   it('searches where plan = pro: the user filter is applied as a bound value', async () => {
     const question = ask('searches where plan = pro');
-    expect(question.filter).toMatchObject({ dimension: { name: 'plan' }, value: 'pro' });
+    expect(question.filters).toMatchObject([{ dimension: { name: 'plan' }, op: 'eq', values: ['pro'] }]);
     const a = await answer(question);
     expect(a.current).toBe(
       await handValue(`SELECT count(*) AS value FROM events WHERE event_name = 'search' AND plan = 'pro'
@@ -361,8 +365,8 @@ describe('user and catalog values only travel as parameters', () => {
 
   it('a hostile filter value stays in params, matches nothing, and drops nothing', async () => {
     const question = ask(hostileText);
-    expect(question.filter).toMatchObject({ dimension: { name: 'plan' }, value: HOSTILE });
-    expect(question.breakdown?.name).toBe('client');
+    expect(question.filters).toMatchObject([{ dimension: { name: 'plan' }, values: [HOSTILE] }]);
+    expect(question.breakdowns[0]?.name).toBe('client');
     const eventsBefore = await handValue('SELECT count(*) AS value FROM events');
     expect(eventsBefore).toBeGreaterThan(0);
 
@@ -435,14 +439,16 @@ describe('user and catalog values only travel as parameters', () => {
       const col = escapeRegExp(`${q}${m.time_column}${q}`);
       const selects = sql.split(/\bUNION ALL\b/);
       expect(selects).toHaveLength(3); // series, total, breakdown
-      for (const select of selects) {
+      // Each period is bounded on both sides; the breakdown reads the current period only.
+      const current = `${col} >= ${p}range_start AND ${col} < ${p}range_end`;
+      const previous = `${col} >= ${p}prev_start AND ${col} < ${p}prev_end`;
+      for (const select of selects.slice(0, 2)) {
         const where = select.slice(select.indexOf('WHERE'));
-        expect(where).toMatch(new RegExp(`^WHERE ${col} >= ${p}(prev_start|range_start)\\b`));
-        expect(where).toMatch(new RegExp(`\\bAND ${col} < ${p}range_end\\b`));
+        expect(where).toMatch(new RegExp(`^WHERE \\(\\(${current}\\) OR \\(${previous}\\)\\)`));
       }
-      expect(selects[2]).toMatch(new RegExp(`${col} >= ${p}range_start\\b`)); // breakdown: current period only
+      expect(selects[2]!.slice(selects[2]!.indexOf('WHERE'))).toMatch(new RegExp(`^WHERE ${current}\\b`));
       const type = m.time_type === 'date' ? 'DATE' : 'TIMESTAMP';
-      for (const name of ['prev_start', 'range_start', 'range_end']) expect(params[name]?.type).toBe(type);
+      for (const name of ['prev_start', 'prev_end', 'range_start', 'range_end']) expect(params[name]?.type).toBe(type);
       const { prev_start, range_start, range_end } = params;
       const instant = (v: unknown) => new Date(String(v)).getTime();
       expect(instant(prev_start?.value)).toBeLessThan(instant(range_start?.value));
@@ -505,8 +511,11 @@ describe('BigQuery dialect text', () => {
       range_start: { type: 'DATE', value: '2026-10-01' },
       range_end: { type: 'DATE', value: '2026-11-01' },
       prev_start: { type: 'DATE', value: '2026-08-31' },
+      prev_end: { type: 'DATE', value: '2026-10-01' },
     });
-    expect(sql).toContain('WHERE `spend_date` >= @prev_start\n    AND `spend_date` < @range_end');
+    expect(sql).toContain(
+      'WHERE ((`spend_date` >= @range_start AND `spend_date` < @range_end) OR (`spend_date` >= @prev_start AND `spend_date` < @prev_end))',
+    );
     expect(sql).toContain('CAST(SUM(`amount_usd`) AS FLOAT64) AS value');
     expect(sql).toContain('CAST(`channel` AS STRING) AS dim');
   });

@@ -40,9 +40,9 @@ function summary(q: MetricQuestion) {
     start: q.range.start.toISODate(),
     end: q.range.end.toISODate(),
     grain: q.grain,
-    breakdown: q.breakdown?.name,
-    filter: q.filter ? [q.filter.dimension.name, q.filter.value] : undefined,
-    compare: q.compare,
+    breakdown: q.breakdowns[0]?.name,
+    filter: q.filters[0] ? [q.filters[0].dimension.name, ...q.filters[0].values] : undefined,
+    compare: Boolean(q.comparison),
     defaultRange: q.defaultRange,
   };
 }
@@ -79,16 +79,20 @@ describe('QuestionParser.parse: phrasings from the issue', () => {
 
   it('signups this month vs previous', () => {
     const q = ask('signups this month vs previous');
-    expect(summary(q)).toMatchObject({ metric: 'signups', start: '2026-11-01', end: '2026-11-30', compare: true });
+    // Periods under way run through yesterday, the last complete day.
+    expect(summary(q)).toMatchObject({ metric: 'signups', start: '2026-11-01', end: '2026-11-29', compare: true });
+    expect(q.comparison).toMatchObject({ kind: 'previous_calendar', likeForLike: true });
+    expect(q.comparison!.range.start.toISODate()).toBe('2026-10-01');
+    expect(q.comparison!.range.end.toISODate()).toBe('2026-10-29');
     expect(q.range.label).toBe('this month so far');
-    expect(q.breakdown).toBeUndefined();
+    expect(q.breakdowns).toEqual([]);
   });
 
   it('searches per day since Oct 1 daily', () => {
     expect(summary(ask('searches per day since Oct 1 daily'))).toMatchObject({
       metric: 'searches',
       start: '2026-10-01',
-      end: '2026-11-30',
+      end: '2026-11-29',
       grain: 'day',
       breakdown: undefined,
     });
@@ -178,12 +182,11 @@ describe('QuestionParser.parse: metric names', () => {
     expect(parser.matchMetric('weekly activ users')?.name).toBe('weekly_active_users');
   });
 
-  it('suggests rather than guesses for a typo in a short name: "signpus"', () => {
-    const error = rejection('signpus', 'unknown_metric');
-    expect(error.query).toBe('signpus');
-    expect(names(error.suggestions)[0]).toBe('signups');
-    expect(names(rejection('signpus last month by plan', 'unknown_metric').suggestions)[0]).toBe('signups');
-    expect(parser.matchMetric('signpus')).toBeNull();
+  it('reads a typo in a short name and says so: "signpus"', () => {
+    const q = ask('signpus');
+    expect(q.metric.name).toBe('signups');
+    expect(q.corrections).toEqual(['read “signpus” as New sign-ups']);
+    expect(ask('signpus last month by plan').breakdowns.map((d) => d.name)).toEqual(['plan']);
     expect(names(parser.suggest('signpus'))).toEqual(['signups']);
   });
 
@@ -193,12 +196,13 @@ describe('QuestionParser.parse: metric names', () => {
     ['nps score', 'nps score'],
     ['revenue last month', 'revenue'],
     ['churn by plan', 'churn'],
-    ["what's our NPS score this quarter?", 'nps score'],
+    ["what's our NPS score this quarter?", 'NPS score'],
     ['mrr last month', 'mrr'],
   ])('does not answer an unanswerable question: "%s"', (text, query) => {
     const error = rejection(text, 'unknown_metric');
     expect(error.query).toBe(query);
-    expect(error.suggestions).toEqual([]);
+    // Every refusal still offers the closest metrics (here: none is close, so the first ones).
+    expect(error.suggestions).toHaveLength(3);
   });
 
   it('suggests nothing for words no metric resembles', () => {
@@ -274,7 +278,7 @@ describe('QuestionParser.parse: breakdowns and filters', () => {
     ['instances by deployment', 'deployment_type'],
     ['daily active users by tier', 'plan'],
   ])('"%s" is broken down by %s', (text, dimension) => {
-    expect(ask(text).breakdown?.name).toBe(dimension);
+    expect(ask(text).breakdowns[0]?.name).toBe(dimension);
   });
 
   it('keeps the range next to a breakdown', () => {
@@ -345,7 +349,7 @@ describe('QuestionParser.parse: comparison and ranges', () => {
     'signups last 4 weeks compared to previous period',
     'signups vs previous',
   ])('"%s" compares with the previous period', (text) => {
-    expect(ask(text).compare).toBe(true);
+    expect(ask(text).comparison).toBeDefined();
   });
 
   it('uses the metric’s default window when no range is named', () => {
@@ -360,10 +364,15 @@ describe('QuestionParser.parse: comparison and ranges', () => {
   it.each([
     ['signups from Oct 15 to Oct 1', /before it starts/],
     ['signups since blorp', /couldn't read "blorp"/],
-    ['signups in 2027', /in the future/],
     ['signups since 2019-01-01', /longer than/],
   ])('reports an unusable range: "%s"', (text, message) => {
     expect(rejection(text, 'bad_range').message).toMatch(message);
+  });
+
+  it('says a range in the future has no data yet, with the closest metrics', () => {
+    const error = rejection('signups in 2027', 'future');
+    expect(error.message).toMatch(/2027 is in the future/);
+    expect(names(error.suggestions ?? [])[0]).toBe('signups');
   });
 });
 
@@ -404,19 +413,19 @@ describe('QuestionParser.parse: hostile and empty input', () => {
 
   it('reads SQL in the text as text: no metric, no guess', () => {
     const error = rejection("x'); DROP TABLE events; --", 'unknown_metric');
-    expect(error.suggestions).toEqual([]);
+    expect(error.suggestions).toHaveLength(3);
   });
 
   it('ignores SQL after a metric name, and keeps a quoted filter value verbatim for binding', () => {
     const q = ask("signups'); DROP TABLE events; --");
     expect(summary(q)).toMatchObject({ metric: 'signups', breakdown: undefined, filter: undefined });
     const filtered = ask(`signups where plan = "x'); DROP TABLE events; --" last week`);
-    expect(filtered.filter?.value).toBe("x'); DROP TABLE events; --");
+    expect(filtered.filters[0]?.values).toEqual(["x'); DROP TABLE events; --"]);
     expect(filtered.range.label).toBe('last week');
   });
 
   it('refuses 5,000 characters as too long', () => {
-    expect(rejection('x'.repeat(5000), 'too_long')).toEqual({
+    expect(rejection('x'.repeat(5000), 'too_long')).toMatchObject({
       kind: 'too_long',
       length: 5000,
       max: MAX_QUESTION_LENGTH,
@@ -425,13 +434,13 @@ describe('QuestionParser.parse: hostile and empty input', () => {
   });
 
   it('refuses emoji only as an unknown metric', () => {
-    expect(rejection('🎉🔥', 'unknown_metric').suggestions).toEqual([]);
+    expect(rejection('🎉🔥', 'unknown_metric').suggestions).toHaveLength(3);
   });
 
   it('refuses empty and whitespace-only text as empty', () => {
-    expect(rejection('', 'empty')).toEqual({ kind: 'empty' });
-    expect(rejection('   \n\t ', 'empty')).toEqual({ kind: 'empty' });
-    expect(rejection('<@U123>', 'empty')).toEqual({ kind: 'empty' });
+    expect(rejection('', 'empty')).toMatchObject({ kind: 'empty' });
+    expect(rejection('   \n\t ', 'empty')).toMatchObject({ kind: 'empty' });
+    expect(rejection('<@U123>', 'empty')).toMatchObject({ kind: 'empty' });
   });
 
   it('ignores Slack mention and link markup', () => {
@@ -443,8 +452,8 @@ describe('QuestionParser.parse: hostile and empty input', () => {
   });
 
   it('asks for a metric when only a range or breakdown is given', () => {
-    expect(rejection('last month', 'unknown_metric').suggestions).toEqual([]);
-    expect(rejection('by plan', 'unknown_metric').suggestions).toEqual([]);
+    expect(rejection('last month', 'unknown_metric').suggestions).toHaveLength(3);
+    expect(rejection('by plan', 'unknown_metric').suggestions).toHaveLength(3);
   });
 });
 
@@ -474,8 +483,9 @@ describe('question codec', () => {
       expect(decoded!.range.end.toISO()).toBe(question.range.end.toISO());
       expect(decoded!.range.start.zoneName).toBe(timezone);
       expect(decoded!.range.label).toBe(question.range.label);
-      if (question.breakdown) expect(decoded!.breakdown).toEqual(question.breakdown);
-      if (question.filter) expect(decoded!.filter).toEqual(question.filter);
+      expect(decoded!.breakdowns).toEqual(question.breakdowns);
+      expect(decoded!.filters).toEqual(question.filters);
+      expect(decoded!.comparison?.range.start.toISO()).toBe(question.comparison?.range.start.toISO());
     });
   });
 

@@ -42,27 +42,43 @@ const CASES: Array<[string, string, string, string]> = [
   ['last month', '2026-10-01', '2026-11-01', 'last month'],
   ['last quarter', '2026-07-01', '2026-10-01', 'last quarter'],
   ['last year', '2025-01-01', '2026-01-01', 'last year'],
-  ['this month', '2026-11-01', '2026-11-30', 'this month so far'],
-  ['this week', '2026-11-23', '2026-11-30', 'this week so far'],
-  ['month to date', '2026-11-01', '2026-11-30', 'this month so far'],
-  ['QTD', '2026-10-01', '2026-11-30', 'this quarter so far'],
-  ['YTD', '2026-01-01', '2026-11-30', 'this year so far'],
+  // Periods under way run through yesterday, the last complete day.
+  ['this month', '2026-11-01', '2026-11-29', 'this month so far'],
+  ['this week', '2026-11-23', '2026-11-29', 'this week so far'],
+  ['month to date', '2026-11-01', '2026-11-29', 'this month so far'],
+  ['QTD', '2026-10-01', '2026-11-29', 'this quarter so far'],
+  ['YTD', '2026-01-01', '2026-11-29', 'this year so far'],
   ['yesterday', '2026-11-28', '2026-11-29', 'yesterday'],
   ['today', '2026-11-29', '2026-11-30', 'today so far'],
   ['Q3', '2026-07-01', '2026-10-01', 'Q3 2026'],
-  // A period still under way ends today (tomorrow, exclusive), so comparisons use equal lengths.
-  ['Q4', '2026-10-01', '2026-11-30', 'Q4 2026 so far'],
+  // A period still under way ends with yesterday, so comparisons compare complete days.
+  ['Q4', '2026-10-01', '2026-11-29', 'Q4 2026 so far'],
   ['Q1 2025', '2025-01-01', '2025-04-01', 'Q1 2025'],
   ["Q2 '25", '2025-04-01', '2025-07-01', 'Q2 2025'],
   ['in 2025', '2025-01-01', '2026-01-01', '2025'],
   ['October', '2026-10-01', '2026-11-01', 'October 2026'],
   ['December', '2025-12-01', '2026-01-01', 'December 2025'],
-  ['since Oct 1', '2026-10-01', '2026-11-30', 'since 2026-10-01'],
-  ['since Dec 1', '2025-12-01', '2026-11-30', 'since 2025-12-01'],
-  ['since 2025-12-01', '2025-12-01', '2026-11-30', 'since 2025-12-01'],
+  ['since Oct 1', '2026-10-01', '2026-11-29', 'since 2026-10-01'],
+  ['since Dec 1', '2025-12-01', '2026-11-29', 'since 2025-12-01'],
+  ['since 2025-12-01', '2025-12-01', '2026-11-29', 'since 2025-12-01'],
   ['from Oct 1 to Oct 15', '2026-10-01', '2026-10-16', '2026-10-01 to 2026-10-15'],
   ['between Oct 1 and Oct 15', '2026-10-01', '2026-10-16', '2026-10-01 to 2026-10-15'],
   ['from 2025-10-01 to 2025-10-15', '2025-10-01', '2025-10-16', '2025-10-01 to 2025-10-15'],
+  ['on 2026-10-12', '2026-10-12', '2026-10-13', 'Mon Oct 12, 2026'],
+  ['on March 3', '2026-03-03', '2026-03-04', 'Tue Mar 3, 2026'],
+  ['the 3rd of March', '2026-03-03', '2026-03-04', 'Tue Mar 3, 2026'],
+  ['last Friday', '2026-11-27', '2026-11-28', 'Fri Nov 27, 2026'],
+  ['3 days ago', '2026-11-26', '2026-11-27', 'Thu Nov 26, 2026'],
+  ['Oct 1-15', '2026-10-01', '2026-10-16', '2026-10-01 to 2026-10-15'],
+  ['10/1 to 10/15', '2026-10-01', '2026-10-16', '2026-10-01 to 2026-10-15'],
+  ['from August to October', '2026-08-01', '2026-11-01', '2026-08-01 to 2026-10-31'],
+  ['the past 10 days', '2026-11-19', '2026-11-29', 'last 10 days'],
+  ['for two weeks', '2026-11-09', '2026-11-23', 'last 2 weeks'],
+  ['quarter to date', '2026-10-01', '2026-11-29', 'this quarter so far'],
+  ['since the beginning of October', '2026-10-01', '2026-11-29', 'since 2026-10-01'],
+  ['during August', '2026-08-01', '2026-09-01', 'August 2026'],
+  ['in May', '2026-05-01', '2026-06-01', 'May 2026'],
+  ['the third quarter', '2026-07-01', '2026-10-01', 'Q3 2026'],
 ];
 
 describe.each(ZONES)('findTimeRange in %s', (zone) => {
@@ -91,6 +107,12 @@ describe.each(ZONES)('findTimeRange in %s', (zone) => {
 
   it('returns null when no range is named', () => {
     expect(findTimeRange('weekly active users by plan', NOW, zone)).toBeNull();
+    // Not dates: "from" a source, "may" the verb, a version, a count.
+    expect(findTimeRange('signups from hubspot', NOW, zone)).toBeNull();
+    expect(findTimeRange('may I see the signups', NOW, zone)).toBeNull();
+    expect(findTimeRange('instances on 5.1', NOW, zone)).toBeNull();
+    expect(findTimeRange('top 5 countries', NOW, zone)).toBeNull();
+    expect(findTimeRange('average searches a day', NOW, zone)).toBeNull();
     expect(findTimeRange('', NOW, zone)).toBeNull();
   });
 
@@ -103,6 +125,10 @@ describe.each(ZONES)('findTimeRange in %s', (zone) => {
     ['in December 2026', /December 2026 is in the future/],
     ['since 2026-12-25', /"2026-12-25" is in the future/],
     ['since 2019-01-01', new RegExp(`longer than ${MAX_RANGE_DAYS} days`)],
+    ['next week', /"next week" is in the future/],
+    ['tomorrow', /"tomorrow" is in the future/],
+    ['last 0 days', /"last 0 days" is an empty range/],
+    ['the past zero weeks', /empty range/],
     ['last 10 years', new RegExp(`longer than ${MAX_RANGE_DAYS} days`)],
   ])('rejects "%s"', (phrase, message) => {
     expect(() => findTimeRange(phrase, NOW, zone)).toThrow(TimeRangeError);
@@ -125,7 +151,7 @@ describe('findTimeRange relative to now', () => {
     const r = rangeOf('October', 'UTC', new Date('2026-10-15T12:00:00Z'));
     expect([r.start.toISODate(), r.end.toISODate(), r.label]).toEqual([
       '2026-10-01',
-      '2026-10-16',
+      '2026-10-15',
       'October 2026 so far',
     ]);
   });
@@ -155,7 +181,7 @@ describe('daylight saving time in New York', () => {
   it('starts a range on the day of the change at its local midnight', () => {
     const r = rangeOf('this month', zone);
     expect(r.start.toISO()).toBe('2026-11-01T00:00:00.000-04:00');
-    expect(r.end.toISO()).toBe('2026-11-30T00:00:00.000-05:00');
+    expect(r.end.toISO()).toBe('2026-11-29T00:00:00.000-05:00');
     expect(rangeOf('last month', zone).end.toISO()).toBe('2026-11-01T00:00:00.000-04:00');
   });
 

@@ -42,7 +42,8 @@ describe('/analytics <question>', () => {
     expect(t.responses).toHaveLength(1);
     expect(answer).toMatchObject({ response_type: 'ephemeral', replace_original: true });
     const text = textOf(answer);
-    expect(text).toContain('Weekly active users by plan');
+    // The interpretation line comes first: metric · breakdown · exact dates with the zone · grain.
+    expect(text).toContain('Weekly active users · by plan · Oct 26 – Nov 22, 2026 (UTC) · weekly average');
     expect(text).toMatch(/\*[\d,]+ users\*/);
     expect(text).toMatch(/[▲▼→]/); // change vs previous period
     expect(text).toMatch(/`[▁▂▃▄▅▆▇█]{4}`/); // one bar per week
@@ -57,7 +58,9 @@ describe('/analytics <question>', () => {
       'answer_feedback_up',
       'answer_feedback_down',
     ]);
-    expect(String(answer.text)).toMatch(/^Weekly active users by plan, last 4 weeks: [\d,]+ users/);
+    expect(String(answer.text)).toMatch(
+      /^Weekly active users · by plan · Oct 26 – Nov 22, 2026 \(UTC\) · weekly average: [\d,]+ users/,
+    );
   });
 
   it('acks before a slow warehouse answers', async () => {
@@ -131,16 +134,24 @@ describe('/analytics <question>', () => {
     for (const m of t.deps.catalog.metrics) expect(text).toContain(m.label);
   });
 
-  it('offers did-you-mean buttons for a near miss, and they answer', async () => {
+  it('reads a near miss and says how it read it', async () => {
     t = await startTestBot();
-    const { answer: ackBody } = await ask('signpus last week');
-    expect(String(ackBody.text)).toContain('Did you mean: New sign-ups?');
-    const suggestion = buttons(ackBody).find((b) => b.action_id === 'ask_suggestion_0')!;
-    expect(suggestion.value).toBe('signups');
+    const { answer } = await ask('signpus last week');
+    const text = textOf(answer);
+    expect(text).toContain('New sign-ups · Nov 16 – Nov 22, 2026 (UTC)');
+    expect(text).toContain('I read “signpus” as New sign-ups.');
+  });
+
+  it('offers the closest metrics as buttons when nothing matches, and they answer', async () => {
+    t = await startTestBot();
+    const { answer: ackBody } = await ask('signal strength last week');
+    expect(String(ackBody.text)).toContain("I don't have a metric matching");
+    const suggestions = buttons(ackBody).filter((b) => String(b.action_id).startsWith('ask_suggestion_'));
+    expect(suggestions).toHaveLength(3);
     expect(buttons(ackBody).some((b) => b.action_id === 'open_data_request')).toBe(true);
-    await t.post(buttonClick({ actionId: 'ask_suggestion_0', value: 'signups' }));
+    await t.post(buttonClick({ actionId: 'ask_suggestion_0', value: String(suggestions[0]!.value) }));
     await t.settle();
-    expect(textOf(t.responses.at(-1)!.body)).toContain('New sign-ups');
+    expect(textOf(t.responses.at(-1)!.body)).toContain(t.deps.catalog.metric(String(suggestions[0]!.value))!.label);
   });
 
   it('says honestly when no metric matches, with a button that opens a prefilled data request', async () => {

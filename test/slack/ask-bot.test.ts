@@ -57,7 +57,7 @@ describe('ask the bot (@-mentions and DMs)', () => {
     const [answer] = updates();
     expect(answer!.body.channel).toBe('C0ANALYTICS');
     const text = blocksOf(answer);
-    expect(text).toContain('Weekly active users by plan');
+    expect(text).toContain('Weekly active users · by plan · Oct 1 – Oct 31, 2026 (UTC)');
     expect(text).toContain('last month');
     expect(text).not.toContain('share_answer'); // already visible in the thread
     expect(text).toContain('show_sql');
@@ -68,11 +68,11 @@ describe('ask the bot (@-mentions and DMs)', () => {
     await send(first);
     await send(mention('and by country?', { thread_ts: first.ts }));
     const second = blocksOf(updates().at(-1));
-    expect(second).toContain('New sign-ups by country');
+    expect(second).toContain('New sign-ups · by country · Oct 1 – Oct 31, 2026 (UTC)');
     expect(second).toContain('last month');
     await send(mention('what about last quarter?', { thread_ts: first.ts }));
     const third = blocksOf(updates().at(-1));
-    expect(third).toContain('New sign-ups by country');
+    expect(third).toContain('New sign-ups · by country · Jul 1 – Sep 30, 2026 (UTC)');
     expect(third).toContain('last quarter');
   });
 
@@ -82,7 +82,7 @@ describe('ask the bot (@-mentions and DMs)', () => {
     expect(posts()[0]!.body.thread_ts).toBeUndefined();
     expect(blocksOf(updates()[0])).toContain('Searches');
     await send(dm('by client'));
-    expect(blocksOf(updates().at(-1))).toContain('Searches by client');
+    expect(blocksOf(updates().at(-1))).toContain('Searches · by client');
   });
 
   it.each([

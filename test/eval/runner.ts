@@ -1,0 +1,333 @@
+/**
+ * The evaluation runner: reads the bank (test/eval/questions.yml), asks every question through the same pipeline
+ * as Slack (AskService → parser → metric service on the DuckDB demo data), and compares the interpretation with
+ * the bank's expectation, and the number with the bank's hand-written truth SQL. The comparison rules are the ones
+ * documented in the bank's header and in the README ("Evaluation").
+ */
+import { readFileSync } from 'node:fs';
+import { parse as parseYaml } from 'yaml';
+import { z } from 'zod';
+import type { Deps } from '../../src/deps.js';
+import { errorInterpretation, type Interpretation } from '../../src/queries/interpretation.js';
+import type { MetricQuestion } from '../../src/queries/question.js';
+import { TEST_NOW } from '../helpers/harness.js';
+
+export const BANK_FILE = new URL('./questions.yml', import.meta.url).pathname;
+/** The pinned clock and zone every entry is read at, unless it says otherwise. */
+export const EVAL_NOW = TEST_NOW;
+export const EVAL_TZ = 'UTC';
+
+const truthSchema = z
+  .object({
+    current: z.string().optional(),
+    previous: z.string().optional(),
+    rows: z.string().optional(),
+  })
+  .strict();
+
+const entrySchema = z
+  .object({
+    id: z.string().min(1),
+    category: z.string().min(1),
+    q: z.string(),
+    now: z.string().optional(),
+    tz: z.string().optional(),
+    expect: z.record(z.string(), z.unknown()),
+    truth: truthSchema.optional(),
+    note: z.string().optional(),
+  })
+  .strict();
+
+export type BankEntry = z.infer<typeof entrySchema>;
+
+export function loadBank(file = BANK_FILE): BankEntry[] {
+  const raw = parseYaml(readFileSync(file, 'utf8'), { maxAliasCount: 100 }) as unknown;
+  const list = Array.isArray(raw) ? raw : ((raw as { questions?: unknown[] })?.questions ?? []);
+  const entries = list.map((e, i) => {
+    const parsed = entrySchema.safeParse(e);
+    if (!parsed.success) throw new Error(`bank entry #${i + 1}: ${parsed.error.issues[0]?.message}`);
+    return parsed.data;
+  });
+  const ids = new Set<string>();
+  for (const e of entries) {
+    if (ids.has(e.id)) throw new Error(`bank entry ${e.id}: duplicate id`);
+    ids.add(e.id);
+  }
+  return entries;
+}
+
+type Json = Record<string, unknown>;
+const asList = (v: unknown): unknown[] => (Array.isArray(v) ? v : []);
+const str = (v: unknown) => (v === null || v === undefined ? '' : String(v));
+/** YAML reads 2026-11-16 as a Date; the bank means the calendar day. */
+const day = (v: unknown) => (v instanceof Date ? v.toISOString().slice(0, 10) : str(v));
+
+function filterKey(f: Json): string {
+  const op = str(f.op);
+  const negative = op === 'neq' || op === 'not_in';
+  const values = asList(f.values ?? (f.value !== undefined ? [f.value] : []))
+    .map(str)
+    .sort();
+  return JSON.stringify([str(f.dimension), op === 'prefix' ? 'prefix' : negative ? 'not' : 'is', values]);
+}
+
+const overlaps = (a: string, b: string) => {
+  const x = a.toLowerCase().trim();
+  const y = b.toLowerCase().trim();
+  return x.includes(y) || y.includes(x);
+};
+
+/** Differences between what the bank expects and what the bot understood; empty when they match. */
+export function differences(expected: Json, actual: Interpretation, rollupOf: (metric: string) => string): string[] {
+  const a = actual as unknown as Json;
+  const diffs: string[] = [];
+  const want = str(expected.intent);
+  if (want !== actual.intent) return [`intent: expected ${want}, got ${actual.intent}`];
+  switch (actual.intent) {
+    case 'metric': {
+      if (str(expected.metric) !== actual.metric)
+        diffs.push(`metric: expected ${str(expected.metric)}, got ${actual.metric}`);
+      const ef = asList(expected.filters)
+        .map((f) => filterKey(f as Json))
+        .sort();
+      const af = actual.filters.map((f) => filterKey(f as unknown as Json)).sort();
+      if (JSON.stringify(ef) !== JSON.stringify(af))
+        diffs.push(`filters: expected ${ef.join(' ') || 'none'}, got ${af.join(' ') || 'none'}`);
+      const eb = asList(expected.breakdown).map(str).sort();
+      const ab = [...actual.breakdown].sort();
+      if (JSON.stringify(eb) !== JSON.stringify(ab)) diffs.push(`breakdown: expected [${eb}], got [${ab}]`);
+      const range = expected.range;
+      if (range === undefined || range === 'default') {
+        if (!actual.range.default)
+          diffs.push(`range: expected the default window, got ${actual.range.start}..${actual.range.end}`);
+      } else {
+        const r = range as Json;
+        if (day(r.start) !== actual.range.start || day(r.end) !== actual.range.end) {
+          diffs.push(`range: expected ${day(r.start)}..${day(r.end)}, got ${actual.range.start}..${actual.range.end}`);
+        }
+      }
+      if (expected.grain !== undefined && str(expected.grain) !== actual.grain) {
+        diffs.push(`grain: expected ${str(expected.grain)}, got ${actual.grain}`);
+      }
+      const rollup = expected.rollup !== undefined ? str(expected.rollup) : rollupOf(actual.metric);
+      if (rollup !== actual.rollup) diffs.push(`rollup: expected ${rollup}, got ${actual.rollup}`);
+      const ec = expected.comparison as Json | null | undefined;
+      if (!ec) {
+        if (actual.comparison)
+          diffs.push(`comparison: expected none, got ${actual.comparison.start}..${actual.comparison.end}`);
+      } else if (!actual.comparison) {
+        diffs.push('comparison: expected one, got none');
+      } else {
+        const c = actual.comparison;
+        if (day(ec.start) !== c.start || day(ec.end) !== c.end) {
+          diffs.push(`comparison: expected ${day(ec.start)}..${day(ec.end)}, got ${c.start}..${c.end}`);
+        }
+        if (ec.like_for_like !== undefined && Boolean(ec.like_for_like) !== c.like_for_like) {
+          diffs.push(`comparison.like_for_like: expected ${Boolean(ec.like_for_like)}, got ${c.like_for_like}`);
+        }
+        if (ec.kind !== undefined && str(ec.kind) !== c.kind)
+          diffs.push(`comparison.kind: expected ${str(ec.kind)}, got ${c.kind}`);
+      }
+      const eo = expected.order as Json | null | undefined;
+      const ao = actual.order;
+      if (!eo !== !ao || (eo && ao && (str(eo.direction) !== ao.direction || Number(eo.limit) !== ao.limit))) {
+        diffs.push(
+          `order: expected ${eo ? `${str(eo.direction)} ${str(eo.limit)}` : 'none'}, got ${ao ? `${ao.direction} ${ao.limit}` : 'none'}`,
+        );
+      }
+      const eu = asList(expected.unused).map(str);
+      const au = actual.unused;
+      const unmatchedExpected = eu.filter((e) => !au.some((x) => overlaps(e, x)));
+      const unmatchedActual = au.filter((x) => !eu.some((e) => overlaps(e, x)));
+      if (unmatchedExpected.length > 0 || unmatchedActual.length > 0) {
+        diffs.push(`unused: expected [${eu.join(' | ')}], got [${au.join(' | ')}]`);
+      }
+      return diffs;
+    }
+    case 'definition': {
+      const em = asList(expected.metrics).map(str).sort();
+      const am = [...actual.metrics].sort();
+      if (JSON.stringify(em) !== JSON.stringify(am)) diffs.push(`metrics: expected [${em}], got [${am}]`);
+      return diffs;
+    }
+    case 'where_is':
+      if (expected.topic !== undefined && str(expected.topic) !== str(actual.topic)) {
+        diffs.push(`topic: expected ${str(expected.topic)}, got ${str(actual.topic)}`);
+      }
+      if (expected.metric !== undefined && str(expected.metric) !== str(actual.metric)) {
+        diffs.push(`metric: expected ${str(expected.metric)}, got ${str(actual.metric)}`);
+      }
+      return diffs;
+    case 'request':
+      return diffs;
+    case 'ask_back': {
+      if (expected.reason !== undefined && str(expected.reason) !== actual.reason) {
+        diffs.push(`reason: expected ${str(expected.reason)}, got ${actual.reason}`);
+      }
+      for (const choice of asList(expected.choices)) {
+        const found = actual.choices.some((c) => differences(choice as Json, c, rollupOf).length === 0);
+        if (!found) diffs.push(`choices: none matches ${JSON.stringify(choice)}`);
+      }
+      return diffs;
+    }
+    case 'refuse': {
+      if (expected.reason !== undefined && str(expected.reason) !== actual.reason) {
+        diffs.push(`reason: expected ${str(expected.reason)}, got ${actual.reason}`);
+      }
+      const missing = asList(expected.suggestions)
+        .map(str)
+        .filter((s) => !actual.suggestions.includes(s));
+      if (missing.length > 0)
+        diffs.push(`suggestions: missing ${missing.join(', ')} (got ${actual.suggestions.join(', ')})`);
+      void a;
+      return diffs;
+    }
+  }
+}
+
+export interface EntryResult {
+  entry: BankEntry;
+  interpretation: Interpretation;
+  diffs: string[];
+  /** The bot answered a number for a different question without flagging anything unused. */
+  unflagged: boolean;
+  /** A refusal that does not offer both the closest metrics and the request button. */
+  badRefusal: boolean;
+  /** Truth-number problems (only checked when the interpretation matched). */
+  truth: string[];
+  truthChecked: boolean;
+  parseMs: number;
+}
+
+export interface EvalReport {
+  results: EntryResult[];
+  total: number;
+  exact: number;
+  accuracy: number;
+  byCategory: Array<{ category: string; total: number; exact: number }>;
+  unflagged: EntryResult[];
+  badRefusals: EntryResult[];
+  truthChecked: number;
+  truthMisses: EntryResult[];
+}
+
+const close = (a: number | null, b: number | null) =>
+  a !== null && b !== null && Math.abs(a - b) <= Math.max(1e-9, 1e-6 * Math.max(Math.abs(a), Math.abs(b)));
+
+async function truthRows(deps: Deps, sql: string): Promise<Json[]> {
+  return (await deps.warehouse.query({ sql, params: {} })).rows;
+}
+
+async function checkTruth(deps: Deps, entry: BankEntry, question: MetricQuestion): Promise<string[]> {
+  const truth = entry.truth!;
+  const problems: string[] = [];
+  const answer = await deps.metrics.answer(question, { userId: 'eval' });
+  if (truth.current) {
+    const [row] = await truthRows(deps, truth.current);
+    const want = row ? Number(row.value) : null;
+    if (!close(want, answer.current)) problems.push(`current: truth ${want}, bot ${answer.current}`);
+  }
+  if (truth.previous) {
+    const [row] = await truthRows(deps, truth.previous);
+    const want = row ? Number(row.value) : null;
+    if (!close(want, answer.previous)) problems.push(`previous: truth ${want}, bot ${answer.previous}`);
+  }
+  if (truth.rows) {
+    const want = (await truthRows(deps, truth.rows)).map((r) => ({
+      key: str(r.key),
+      key2: r.key2 === undefined ? undefined : str(r.key2),
+      value: r.value === null ? null : Number(r.value),
+    }));
+    const got = answer.breakdown ?? [];
+    const ordered = Boolean(question.order);
+    if (want.length !== got.length) problems.push(`rows: truth has ${want.length}, bot ${got.length}`);
+    for (const [i, w] of want.entries()) {
+      const g = ordered ? got[i] : got.find((x) => x.key === w.key && (w.key2 === undefined || x.key2 === w.key2));
+      if (!g || g.key !== w.key || !close(w.value, g.value)) {
+        problems.push(
+          `row ${i + 1}: truth ${w.key}${w.key2 ? `·${w.key2}` : ''}=${w.value}, bot ${g ? `${g.key}${g.key2 ? `·${g.key2}` : ''}=${g.value}` : 'missing'}`,
+        );
+      }
+    }
+  }
+  return problems;
+}
+
+/** Runs the whole bank. `deps` must be built on the demo data (test/helpers/harness.ts testDeps()). */
+export async function runEval(deps: Deps, entries = loadBank(), opts: { truth?: boolean } = {}): Promise<EvalReport> {
+  const results: EntryResult[] = [];
+  const rollupOf = (name: string) => deps.catalog.metric(name)?.rollup ?? 'total';
+  for (const entry of entries) {
+    const now = entry.now ? new Date(entry.now) : EVAL_NOW;
+    const ctx = { channel: 'eval', threadTs: entry.id, inThread: false, now, timezone: entry.tz ?? EVAL_TZ };
+    const started = performance.now();
+    const intent = deps.ask.understand(entry.q, ctx);
+    const parseMs = performance.now() - started;
+    const interpretation = deps.ask.interpret(entry.q, ctx);
+    const diffs = differences(entry.expect, interpretation, rollupOf);
+    const unflagged = diffs.length > 0 && interpretation.intent === 'metric' && interpretation.unused.length === 0;
+    const badRefusal =
+      interpretation.intent === 'refuse' &&
+      (interpretation.suggestions.length === 0 || interpretation.request !== true);
+    let truth: string[] = [];
+    let truthChecked = false;
+    if (opts.truth !== false && entry.truth && diffs.length === 0 && intent.kind === 'metric') {
+      truthChecked = true;
+      truth = await checkTruth(deps, entry, intent.question).catch((error: Error) => [
+        `truth SQL failed: ${error.message}`,
+      ]);
+    }
+    results.push({ entry, interpretation, diffs, unflagged, badRefusal, truth, truthChecked, parseMs });
+  }
+  const categories = new Map<string, { total: number; exact: number }>();
+  for (const r of results) {
+    const c = categories.get(r.entry.category) ?? { total: 0, exact: 0 };
+    c.total++;
+    if (r.diffs.length === 0) c.exact++;
+    categories.set(r.entry.category, c);
+  }
+  const exact = results.filter((r) => r.diffs.length === 0).length;
+  return {
+    results,
+    total: results.length,
+    exact,
+    accuracy: results.length > 0 ? exact / results.length : 0,
+    byCategory: [...categories]
+      .map(([category, c]) => ({ category, ...c }))
+      .sort((x, y) => x.category.localeCompare(y.category)),
+    unflagged: results.filter((r) => r.unflagged),
+    badRefusals: results.filter((r) => r.badRefusal),
+    truthChecked: results.filter((r) => r.truthChecked).length,
+    truthMisses: results.filter((r) => r.truth.length > 0),
+  };
+}
+
+/** The report as people read it: accuracy per category, then every miss. */
+export function formatReport(report: EvalReport): string {
+  const pct = (n: number, d: number) => (d === 0 ? '–' : `${((100 * n) / d).toFixed(1)}%`);
+  const lines = [
+    `Evaluation bank: ${report.total} questions, ${report.exact} interpreted exactly (${pct(report.exact, report.total)})`,
+    '',
+    'Category                 exact / total   accuracy',
+    ...report.byCategory.map(
+      (c) =>
+        `${c.category.padEnd(24)} ${String(c.exact).padStart(5)} / ${String(c.total).padEnd(5)}   ${pct(c.exact, c.total).padStart(7)}`,
+    ),
+    '',
+    `Unflagged differences (a number for another question, nothing reported unused): ${report.unflagged.length}`,
+    `Refusals without closest metrics + request button: ${report.badRefusals.length}`,
+    `Truth numbers checked: ${report.truthChecked}, wrong: ${report.truthMisses.length}`,
+  ];
+  const misses = report.results.filter((r) => r.diffs.length > 0 || r.truth.length > 0 || r.badRefusal);
+  if (misses.length > 0) {
+    lines.push('', `Misses (${misses.length}):`);
+    for (const r of misses) {
+      const flags = [r.unflagged ? 'UNFLAGGED' : '', r.badRefusal ? 'BAD REFUSAL' : ''].filter(Boolean).join(' ');
+      lines.push(`  ✗ [${r.entry.id}] (${r.entry.category}) "${r.entry.q}"${flags ? `  ${flags}` : ''}`);
+      for (const d of [...r.diffs, ...r.truth]) lines.push(`      ${d}`);
+    }
+  }
+  return lines.join('\n');
+}
+
+export { errorInterpretation };
