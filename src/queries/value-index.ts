@@ -13,7 +13,7 @@ import type { Logger } from '../logger.js';
 import type { Metric, MetricCatalog } from './catalog.js';
 import type { DataCoverage } from './metric-service.js';
 import type { DimensionValues } from './question.js';
-import type { CompiledQuery, QueryParam, Warehouse } from './warehouse.js';
+import type { QueryParam, Warehouse } from './warehouse.js';
 
 export const VALUE_INDEX_FILE = 'value-index.json';
 const SNAPSHOT_VERSION = 1;
@@ -148,21 +148,25 @@ export class ValueIndex {
     let queries = 0;
     let failures = 0;
 
-    // One values query per (table, column), one coverage query per (table, time column).
-    const columnJobs = new Map<string, { table: string; metric: Metric; dimension: string; column: string }>();
-    const timeJobs = new Map<string, { table: string; metric: Metric; metrics: Metric[] }>();
+    // One statement per table: the distinct values of each of its dimension columns (recent rows only, bounded per
+    // column), and the first and last timestamp (the data coverage of the metrics on it).
+    interface TableJob {
+      table: string;
+      metric: Metric;
+      metrics: Metric[];
+      columns: Map<string, string>;
+    }
+    const tables = new Map<string, TableJob>();
     for (const metric of catalog.metrics) {
       const table = catalog.tableFor(metric, dialect);
+      const key = `${table}|${metric.time_column}`;
+      const job = tables.get(key) ?? { table, metric, metrics: [], columns: new Map<string, string>() };
+      job.metrics.push(metric);
       for (const name of metric.dimensions) {
         const d = catalog.dimension(name);
-        if (!d) continue;
-        const key = `${table}|${d.column}|${name}`;
-        if (!columnJobs.has(key)) columnJobs.set(key, { table, metric, dimension: name, column: d.column });
+        if (d) job.columns.set(name, d.column);
       }
-      const tkey = `${table}|${metric.time_column}`;
-      const job = timeJobs.get(tkey);
-      if (job) job.metrics.push(metric);
-      else timeJobs.set(tkey, { table, metric, metrics: [metric] });
+      tables.set(key, job);
     }
 
     const since = (metric: Metric): QueryParam => {
@@ -171,51 +175,58 @@ export class ValueIndex {
         ? { type: 'DATE', value: at.toISODate()! }
         : { type: 'TIMESTAMP', value: at.toISO()! };
     };
-    const run = async (query: CompiledQuery, what: string) => {
-      // Shutting down: the remaining queries are skipped, the previous values kept.
-      if (this.#stopped) return null;
-      queries++;
-      try {
-        return (
-          await warehouse.query(query, {
-            labels: { purpose: 'value_index' },
-            maximumBytesBilled: this.#opts.maximumBytesBilled,
-          })
-        ).rows;
-      } catch (error) {
-        if (this.#stopped) return null;
-        failures++;
-        log.warn({ what, err: error }, 'value index query failed; keeping the previous values');
-        return null;
-      }
-    };
     const p = (name: string) => (dialect === 'bigquery' ? `@${name}` : `$${name}`);
     const str = dialect === 'bigquery' ? 'STRING' : 'VARCHAR';
+    const limit = Math.trunc(this.#opts.maxValues); // a validated integer from configuration, not user text
 
-    for (const job of columnJobs.values()) {
-      const col = quote(dialect, job.column);
+    for (const job of tables.values()) {
+      if (this.#stopped) break;
+      const from = quoteTable(dialect, job.table);
       const t = quote(dialect, job.metric.time_column);
-      // The limit is a validated integer from configuration, not user text.
-      const sql =
-        `SELECT CAST(${col} AS ${str}) AS value, COUNT(*) AS n FROM ${quoteTable(dialect, job.table)}\n` +
-        `WHERE ${t} >= ${p('since')} AND ${col} IS NOT NULL\nGROUP BY value ORDER BY n DESC, value LIMIT ${Math.trunc(this.#opts.maxValues)}`;
-      const rows = await run({ sql, params: { since: since(job.metric) } }, `${job.table}.${job.column}`);
-      const set = values[job.dimension] ?? new Set<string>();
-      values[job.dimension] = set;
-      if (rows === null) {
-        for (const v of previous?.values[job.dimension] ?? []) set.add(v);
-        continue;
+      const params: Record<string, QueryParam> = { since: since(job.metric) };
+      const parts: string[] = [];
+      let i = 0;
+      for (const [name, column] of job.columns) {
+        const col = quote(dialect, column);
+        params[`d${i}`] = { type: 'STRING', value: name };
+        parts.push(
+          `SELECT * FROM (SELECT ${p(`d${i}`)} AS dim, CAST(${col} AS ${str}) AS value, COUNT(*) AS n FROM ${from}\n` +
+            `  WHERE ${t} >= ${p('since')} AND ${col} IS NOT NULL GROUP BY value ORDER BY n DESC, value LIMIT ${limit}) AS d${i}`,
+        );
+        i++;
       }
-      for (const row of rows) if (row.value !== null && row.value !== undefined) set.add(String(row.value));
-    }
-    for (const job of timeJobs.values()) {
-      const t = quote(dialect, job.metric.time_column);
-      const sql = `SELECT CAST(MIN(${t}) AS ${str}) AS first, CAST(MAX(${t}) AS ${str}) AS last FROM ${quoteTable(dialect, job.table)}`;
-      const rows = await run({ sql, params: {} }, `${job.table}.${job.metric.time_column}`);
+      params.first = { type: 'STRING', value: '~first' };
+      params.last = { type: 'STRING', value: '~last' };
+      parts.push(`SELECT ${p('first')} AS dim, CAST(MIN(${t}) AS ${str}) AS value, 0 AS n FROM ${from}`);
+      parts.push(`SELECT ${p('last')} AS dim, CAST(MAX(${t}) AS ${str}) AS value, 0 AS n FROM ${from}`);
+      queries++;
+      let rows: Record<string, unknown>[] | null = null;
+      try {
+        rows = (
+          await warehouse.query(
+            { sql: parts.join('\nUNION ALL\n'), params },
+            { labels: { purpose: 'value_index' }, maximumBytesBilled: this.#opts.maximumBytesBilled },
+          )
+        ).rows;
+      } catch (error) {
+        if (this.#stopped) break;
+        failures++;
+        log.warn({ table: job.table, err: error }, 'value index query failed; keeping the previous values');
+      }
+      for (const name of job.columns.keys()) {
+        const set = values[name] ?? new Set<string>();
+        values[name] = set;
+        if (rows === null) for (const v of previous?.values[name] ?? []) set.add(v);
+      }
+      let first: string | null = null;
+      let last: string | null = null;
+      for (const row of rows ?? []) {
+        const dim = String(row.dim);
+        if (dim === '~first') first = dayOf(row.value, timezone);
+        else if (dim === '~last') last = dayOf(row.value, timezone);
+        else if (row.value !== null && row.value !== undefined) values[dim]?.add(String(row.value));
+      }
       for (const metric of job.metrics) {
-        const row = rows?.[0];
-        const first = row ? dayOf(row.first, timezone) : null;
-        const last = row ? dayOf(row.last, timezone) : null;
         if (first && last) coverage[metric.name] = { first, last };
         else if (previous?.coverage[metric.name]) coverage[metric.name] = previous.coverage[metric.name]!;
       }
