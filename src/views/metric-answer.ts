@@ -220,9 +220,9 @@ export function metricAnswerMessage(answer: MetricAnswer, opts: AnswerViewOption
   if (opts.sharedBy) blocks.push(context(`Shared by <@${opts.sharedBy}> · asked with \`/analytics\``));
   if (opts.feedbackId) blocks.push(feedbackBlock(opts.feedbackId));
 
-  const unusedText = question.unused.length > 0 ? ` I didn't use: ${question.unused.join(', ')}.` : '';
+  const unusedText = question.unused.length > 0 ? ` I didn't use: ${escapeMrkdwn(question.unused.join(', '))}.` : '';
   const text =
-    `${interpretationLine(question)}: ${formatWithUnit(answer.current, fmt)}` +
+    `${escapeMrkdwn(interpretationLine(question))}: ${formatWithUnit(answer.current, fmt)}` +
     (answer.previous !== null
       ? ` (${answer.change === null ? 'no % change' : formatChange(answer.change)} vs ${describeDates(cmp)})`
       : '') +
@@ -308,7 +308,7 @@ export function definitionMessage(metrics: readonly Metric[], catalog?: MetricCa
   return {
     response_type: 'ephemeral',
     replace_original: true,
-    text: metrics.map((m) => `${m.label}: ${m.description}`).join(' | '),
+    text: escapeMrkdwn(metrics.map((m) => `${m.label}: ${m.description}`).join(' | ')),
     blocks,
   };
 }
@@ -326,7 +326,7 @@ export function askBackMessage(error: Extract<QuestionError, { kind: 'ask_back' 
   return {
     response_type: 'ephemeral',
     replace_original: true,
-    text: `Which did you mean? ${error.choices.map(choiceLabel).join(' / ')}`,
+    text: `Which did you mean? ${escapeMrkdwn(error.choices.map(choiceLabel).join(' / '))}`,
     blocks: [
       section(`:thinking_face: ${intro}`),
       section(clip(lines.join('\n'), 2900)),
@@ -375,7 +375,7 @@ export function questionErrorMessage(error: QuestionError, asked?: string, catal
     case 'ask_back':
       return askBackMessage(error, typed || error.word);
     case 'future':
-      return ephemeral(`${error.message}`, [
+      return ephemeral(escapeMrkdwn(error.message), [
         section(`:crystal_ball: ${escapeMrkdwn(error.message)} I only answer from data that exists.`),
         ...nextSteps(error.suggestions, typed),
       ]);
@@ -389,7 +389,7 @@ export function questionErrorMessage(error: QuestionError, asked?: string, catal
       ]);
     case 'derived_measure':
       return ephemeral(
-        `"${error.phrase}" is not a measure the metric catalog defines, so I won't compute it. Closest metrics and a request button below.`,
+        `"${escapeMrkdwn(error.phrase)}" is not a measure the metric catalog defines, so I won't compute it. Closest metrics and a request button below.`,
         [
           section(
             `*${escapeMrkdwn(clip(error.phrase, 60))}* is not a measure the metric catalog defines, so I won't compute one ` +
