@@ -335,7 +335,7 @@ export function createRequestFiler(opts: FilerOptions): RequestFiler {
       const steps = outbox.steps(key);
       if (steps[step]?.state !== 'pending' || !ready(step, steps)) continue;
       const after = await attempt(key, step, row.request);
-      if (step === 'issue' && after?.state === 'pending' && after.lastError !== null) {
+      if (step === 'issue' && after && after.state !== 'done' && after.lastError !== null) {
         // GitHub is failing: tell the requester once that their answers are safe.
         outbox.addStep(key, 'saved_notice', now());
       }

@@ -132,9 +132,11 @@ const MIGRATIONS: string[] = [
    );
    CREATE INDEX request_steps_due ON request_steps (state, next_attempt_at);
    ALTER TABLE digests ADD COLUMN claimed_by TEXT;
-   INSERT INTO request_steps (request_key, step, state, attempts, next_attempt_at, last_error, result, updated_at)
+   INSERT INTO request_steps (request_key, step, state, attempts, next_attempt_at, maybe_done, last_error, result,
+       updated_at)
      SELECT key, 'issue', CASE status WHEN 'filed' THEN 'done' ELSE 'pending' END, attempts, next_attempt_at,
-            last_error, result, updated_at FROM data_requests;
+            CASE WHEN status = 'pending' AND attempts > 0 THEN 1 ELSE 0 END, last_error, result, updated_at
+     FROM data_requests;
    INSERT INTO request_steps (request_key, step, state, next_attempt_at, updated_at)
      SELECT key, 'board', CASE status WHEN 'filed' THEN 'done' ELSE 'pending' END, next_attempt_at, updated_at
      FROM data_requests;
