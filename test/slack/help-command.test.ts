@@ -1,3 +1,4 @@
+import { escapeMrkdwn } from '../../src/views/escape.js';
 import { SUBCOMMANDS } from '../../src/views/help.js';
 import { blockNetwork, startTestBot, type TestBot } from '../helpers/harness.js';
 import { slashCommand } from '../helpers/slack.js';
@@ -18,7 +19,8 @@ describe('/analytics help', () => {
     expect(res.status).toBe(200);
     const body = (await res.json()) as { response_type: string; text: string; blocks: unknown[] };
     expect(body.response_type).toBe('ephemeral');
-    for (const s of SUBCOMMANDS) expect(JSON.stringify(body.blocks)).toContain(s.usage.replace(/</g, '<'));
+    // Placeholders like <question> are escaped: raw, Slack would read them as links.
+    for (const s of SUBCOMMANDS) expect(JSON.stringify(body.blocks)).toContain(escapeMrkdwn(s.usage));
     expect(body.text).toContain('/analytics help');
   });
 });
