@@ -5,7 +5,7 @@ import Database from 'better-sqlite3';
 
 export type Db = Database.Database;
 
-const MIGRATIONS: string[] = [
+export const MIGRATIONS: string[] = [
   // 1: data requests outbox (#4). A row exists before GitHub is called, so nothing typed is ever lost.
   `CREATE TABLE data_requests (
      key TEXT PRIMARY KEY,

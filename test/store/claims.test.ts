@@ -4,11 +4,13 @@
  */
 import { spawnSync } from 'node:child_process';
 import os from 'node:os';
+import path from 'node:path';
 import { WebClient } from '@slack/web-api';
+import Database from 'better-sqlite3';
 import nock from 'nock';
 import type { IssueTracker } from '../../src/github/tracker.js';
 import { createRequestFiler } from '../../src/requests/filer.js';
-import { type Db, openDatabase } from '../../src/store/database.js';
+import { type Db, MIGRATIONS, openDatabase } from '../../src/store/database.js';
 import { InstanceRegistry, processStart } from '../../src/store/instances.js';
 import { CLAIM_LEASE_MS, RequestOutbox } from '../../src/store/request-outbox.js';
 import { createTelemetry } from '../../src/telemetry.js';
@@ -151,5 +153,50 @@ describe('step claims', () => {
     expect(creates).toBe(1);
     for (const i of instances) i.stop();
     nock.cleanAll();
+  });
+});
+
+describe('requests stored before per-step filing', () => {
+  it('get their steps from their row; an issue that may exist is looked for before creating', () => {
+    const dir = tempDir();
+    const stepsVersion = MIGRATIONS.findIndex((m) => m.includes('CREATE TABLE request_steps'));
+    const old = new Database(path.join(dir, 'analytics-bot.sqlite'));
+    for (const m of MIGRATIONS.slice(0, stepsVersion)) old.exec(m);
+    old.pragma(`user_version = ${stepsVersion}`);
+    const insert = old.prepare(
+      `INSERT INTO data_requests (key, payload, status, attempts, next_attempt_at, requester, created_at, updated_at,
+         notified_saved, notified_filed, result)
+       VALUES (?, ?, ?, ?, ?, 'U0ASKER', ?, ?, ?, ?, ?)`,
+    );
+    insert.run('retrying', JSON.stringify(storedRequest('retrying', NOW)), 'pending', 2, NOW, NOW, NOW, 1, 0, null);
+    insert.run(
+      'filed-untold',
+      JSON.stringify(storedRequest('filed-untold', NOW)),
+      'filed',
+      1,
+      NOW,
+      NOW,
+      NOW,
+      0,
+      0,
+      '{}',
+    );
+    insert.run('filed-told', JSON.stringify(storedRequest('filed-told', NOW)), 'filed', 1, NOW, NOW, NOW, 0, 1, '{}');
+    old.close();
+
+    const db = openDatabase(dir);
+    const outbox = new RequestOutbox(db);
+    const states = (key: string) =>
+      Object.fromEntries(Object.entries(outbox.steps(key)).map(([k, v]) => [k, [v?.state, v?.maybeDone]]));
+    expect(states('retrying')).toEqual({
+      issue: ['pending', true],
+      board: ['pending', false],
+      dm: ['pending', false],
+      announce: ['pending', false],
+      saved_notice: ['done', false],
+    });
+    expect(states('filed-untold')).toMatchObject({ issue: ['done', false], dm: ['pending', false] });
+    expect(states('filed-told')).toMatchObject({ issue: ['done', false], board: ['done', false], dm: ['done', false] });
+    db.close();
   });
 });
