@@ -208,8 +208,13 @@ describe('triage digest', () => {
     const channel = fakeChannel(late);
     interceptBoard({ items: boardItems(5) });
     late.deps.digest.start();
-    await new Promise((r) => setTimeout(r, 300));
-    await late.settle();
+    // The catch-up runs in the background: wait for it to finish (posted and recorded), so nothing it does after
+    // the post leaks into the next test on a slow machine.
+    const ledger = new DigestLedger(late.db);
+    for (let i = 0; i < 200 && ledger.get('2025-06-02')?.status !== 'posted'; i++) {
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    expect(ledger.get('2025-06-02')?.status).toBe('posted');
     expect(channel.digests()).toHaveLength(1);
   });
 
