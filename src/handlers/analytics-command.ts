@@ -1,5 +1,6 @@
 /** `/analytics …`: routes the first word to a subcommand; anything else is a metric question (#3). */
 import type { AllMiddlewareArgs, SlackCommandMiddlewareArgs } from '@slack/bolt';
+import { readWhyQuestion } from '../ask/why.js';
 import type { Deps } from '../deps.js';
 import { MAX_QUESTION_LENGTH } from '../queries/question.js';
 import { askableMetrics, decidedByChannel, withAskableSuggestions } from '../slack/access.js';
@@ -12,6 +13,7 @@ import { answerQuestion, requestLog, shownAnswer } from './answer-question.js';
 import { digestPreview } from './digest-preview.js';
 import { openRequestModal } from './request-modal.js';
 import { watchCommand, watchesCommand } from './watch-command.js';
+import { deliverExplanation, explainChange } from './what-changed.js';
 
 export const analyticsCommand = (deps: Deps) => async (args: AllMiddlewareArgs & SlackCommandMiddlewareArgs) => {
   const { ack, command, respond, client, context } = args;
@@ -61,7 +63,19 @@ export const analyticsCommand = (deps: Deps) => async (args: AllMiddlewareArgs &
   if (text.length > MAX_QUESTION_LENGTH) {
     return void (await respond(questionErrorMessage(deps.parser.tooLong(text.length), text)));
   }
-  const parsed = deps.parser.parse(text, { now: deps.clock(), timezone: deps.config.metrics.timezone });
+  // "Why did signups drop last week?": the change decomposed, rather than the number.
+  const why = readWhyQuestion(text);
+  const parsed = deps.parser.parse(why ?? text, { now: deps.clock(), timezone: deps.config.metrics.timezone });
+  if (parsed.ok && why) {
+    const asker = { userId: command.user_id, channelId: command.channel_id };
+    const message = await explainChange(deps, parsed.question, asker, client, log());
+    return void (await deliverExplanation(
+      deps,
+      { ...message, replace_original: true },
+      { kind: 'respond', respond },
+      log(),
+    ));
+  }
   if (!parsed.ok) {
     log().info({ error: parsed.error.kind }, 'question not understood');
     const who = { userId: command.user_id, channelId: command.channel_id };

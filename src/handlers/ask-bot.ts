@@ -4,6 +4,7 @@
  */
 import type { AllMiddlewareArgs, SlackEventMiddlewareArgs } from '@slack/bolt';
 import type { AskContext } from '../ask/ask-service.js';
+import { readWhyQuestion } from '../ask/why.js';
 import type { Deps } from '../deps.js';
 import { askableMetrics, withAskableSuggestions } from '../slack/access.js';
 import { deliver } from '../slack/deliver.js';
@@ -13,6 +14,7 @@ import type { Message } from '../views/blocks.js';
 import { helpMessage } from '../views/help.js';
 import { questionErrorMessage } from '../views/metric-answer.js';
 import { answerQuestion, requestLog, shownAnswer } from './answer-question.js';
+import { deliverExplanation, explainChange } from './what-changed.js';
 
 interface IncomingMessage {
   type: string;
@@ -109,6 +111,14 @@ export const askBot =
       case 'metric': {
         // A visible sign of work while the warehouse runs, replaced by the answer.
         const looking = await post(lookingMessage());
+        const dest = { kind: 'update' as const, client, channel: e.channel, ts: looking.ts!, threadTs: replyTs };
+        // "Why did signups drop last week?": the change decomposed, in the thread, for whoever may see it there.
+        const why = readWhyQuestion(e.text?.replace(/<@[A-Z0-9]+>/g, '') ?? '');
+        const whyParsed = why ? deps.parser.parse(why, { now, timezone: deps.config.metrics.timezone }) : undefined;
+        if (whyParsed?.ok) {
+          const explained = await explainChange(deps, whyParsed.question, who, client, log, audience);
+          return void (await deliverExplanation(deps, { ...explained, response_type: undefined }, dest, log));
+        }
         const outcome = await answerQuestion(deps, intent.question, who, client, log, audience);
         const asked = (e.text ?? '').replace(/<@[A-Z0-9]+>/g, '').trim();
         const message = outcome.ok
@@ -116,11 +126,7 @@ export const askBot =
           : outcome.message;
         if (outcome.ok) deps.ask.remember(ctx, intent.question);
         // A thread reply or DM is visible to everyone there, so a rejected chart may follow as a PNG in the thread.
-        await deliver(
-          message,
-          { kind: 'update', client, channel: e.channel, ts: looking.ts!, threadTs: replyTs },
-          { mode: deps.config.charts.mode, renderer: deps.charts, logger: log },
-        );
+        await deliver(message, dest, { mode: deps.config.charts.mode, renderer: deps.charts, logger: log });
         return;
       }
     }

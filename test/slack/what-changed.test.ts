@@ -4,7 +4,7 @@ import { BytesLimitExceededError } from '../../src/queries/warehouse.js';
 import { clearAccessCache } from '../../src/slack/access.js';
 import { failing, recording } from '../helpers/fake-warehouse.js';
 import { blockNetwork, demoWarehouse, startTestBot, TEST_NOW, type TestBot } from '../helpers/harness.js';
-import { buttonClick, slashCommand } from '../helpers/slack.js';
+import { buttonClick, eventEnvelope, slashCommand } from '../helpers/slack.js';
 
 type Json = Record<string, unknown>;
 type Block = Json & { type: string };
@@ -46,6 +46,33 @@ describe('"What changed?" button', () => {
     expect(types.slice(0, 3)).toEqual(['header', 'section', 'section']);
     expect(types.indexOf('table')).toBeLessThan(types.indexOf('data_visualization'));
     expect(JSON.stringify(reply.blocks)).toContain('add up exactly to the total change');
+  });
+
+  it('answers "why did searches drop last week?" with the decomposition, naming the planted driver', async () => {
+    t = await startTestBot();
+    const answer = await ask('why did searches drop last week?');
+    expect(String(answer.text)).toMatch(
+      /^What changed in Searches: Most of the drop came from country = DE \(−[\d,]+ of −[\d,]+\)/,
+    );
+    expect(blocksOf(answer).map((b) => b.type)).toContain('data_visualization');
+  });
+
+  it('answers a "what drove…" mention in its thread', async () => {
+    t = await startTestBot();
+    const ts = '1764410000.000888';
+    await t.post(
+      eventEnvelope({
+        type: 'app_mention',
+        user: 'U0ASKER',
+        text: '<@U0BOT> what drove the increase in signups last 4 weeks?',
+        ts,
+        channel: 'C0ANALYTICS',
+      }),
+    );
+    await t.settle();
+    const [update] = t.callsTo('chat.update');
+    expect(String(update!.body.text)).toMatch(/^What changed in New sign-ups: /);
+    expect(t.callsTo('chat.postMessage')[0]!.body.thread_ts).toBe(ts);
   });
 
   it('applies the metric’s access rules to the explanation exactly as to the answer', async () => {
