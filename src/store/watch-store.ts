@@ -247,13 +247,25 @@ export class WatchStore {
     period: string,
     status: Exclude<RunStatus, 'running' | 'posting'>,
     now: number,
-    extra: { ts?: string; detail?: string } = {},
+    /** `final`: a failure not to retry in this period. */
+    extra: { ts?: string; detail?: string; final?: boolean } = {},
   ): void {
     this.db
       .prepare(
-        `UPDATE watch_runs SET status = ?, finished_at = ?, ts = ?, detail = ? WHERE watch_id = ? AND period = ?`,
+        `UPDATE watch_runs SET status = ?, finished_at = ?, ts = ?, detail = ?,
+           attempts = CASE WHEN ? THEN max(attempts, ?) ELSE attempts END
+         WHERE watch_id = ? AND period = ?`,
       )
-      .run(status, now, extra.ts ?? null, extra.detail?.slice(0, 500) ?? null, watchId, period);
+      .run(
+        status,
+        now,
+        extra.ts ?? null,
+        extra.detail?.slice(0, 500) ?? null,
+        extra.final ? 1 : 0,
+        MAX_RUN_ATTEMPTS,
+        watchId,
+        period,
+      );
   }
 
   /**

@@ -306,6 +306,14 @@ export function homeWatchBlocks(rows: WatchRow[], now: Date, next: (r: WatchRow)
   return blocks as KnownBlock[];
 }
 
+/** To the creator when a period's run was refused (a spent bytes budget); the watch stays on for the next period. */
+export function watchSkippedNotice(row: WatchRow, reason: string): Message {
+  const text =
+    `Your ${row.kind} \`${escapeMrkdwn(clip(row.spec.text, 200))}\` (${where(row)}) did not run this time: ` +
+    `${escapeMrkdwn(reason)}. It runs again at its next scheduled time.`;
+  return { text: stripMrkdwn(text).replace(/`/g, ''), blocks: [section(text)] };
+}
+
 /** To the creator, once, when a watch is paused because its destination is no longer allowed. */
 export function watchPausedNotice(row: WatchRow, reason: string): Message {
   const text =

@@ -8,6 +8,7 @@ import { Cron } from 'croner';
 import { DateTime } from 'luxon';
 import type { Deps } from '../deps.js';
 import { shownAnswer } from '../handlers/answer-question.js';
+import { BudgetExceededError } from '../queries/budget.js';
 import type { Grain, Metric } from '../queries/catalog.js';
 import { cacheKey, type MetricAnswer } from '../queries/metric-service.js';
 import type { MetricQuestion } from '../queries/question.js';
@@ -16,12 +17,14 @@ import { deliver } from '../slack/deliver.js';
 import { MAX_RUN_ATTEMPTS, type WatchRow, type WatchStore } from '../store/watch-store.js';
 import type { Message } from '../views/blocks.js';
 import { metricAnswerMessage } from '../views/metric-answer.js';
-import { alertMessage, watchPausedNotice, watchPostMessage } from '../views/watches.js';
+import { alertMessage, watchPausedNotice, watchPostMessage, watchSkippedNotice } from '../views/watches.js';
 import { ANOMALY_WEEKS, type Evaluation, evaluate } from './detect.js';
 import { latestOccurrence, nextOccurrence, periodKey } from './schedule.js';
 
 export type RunOutcome =
   | { kind: 'post'; message: Message }
+  /** Refused for this period (a spent bytes budget): not retried, the creator is told. */
+  | { kind: 'skip'; reason: string }
   | { kind: 'quiet'; detail: string }
   | { kind: 'pause'; reason: string }
   | { kind: 'failed'; detail: string };
@@ -103,16 +106,13 @@ export function createWatchService(opts: WatchServiceOptions): WatchService {
     metric: Metric,
     row: Pick<WatchRow, 'creator' | 'destination' | 'spec'>,
   ): Promise<string | null> {
-    if (!metric.access) return null;
     // A channel post is seen by everyone there, so only the channel's own grant counts; a DM needs the creator's.
-    if (!isDm(row)) {
-      return metric.access.channels.includes(row.destination)
-        ? null
-        : `${metric.label} is restricted and may not be posted in that channel`;
-    }
-    return (await canSeeMetric(metric, { userId: row.creator }, slack, log))
-      ? null
-      : `${metric.label} is restricted and you no longer have access to it`;
+    const dm = isDm(row);
+    const asker = dm ? { userId: row.creator } : { userId: row.creator, channelId: row.destination };
+    if (await canSeeMetric(metric, asker, slack, log, dm ? 'asker' : 'channel')) return null;
+    return dm
+      ? `${metric.label} is restricted and you no longer have access to it`
+      : `${metric.label} is restricted and may not be posted in that channel`;
   }
 
   /** The bot can still post there: not archived, still a member. Unknown (no scope, API down) counts as yes. */
@@ -192,6 +192,13 @@ export function createWatchService(opts: WatchServiceOptions): WatchService {
     try {
       answer = await pending;
     } catch (error) {
+      if (error instanceof BudgetExceededError) {
+        const whose = error.scope === 'user' ? 'your' : 'the bot’s';
+        return {
+          kind: 'skip',
+          reason: `${whose} daily warehouse bytes budget is spent (it resets at ${error.resetsAt.toISOString().slice(11, 16)} UTC)`,
+        };
+      }
       return { kind: 'failed', detail: `the warehouse failed: ${(error as Error).message}` };
     }
     if (row.kind === 'watch') {
@@ -234,10 +241,14 @@ export function createWatchService(opts: WatchServiceOptions): WatchService {
   async function pauseAndTell(row: WatchRow, reason: string, now: number): Promise<void> {
     if (!store.pause(row.id, reason, now)) return;
     log.info({ watch: row.id, creator: row.creator, reason }, 'watch paused');
-    const notice = watchPausedNotice(row, reason);
+    await tellCreator(row, watchPausedNotice(row, reason));
+  }
+
+  /** A DM to the creator (by user id, which opens the bot's DM); a failure is logged, never fatal to the tick. */
+  async function tellCreator(row: WatchRow, notice: Message): Promise<void> {
     await slack.chat
       .postMessage({ channel: row.creator, text: notice.text, blocks: notice.blocks })
-      .catch((error: unknown) => log.warn({ err: error, watch: row.id }, 'could not tell the creator about the pause'));
+      .catch((error: unknown) => log.warn({ err: error, watch: row.id }, 'could not tell the creator'));
   }
 
   async function runOne(
@@ -274,6 +285,12 @@ export function createWatchService(opts: WatchServiceOptions): WatchService {
         store.finishRun(row.id, period, 'paused', finishedAt, { detail: outcome.reason });
         await pauseAndTell(row, outcome.reason, finishedAt);
         return result('paused', outcome.reason);
+      case 'skip': {
+        store.finishRun(row.id, period, 'failed', finishedAt, { detail: outcome.reason, final: true });
+        l.info({ reason: outcome.reason }, 'watch run skipped');
+        await tellCreator(row, watchSkippedNotice(row, outcome.reason));
+        return result('failed', outcome.reason);
+      }
       case 'failed':
         store.finishRun(row.id, period, 'failed', finishedAt, { detail: outcome.detail });
         l.warn({ detail: outcome.detail, maxAttempts: MAX_RUN_ATTEMPTS }, 'watch run failed; retried next tick');
@@ -322,6 +339,7 @@ export function createWatchService(opts: WatchServiceOptions): WatchService {
       );
       if (outcome.kind === 'post') out.push({ ...base, outcome: 'would_post', message: outcome.message });
       else if (outcome.kind === 'pause') out.push({ ...base, outcome: 'paused', detail: outcome.reason });
+      else if (outcome.kind === 'skip') out.push({ ...base, outcome: 'failed', detail: outcome.reason });
       else out.push({ ...base, outcome: outcome.kind, detail: outcome.detail });
     }
     return out;

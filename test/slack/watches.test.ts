@@ -7,6 +7,7 @@ import path from 'node:path';
 import { parse } from 'yaml';
 import { loadCatalogFile } from '../../src/queries/catalog.js';
 import { QuestionParser } from '../../src/queries/question.js';
+import { BytesLedger } from '../../src/store/bytes-ledger.js';
 import { WatchStore } from '../../src/store/watch-store.js';
 import { createWatchService } from '../../src/watches/watch-service.js';
 import { tempDir } from '../helpers/config.js';
@@ -464,5 +465,25 @@ describe('anomaly alerts on the demo data', () => {
     expect(textsOf(explained)).toContain('What changed: New sign-ups');
     expect(postsTo('C0ANOM2')).toHaveLength(0);
     expect(t.deps.watches.store.runs(normal)[0]!.detail).toContain('within the expected range');
+  });
+});
+
+describe('bytes budgets', () => {
+  it('counts a run against its creator: a spent budget skips the period, tells the creator once, and posts nothing', async () => {
+    at(TEST_NOW.toISOString());
+    // A question no other test asks, so no cached answer (which costs nothing) stands in for a new job.
+    const id = await create('watch docs sessions daily at 10:30', 'U0BROKE', 'C0BUDGET');
+    // U0BROKE already scanned 200 GB today (over the 100 GB personal default, under the 2 TB bot-wide one).
+    new BytesLedger(t.db).add('2026-11-30', 'U0BROKE', 200_000_000_000);
+    await tick('2026-11-30T15:31:00Z');
+    await tick('2026-11-30T15:36:00Z');
+    expect(postsTo('C0BUDGET')).toHaveLength(0);
+    const told = postsTo('U0BROKE').filter((c) => String(c.body.text).includes('did not run'));
+    expect(told).toHaveLength(1);
+    expect(String(told[0]!.body.text)).toContain('your daily warehouse bytes budget is spent (it resets at 00:00 UTC)');
+    expect(t.deps.watches.store.runs(id)).toMatchObject([{ period: '2026-11-30', status: 'failed', attempts: 3 }]);
+    // The next day the budget is fresh and the watch runs again.
+    await tick('2026-12-01T15:31:00Z');
+    expect(postsTo('C0BUDGET')).toHaveLength(1);
   });
 });
