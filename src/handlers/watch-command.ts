@@ -42,6 +42,16 @@ export async function watchCommand(
   const now = deps.clock();
   const parsed = deps.parser.parse(spec.question, { now, timezone: deps.config.metrics.timezone });
   if (!parsed.ok) return void (await respond(questionErrorMessage(parsed.error, spec.question, deps.catalog)));
+  // A watch repeats without anyone reading the question again, so every word must have been used.
+  if (parsed.question.unused.length > 0) {
+    const words = parsed.question.unused.map((w) => `“${w}”`).join(', ');
+    return void (await respond(
+      watchNoticeMessage(
+        `I didn't understand ${words} in “${spec.question}”, so I won't save a ${kind} that would ignore it. ` +
+          'Rephrase the question (try it first as `/analytics <question>`).',
+      ),
+    ));
+  }
   const { metric } = parsed.question;
   const notes: string[] = [];
   let every: Frequency = spec.schedule.every;

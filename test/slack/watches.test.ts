@@ -155,6 +155,10 @@ describe('/analytics watch', () => {
 
     expect(textsOf((await command('watch signups by source')).reply)).toContain('Say how often');
     expect(textsOf((await command('watch blorps weekly')).reply)).toContain('blorps');
+    const unused = textsOf((await command('watch signups from the moon weekly')).reply);
+    expect(unused).toContain('I didn');
+    expect(unused).toContain('moon');
+    expect(unused).not.toContain('Save this watch?');
     const hostile = (await command('alert when signups are <!channel> <http://evil|nice>')).reply!;
     expect(String(hostile.text)).not.toMatch(/<!channel>|<http/);
     expect(JSON.stringify(hostile.blocks)).not.toMatch(/<!channel>|<http/);
