@@ -70,7 +70,7 @@ describe('analytics-bot CLI', () => {
     await run.waitFor(/only visible to you[\s\S]*\/analytics list/);
     run.child.stdin.end('exit\n');
     expect((await run.exited).code).toBe(0);
-  });
+  }, 60_000); // a cold start on a busy machine
 
   it('answers a mention in the console and files a request through the form prompts on the local board', async () => {
     const run = runCli([], { DATA_DIR: tempDir(), PORT: '0' });
@@ -84,5 +84,5 @@ describe('analytics-bot CLI', () => {
     await run.waitFor(/filed as #41 Churn by plan[^\n]* on the local board/);
     run.child.stdin.end('exit\n');
     expect((await run.exited).code).toBe(0);
-  });
+  }, 60_000); // a cold start on a busy machine
 });
