@@ -137,6 +137,12 @@ export function errorInterpretation(error: QuestionError): Interpretation {
         [error.metric.name],
         `${error.metric.label} can't be broken down by ${error.dimension.label.toLowerCase()}`,
       );
+    case 'disallowed_filter':
+      return refusal(
+        'not_available',
+        names(error.suggestions),
+        `${error.metric.label} can't be filtered by ${error.dimension.label.toLowerCase()}`,
+      );
     case 'unknown_dimension':
       return refusal('not_available', [error.metric.name], `no breakdown called "${error.phrase}"`);
   }

@@ -74,6 +74,7 @@ export type QuestionError =
   | { kind: 'future'; message: string; suggestions?: Metric[] }
   | { kind: 'derived_measure'; phrase: string; metric?: Metric; suggestions: Metric[] }
   | { kind: 'disallowed_breakdown'; metric: Metric; dimension: Dimension; allowed: Dimension[] }
+  | { kind: 'disallowed_filter'; metric: Metric; dimension: Dimension; value: string; suggestions: Metric[] }
   | { kind: 'unknown_dimension'; phrase: string; metric: Metric; allowed: Dimension[] }
   | { kind: 'definition'; metrics: Metric[] }
   | {
@@ -109,7 +110,9 @@ const FILLER = new Set(
   between within some any going happen happened really actually exactly up come came via through using accounts
   account users user customers customer people folks companies orgs ones someone anyone number' whole entire
   did much am were vs versus compared compare against when where our yo sum summary breakdown tally level levels
-  was figure`.split(/\s+/),
+  was figure run runs running ran use uses using used hiya hey sorry bug thx thanks cheers ty asking wondering curious
+  deck qbr slides meeting forecast renewal advance quick anyone someone folks numbers could should might total numbers
+  roughly approx ok so far to-date`.split(/\s+/),
 );
 /** Filler that does not join an unused phrase's neighbours ("on mobile" keeps its "on"). */
 const PREPOSITIONS = new Set(['on', 'in', 'from', 'for', 'with', 'at', 'via', 'through', 'using', 'among', 'by']);
@@ -172,7 +175,20 @@ const DEFINITION =
 const COMPARE_WORD = /^(?:vs\.?|versus|compared|compare|against|relative)$/i;
 
 const SHORT_CODE = /^[A-Z]{2,3}$/;
-const VERSION_TOKEN = /^v?\d+(?:\.\d+)+$|^v\d+$/;
+/** Values that are everyday words: said about a metric without that dimension they are reported, not refused. */
+const GENERIC_VALUES = new Set([
+  'events',
+  'search',
+  'docs',
+  'direct',
+  'social',
+  'paid',
+  'organic',
+  'free',
+  'web',
+  'cloud',
+]);
+const VERSION_TOKEN = /^v?\d+(?:\.\d+)+(?:\.x)?$|^v\d+$/;
 
 interface Token {
   /** As typed. */
@@ -509,7 +525,7 @@ export class QuestionParser {
     return this.#valuesByDimension.get(dimension) ?? [];
   }
   /** @internal */ fuzzyValue(word: string, allowed: Dimension[]): ValueRef | null {
-    if (word.length < 4) return null;
+    if (word.length < 4 || /\d/.test(word)) return null;
     let best: { ref: ValueRef; score: number } | null = null;
     for (const [key, refs] of this.#values) {
       if (key.includes(' ') || refs.some((r) => SHORT_CODE.test(r.value) && norm(r.value) === key)) continue;
@@ -582,7 +598,7 @@ const COMPARISON_RULES: Array<{ re: RegExp; build(m: RegExpExecArray): Compariso
     build: (m) => ({ kind: 'year', words: m[0] }),
   },
   {
-    re: /\b(?:vs\.?|versus|compared\s+(?:to|with)|against|relative\s+to|over)\s+(?:the\s+)?(?:(?:previous|prior|preceding|last)(?:\s+(period|day|week|month|quarter|year))?|(?:one|period|day|week|month|quarter|year)\s+before|one\s+before\s+(?:it|that)?)\b/i,
+    re: /\b(?:vs\.?|versus|compared\s+(?:to|with)|against|relative\s+to)\s+(?:the\s+)?(?:(?:previous|prior|preceding|last)(?:\s+(period|day|week|month|quarter|year))?|(?:one|period|day|week|month|quarter|year)\s+before|one\s+before\s+(?:it|that)?)\b/i,
     build: (m) => {
       const unit = /\b(day|week|month|quarter|year)\b/i.exec(m[0])?.[1]?.toLowerCase() as RangeUnit | undefined;
       return { kind: 'previous', unit, words: m[0] };
@@ -1026,7 +1042,7 @@ class Reading {
       if (!free(i) && local[i]?.kind !== 'dimension') continue;
       const w = word(i);
       if (!versionDim || !VERSION_TOKEN.test(w) || !free(i)) continue;
-      const v = w.replace(/^v/, '');
+      const v = w.replace(/^v/, '').replace(/\.x$/, '');
       const known = this.#p.valuesOf(versionDim.name);
       const exact = known.includes(v);
       local[i] = { kind: 'value', values: [{ dimension: versionDim, value: v, prefix: !exact }] };
@@ -1075,12 +1091,23 @@ class Reading {
       const typed = this.#text.slice(t[i]!.start, t[j]!.end);
       const refs = r.values.filter((v) => allowed.includes(v.dimension));
       const dims = unique(refs.map((v) => v.dimension));
-      if (refs.length === 0) {
-        const others = unique(r.values.map((v) => v.dimension.label.toLowerCase()));
+      if (refs.length === 0 && GENERIC_VALUES.has(typed.toLowerCase())) {
+        // An ordinary word that happens to be a value elsewhere ("events"): reported, not refused.
         unusedNotes.push(typed);
-        this.#notes.push(`${metric.label} can't be filtered by ${others.join(' or ')}`);
         for (let k = i; k <= j; k++) use(k);
         continue;
+      }
+      if (refs.length === 0) {
+        // A value the metric cannot be cut by ("marketing spend in Germany"): no number for another question.
+        const ref = r.values[0]!;
+        const withIt = this.#p.catalog.metrics.filter((m) => m.dimensions.includes(ref.dimension.name));
+        return fail({
+          kind: 'disallowed_filter',
+          metric,
+          dimension: ref.dimension,
+          value: ref.value,
+          suggestions: [...withIt.slice(0, 2), metric].slice(0, 3),
+        });
       }
       for (let k = i; k <= j; k++) use(k);
       // "free tier", "pro plan", "plan: pro": the dimension's own name next to the value is part of it.
@@ -1105,10 +1132,13 @@ class Reading {
         current.op = current.op === 'eq' || current.op === 'in' ? 'in' : 'not_in';
         continue;
       }
-      const same = filters.find((f) => f.dimension === ref.dimension && f.op === op);
+      const positive = (o: FilterOp) => o === 'eq' || o === 'in';
+      const same = filters.find(
+        (f) => f.dimension === ref.dimension && f.op !== 'prefix' && positive(f.op) === positive(op),
+      );
       if (same && op !== 'prefix') {
         if (!same.values.includes(ref.value)) same.values.push(ref.value);
-        same.op = op === 'eq' ? 'in' : 'not_in';
+        same.op = positive(op) ? 'in' : 'not_in';
         current = same;
         continue;
       }

@@ -53,6 +53,17 @@ const UNIT_WORDS: Record<string, RangeUnit> = {
   quarters: 'quarter',
   year: 'year',
   years: 'year',
+  wk: 'week',
+  wks: 'week',
+  mo: 'month',
+  mos: 'month',
+  mth: 'month',
+  mths: 'month',
+  qtr: 'quarter',
+  qtrs: 'quarter',
+  yr: 'year',
+  yrs: 'year',
+  d: 'day',
 };
 const NUMBER_WORDS: Record<string, number> = {
   zero: 0,
@@ -283,7 +294,7 @@ const RULES: Rule[] = [
   },
   {
     re: re(
-      `(?:(?:in|over|during|for|within)\\s+(?:the\\s+)?(?:(last|past|previous|trailing|prior)\\s+)?|(?:the\\s+)?(last|past|previous|trailing|prior)\\s+)${NUMC}\\s+(days?|weeks?|months?|quarters?|years?)(?!\\s+ago)`,
+      `(?:(?:in|over|during|for|within)\\s+(?:the\\s+)?(?:(last|past|previous|trailing|prior)\\s+)?|(?:the\\s+)?(last|past|previous|trailing|prior)\\s+)${NUMC}\\s+(days?|weeks?|months?|quarters?|years?|wks?|mos?|mths?|qtrs?|yrs?|d)(?!\\s+ago)`,
     ),
     build: (m, today) => {
       const n = countOf(m[3]!);
@@ -302,7 +313,7 @@ const RULES: Rule[] = [
   },
   {
     re: re(
-      `(?:(?:in|over|during|for)\\s+)?(?:the\\s+)?(?:last|past|previous|prior)\\s+(day|week|fortnight|month|quarter|year)`,
+      `(?:(?:in|over|during|for)\\s+)?(?:the\\s+)?(?:last|past|previous|prior)\\s+(day|week|fortnight|month|quarter|year|wk|mo|mth|qtr|yr)`,
     ),
     build: (m, today) => {
       const word = m[1]!.toLowerCase();

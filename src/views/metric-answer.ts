@@ -407,6 +407,17 @@ export function questionErrorMessage(error: QuestionError, asked?: string, catal
         ),
         ...nextSteps([error.metric], typed),
       ]);
+    case 'disallowed_filter': {
+      const label = error.dimension.label.toLowerCase();
+      const text = `${error.metric.label} has no ${label}, so I can't give it for ${error.value}.`;
+      return ephemeral(escapeMrkdwn(text), [
+        section(
+          `*${escapeMrkdwn(error.metric.label)}* has no \`${escapeMrkdwn(label)}\`, so I can't give it for ` +
+            `“${escapeMrkdwn(clip(error.value, 60))}” — and I won't answer the total instead.`,
+        ),
+        ...nextSteps(error.suggestions, typed),
+      ]);
+    }
     case 'unknown_dimension':
       return ephemeral(`I don't know a breakdown called "${escapeMrkdwn(clip(error.phrase, 60))}".`, [
         section(
