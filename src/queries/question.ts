@@ -112,11 +112,16 @@ const FILLER = new Set(
   did much am were vs versus compared compare against when where our yo sum summary breakdown tally level levels
   was figure run runs running ran use uses using used hiya hey sorry bug thx thanks cheers ty asking wondering curious
   deck qbr slides meeting forecast renewal advance quick anyone someone folks numbers could should might total numbers
-  roughly approx ok so far to-date`.split(/\s+/),
+  roughly approx ok so far to-date hows change changes popular among campaign campaigns`.split(/\s+/),
 );
 /** Filler that does not join an unused phrase's neighbours ("on mobile" keeps its "on"). */
 const PREPOSITIONS = new Set(['on', 'in', 'from', 'for', 'with', 'at', 'via', 'through', 'using', 'among', 'by']);
 const NEGATIONS = new Set([
+  'outside',
+  'arent',
+  'isnt',
+  'ex',
+  'but',
   'not',
   'non',
   'without',
@@ -514,6 +519,10 @@ export class QuestionParser {
   }
   /** @internal */ sourcePhrases(): Array<[string, string[]]> {
     return this.#sourcePhrases;
+  }
+  /** @internal */ metricWordsOf(metric: Metric): string[] {
+    const entry = this.#metricPhrases.find((m) => m.metric === metric);
+    return entry ? [...new Set(entry.phrases.flat().flatMap((w) => plural(w)))] : [];
   }
   /** @internal */ isMetricWord(word: string): boolean {
     return this.#metricWords.has(word);
@@ -1009,9 +1018,11 @@ class Reading {
       });
     }
     if (orderPending) {
-      if (breakdowns.length > 0)
-        order = { direction: orderPending.direction, limit: orderPending.limit ?? (which >= 0 ? 1 : 5) };
-      else unusedNotes.push(t[orderPending.at]!.raw);
+      // "the biggest channel" is one; "the biggest channels" a few.
+      const plural = t.slice(orderPending.at + 1, orderPending.at + 4).some((x) => /[a-z]s$/.test(x.norm));
+      if (breakdowns.length > 0) {
+        order = { direction: orderPending.direction, limit: orderPending.limit ?? (which >= 0 || !plural ? 1 : 5) };
+      } else unusedNotes.push(t[orderPending.at]!.raw);
     }
     if (which >= 0 && breakdowns.length > 0) {
       use(which);
@@ -1242,6 +1253,15 @@ class Reading {
         message: `${range.label} has too many ${grain}s to chart; ask for a coarser grain.`,
         suggestions: this.#p.closest(this.#text, metric),
       });
+    }
+    // A leftover word that is (a typo of) a word of the metric's own name is part of the name ("bounce rat").
+    const own = this.#p.metricWordsOf(metric);
+    for (let i = 0; i < this.#tokens.length; i++) {
+      const w = this.#tokens[i]!.norm;
+      if (parts.local[i] || FILLER.has(w)) continue;
+      if (own.some((o) => similarity(w, o) >= 0.75 || (w.length >= 3 && o.startsWith(w)))) {
+        parts.local[i] = { kind: 'used' };
+      }
     }
     const unused = this.#unusedPhrases(parts.local, parts.unusedNotes);
     return {

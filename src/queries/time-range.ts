@@ -101,7 +101,7 @@ const YEAR = '(?:19|20)\\d{2}';
 const DAY =
   `(?:${YEAR}-\\d{1,2}-\\d{1,2}|\\d{1,2}/\\d{1,2}(?:/(?:${YEAR}|\\d{2}))?` +
   `|${MON}\\s+\\d{1,2}${ORD}(?:,?\\s+${YEAR})?|(?:the\\s+)?\\d{1,2}${ORD}\\s+(?:of\\s+)?${MON}(?:,?\\s+${YEAR})?` +
-  `|(?:last\\s+|this\\s+|past\\s+)?${WD}|yesterday|today|${NUM}\\s+(?:days?|weeks?)\\s+ago)`;
+  `|(?:last\\s+|this\\s+|past\\s+)?${WD}|yesterday|yday|today|${NUM}\\s+(?:days?|weeks?)\\s+ago)`;
 /** Where an open range can start: a day, a month, a quarter, a year, or the beginning of one. */
 const START =
   `(?:(?:the\\s+)?(?:beginning|start)\\s+of\\s+(?:(?:the|this|last)\\s+(?:week|month|quarter|year)|${MON}(?:\\s+${YEAR})?|${YEAR})` +
@@ -204,7 +204,7 @@ export function parseDay(text: string, today: DateTime): DateTime | null {
     const back = (today.weekday - weekdayIndex(m[2]!) + 7) % 7 || 7;
     return today.minus({ days: back });
   }
-  if (s === 'yesterday') return today.minus({ days: 1 });
+  if (s === 'yesterday' || s === 'yday') return today.minus({ days: 1 });
   if (s === 'today') return today;
   m = AGO.exec(s);
   if (m) return today.minus({ [m[2]!.startsWith('week') ? 'weeks' : 'days']: countOf(m[1]!) });
@@ -421,7 +421,7 @@ export function scanTimeRanges(text: string, now: Date, zone: string): RangeMatc
   const found: RangeMatch[] = [];
   // Cheap gate: most words cannot start a date, so most questions skip most rules.
   if (
-    !/\d|day|week|month|quarter|year|since|from|last|past|this|to ?date|td\b|ago|q[1-4]|jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec|mon|tue|wed|thu|fri|sat|tomorrow|next|first|second|third|fourth|fortnight/i.test(
+    !/\d|day|week|month|quarter|year|since|from|last|past|this|yday|to ?date|td\b|ago|q[1-4]|jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec|mon|tue|wed|thu|fri|sat|tomorrow|next|first|second|third|fourth|fortnight/i.test(
       text,
     )
   ) {
