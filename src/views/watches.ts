@@ -165,16 +165,22 @@ export function watchPostMessage(base: Message, row: WatchRow): Message {
 
 /**
  * What "What changed?" on an alert decomposes: the period checked against the one before it (for daily checks, the
- * week ending on the day checked against the week before, so weekdays are compared like for like).
+ * day against the same weekday a week earlier, so weekdays are compared like for like).
  */
 function changeQuestion(question: MetricQuestion, bucket: string): MetricQuestion {
   const zone = question.range.start.zoneName ?? 'UTC';
   const start = DateTime.fromISO(bucket, { zone });
   const end = start.plus({ [`${question.grain}s`]: 1 });
-  const range =
-    question.grain === 'day'
-      ? { start: end.minus({ days: 7 }), end, label: `the 7 days to ${start.toFormat('LLL d')}` }
-      : { start, end, label: `the ${question.grain} of ${start.toFormat('LLL d')}` };
+  if (question.grain === 'day') {
+    const weekBefore = { start: start.minus({ days: 7 }), end: end.minus({ days: 7 }), label: 'a week earlier' };
+    return {
+      ...question,
+      range: { start, end, label: start.toFormat('ccc LLL d') },
+      defaultRange: false,
+      comparison: { range: weekBefore, kind: 'same_weekday_last_week', likeForLike: false },
+    };
+  }
+  const range = { start, end, label: `the ${question.grain} of ${start.toFormat('LLL d')}` };
   return {
     ...question,
     range,

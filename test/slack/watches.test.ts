@@ -467,6 +467,7 @@ describe('anomaly alerts on the demo data', () => {
     const explain = buttons(posts[0]!.body.blocks).find((b) => b.action_id === 'what_changed')!;
     const explained = await click('what_changed', explain.value, 'U0ASKER', 'watch_post', 'C0ANOM1');
     expect(textsOf(explained)).toContain('What changed: New sign-ups');
+    expect(textsOf(explained)).toContain(`${value} sign-ups Sat Nov 28 vs ${await signupsOn('2026-11-21')} sign-ups`);
     expect(postsTo('C0ANOM2')).toHaveLength(0);
     expect(t.deps.watches.store.runs(normal)[0]!.detail).toContain('within the expected range');
   });
