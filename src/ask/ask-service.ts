@@ -147,7 +147,8 @@ export class AskService {
           suggestions: this.parser.closest(intent.text),
         });
       case 'empty':
-        return errorInterpretation({ kind: 'empty' });
+        // Even an empty message gets next steps: the closest (here: the first) metrics and the request button.
+        return errorInterpretation({ kind: 'empty', suggestions: this.parser.closest('') });
     }
   }
 
