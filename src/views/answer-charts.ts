@@ -3,10 +3,11 @@
  * area for the breakdown over time, and a table block for the breakdown. All from numbers the answer already has.
  * Pure.
  */
-import type { Metric } from '../queries/catalog.js';
+import type { Dimension, Metric } from '../queries/catalog.js';
 import type { MetricAnswer } from '../queries/metric-service.js';
 import {
   bucketLabels,
+  CHART_LIMITS,
   type DataVisualizationBlock,
   dataVisualization,
   formatCell,
@@ -141,6 +142,36 @@ export function breakdownTableBlock(answer: MetricAnswer): TableBlock | null {
       r.key,
       formatCell(r.value, metric),
       ...(additive ? [total ? pct.format((r.value ?? 0) / total) : '–'] : []),
+    ]),
+    BREAKDOWN_TABLE_BLOCK,
+  );
+}
+
+/**
+ * A two-way breakdown as a pivot table block: the first dimension down, the second across, so each number sits at
+ * its pair of values. Columns beyond Slack's cell limit are left out and the header says how many.
+ */
+export function twoWayTableBlock(answer: MetricAnswer): TableBlock | null {
+  const { question } = answer;
+  if (question.breakdowns.length !== 2 || !answer.breakdown || answer.breakdown.length === 0) return null;
+  const [down, across] = question.breakdowns as [Dimension, Dimension];
+  const metric = question.metric;
+  const rowKeys = [...new Set(answer.breakdown.map((r) => r.key))];
+  const allColumns = [...new Set(answer.breakdown.map((r) => r.key2 ?? ''))];
+  const columnKeys = allColumns.slice(0, CHART_LIMITS.tableCells - 1);
+  const cellOf = new Map(answer.breakdown.map((r) => [JSON.stringify([r.key, r.key2 ?? '']), r.value]));
+  const hidden = allColumns.length - columnKeys.length;
+  return tableBlock(
+    [
+      { header: `${down.label} × ${across.label}${hidden > 0 ? ` (+${hidden} not shown)` : ''}` },
+      ...columnKeys.map((k) => ({ header: k, align: 'right' as const })),
+    ],
+    rowKeys.map((k) => [
+      k,
+      ...columnKeys.map((c) => {
+        const value = cellOf.get(JSON.stringify([k, c]));
+        return value === undefined ? '–' : formatCell(value, metric);
+      }),
     ]),
     BREAKDOWN_TABLE_BLOCK,
   );

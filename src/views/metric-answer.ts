@@ -12,6 +12,7 @@ import {
   breakdownTableBlock,
   breakdownTrendChart,
   seriesChart,
+  twoWayTableBlock,
 } from './answer-charts.js';
 import {
   type AnyBlock,
@@ -174,13 +175,13 @@ export function metricAnswerMessage(answer: MetricAnswer, opts: AnswerViewOption
   }
   if (question.grainNote) blocks.push(context(question.grainNote));
   // Native chart and table blocks follow their text versions; delivery drops them if Slack rejects them.
-  // A two-way breakdown is a table in text only: the charts draw one dimension.
+  // A two-way breakdown gets a pivot table but no chart: the charts draw one dimension.
   const visuals =
     question.breakdowns.length === 1
       ? [breakdownChart(answer), breakdownTrendChart(answer), breakdownTableBlock(answer)]
       : question.breakdowns.length === 0
         ? [seriesChart(answer)]
-        : [];
+        : [twoWayTableBlock(answer)];
 
   if (answer.breakdown) {
     const by = question.breakdowns.map((d) => d.label.toLowerCase()).join(' × ');

@@ -95,6 +95,30 @@ describe('charts and tables in answers', () => {
     for (const row of table.rows.slice(1)) expect(text).toContain(row[1]!.text);
   });
 
+  it('a two-way breakdown is a pivot table block (no chart) carrying the same numbers as the text table', async () => {
+    t = await startTestBot();
+    const answer = await ask('signups last 4 weeks by source and plan');
+    expect(charts(answer)).toEqual([]);
+    const table = blocksOf(answer).find((b) => b.type === 'table') as unknown as {
+      rows: Array<Array<{ text: string }>>;
+      column_settings: Array<{ align: string }>;
+    };
+    const header = table.rows[0]!.map((c) => c.text);
+    expect(header[0]).toBe('Sign-up source × Plan');
+    expect(header.slice(1).sort()).toEqual(['enterprise', 'free', 'pro']);
+    expect(table.column_settings.slice(1).every((c) => c.align === 'right')).toBe(true);
+    expect(table.rows.length).toBeGreaterThan(2);
+    for (const row of table.rows) expect(row).toHaveLength(header.length);
+    // The text table's pairs (the top ones; the tail is folded into "Other") sit at their cells of the pivot.
+    const section = blocksOf(answer).find((b) => JSON.stringify(b).includes('By sign-up source × plan'));
+    const pairs = [...String((section!.text as Json).text).matchAll(/^(\S+) · (\S+)\s+([\d,]+)/gm)];
+    expect(pairs.length).toBeGreaterThan(3);
+    for (const [, source, plan, value] of pairs) {
+      const row = table.rows.find((r) => r[0]!.text === source)!;
+      expect(row[header.indexOf(plan!)]!.text).toBe(value);
+    }
+  });
+
   it('distinct counts never fold a tail into "Other"', async () => {
     t = await startTestBot();
     const answer = await ask('weekly active users last 4 weeks by country');
