@@ -1131,6 +1131,15 @@ class Reading {
         continue;
       }
       const ref = refs[0]!;
+      if (ref.prefix && negate) {
+        // "not on 5.4": there is no negated prefix, so exclude every known version the prefix covers.
+        const covered = this.#p
+          .valuesOf(ref.dimension.name)
+          .filter((v) => v === ref.value || v.startsWith(`${ref.value}.`));
+        current = { dimension: ref.dimension, op: 'not_in', values: covered.length > 0 ? covered : [ref.value] };
+        filters.push(current);
+        continue;
+      }
       const op: FilterOp = ref.prefix ? 'prefix' : negate ? 'neq' : 'eq';
       const joined =
         current &&

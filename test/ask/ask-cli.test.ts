@@ -82,6 +82,21 @@ describe('ask --json', () => {
     expect(body.text).toContain('Request data from the team');
   });
 
+  it('reads a version prefix, and its negation as every version the prefix covers', async () => {
+    const on = (await askJson('active instances on 5.4 yesterday')).body.interpretation as { filters: unknown[] };
+    expect(on.filters).toEqual([{ dimension: 'version', op: 'prefix', values: ['5.4'] }]);
+    const { body } = await askJson('instances not on 5.4 yesterday');
+    const not = body.interpretation as { filters: Array<{ dimension: string; op: string; values: string[] }> };
+    expect(not.filters).toHaveLength(1);
+    expect(not.filters[0]).toMatchObject({ dimension: 'version', op: expect.stringMatching(/^(neq|not_in)$/) });
+    expect(not.filters[0]!.values.length).toBeGreaterThan(0);
+    for (const v of not.filters[0]!.values) expect(v === '5.4' || v.startsWith('5.4.')).toBe(true);
+    // The two together are the whole: nothing counted twice, nothing lost.
+    const all = (await askJson('active instances yesterday')).body.numbers!.current!;
+    const onNumber = (await askJson('active instances on 5.4 yesterday')).body.numbers!.current!;
+    expect(onNumber + body.numbers!.current!).toBe(all);
+  });
+
   it('prints the message as text without --json', async () => {
     const { code, out } = await ask('signups', 'last', 'week');
     expect(code).toBe(0);
