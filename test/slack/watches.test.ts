@@ -6,6 +6,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { parse } from 'yaml';
 import { loadCatalogFile } from '../../src/queries/catalog.js';
+import { createMetricService } from '../../src/queries/metric-service.js';
 import { QuestionParser } from '../../src/queries/question.js';
 import { BytesLedger } from '../../src/store/bytes-ledger.js';
 import { WatchStore } from '../../src/store/watch-store.js';
@@ -413,6 +414,29 @@ describe('sharing, DMs and App Home', () => {
     // Other tests' alerts may run in this tick too; only these three break searches down by client.
     const byClient = warehouse.queries.slice(before).filter((q) => /\bclient\b/.test(q.sql));
     expect(byClient).toHaveLength(1);
+  });
+
+  it('uses the answer cache: a watch due right after the same question was answered makes no query', async () => {
+    at(TEST_NOW.toISOString());
+    await create('watch searches by country daily at 11:00', 'U0CACHE', 'C0CACHE');
+    // The suite runs without a cache (to prove per-tick sharing on its own); this service has the usual one.
+    const metrics = createMetricService({
+      catalog: t.deps.catalog,
+      warehouse,
+      telemetry: t.deps.telemetry,
+      logger: t.deps.logger,
+      ttlMs: 10 * 60_000,
+      clock: () => now,
+    });
+    const cached = createWatchService({ ...t.deps, metrics, store: new WatchStore(t.db), clock: () => now });
+    at('2026-11-30T16:01:00Z'); // 11:01 in New York
+    const question = t.deps.parser.parse('searches by country', { now, timezone: t.deps.config.metrics.timezone });
+    if (!question.ok) throw new Error('not understood');
+    await metrics.answer(question.question, { userId: 'U0CACHE', channelId: 'C0CACHE' });
+    const before = warehouse.queries.length;
+    await cached.tick(now);
+    expect(postsTo('C0CACHE')).toHaveLength(1);
+    expect(warehouse.queries.slice(before).filter((q) => /\bcountry\b/.test(q.sql))).toHaveLength(0);
   });
 
   it('posts a dm watch to its creator, and App Home lists the person’s watches', async () => {
