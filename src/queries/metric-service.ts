@@ -8,6 +8,7 @@ import { DateTime } from 'luxon';
 import type { Logger } from '../logger.js';
 import { metricLabel, type Telemetry } from '../telemetry.js';
 import { BudgetExceededError, type QueryBudget } from './budget.js';
+import { createCachedJobs } from './cached-jobs.js';
 import type { Grain, Metric, MetricCatalog } from './catalog.js';
 import { comparisonRange, compileMetricQuery } from './compile.js';
 import type { MetricQuestion } from './question.js';
@@ -108,10 +109,15 @@ type Computed = Omit<MetricAnswer, 'question' | 'cached' | 'durationMs'>;
 export function createMetricService(opts: MetricServiceOptions): MetricService {
   const { catalog, warehouse, telemetry, ttlMs } = opts;
   const clock = opts.clock ?? (() => new Date());
-  const maxEntries = opts.maxEntries ?? 500;
   const log = opts.logger.child({ component: 'metrics' });
-  const cache = new Map<string, { at: number; value: Computed }>();
-  const inFlight = new Map<string, Promise<Computed>>();
+  const jobs = createCachedJobs<Computed>({
+    ttlMs,
+    clock,
+    telemetry,
+    budget: opts.budget,
+    maxEntries: opts.maxEntries,
+    bytesOf: (value) => value.bytesBilled ?? value.bytesProcessed ?? 0,
+  });
 
   async function compute(question: MetricQuestion): Promise<Computed> {
     const query = compileMetricQuery(catalog, question, warehouse.kind);
@@ -154,40 +160,15 @@ export function createMetricService(opts: MetricServiceOptions): MetricService {
         breakdowns: question.breakdowns.map((d) => d.name),
         filters: question.filters.map((f) => `${f.dimension.name} ${f.op} ${f.values.join('|')}`),
       };
-      const hit = cache.get(key);
-      if (hit && clock().getTime() - hit.at < ttlMs) {
+      const hit = jobs.fresh(key);
+      if (hit) {
         const durationMs = performance.now() - started;
         telemetry.metricAnswers.inc({ metric: metricLabel(question.metric), outcome: 'ok', cache: 'hit' });
         log.info({ ...audit, botCache: true, bytesBilled: 0, durationMs }, 'metric answered');
-        return { ...hit.value, question, cached: true, durationMs };
-      }
-      let pending = inFlight.get(key);
-      const shared = Boolean(pending);
-      if (!pending) {
-        try {
-          opts.budget?.check(asker.userId, clock());
-        } catch (error) {
-          if (error instanceof BudgetExceededError) {
-            telemetry.refusals.inc({ reason: error.scope === 'user' ? 'user_bytes_budget' : 'daily_bytes_budget' });
-            log.info({ ...audit, budget: error.scope, spent: error.spentBytes }, 'bytes budget reached');
-          }
-          throw error;
-        }
-        pending = compute(question)
-          .then((value) => {
-            // The person whose question started the job pays for it; people sharing it in flight do not.
-            opts.budget?.record(asker.userId, value.bytesBilled ?? value.bytesProcessed ?? 0, clock());
-            return value;
-          })
-          .finally(() => inFlight.delete(key));
-        inFlight.set(key, pending);
+        return { ...hit, question, cached: true, durationMs };
       }
       try {
-        const value = await pending;
-        if (!shared) {
-          cache.set(key, { at: clock().getTime(), value });
-          while (cache.size > maxEntries) cache.delete(cache.keys().next().value!);
-        }
+        const { value, shared } = await jobs.run(key, asker.userId, () => compute(question));
         const durationMs = performance.now() - started;
         telemetry.metricAnswers.inc({
           metric: metricLabel(question.metric),
@@ -208,6 +189,10 @@ export function createMetricService(opts: MetricServiceOptions): MetricService {
         );
         return { ...value, question, cached: false, durationMs };
       } catch (error) {
+        if (error instanceof BudgetExceededError) {
+          log.info({ ...audit, budget: error.scope, spent: error.spentBytes }, 'bytes budget reached');
+          throw error;
+        }
         telemetry.metricAnswers.inc({ metric: metricLabel(question.metric), outcome: 'error', cache: 'miss' });
         log.warn({ ...audit, err: error, durationMs: performance.now() - started }, 'metric question failed');
         throw error;

@@ -14,7 +14,8 @@
  */
 import type { Logger } from '../logger.js';
 import type { Telemetry } from '../telemetry.js';
-import { BudgetExceededError, type QueryBudget } from './budget.js';
+import type { QueryBudget } from './budget.js';
+import { createCachedJobs } from './cached-jobs.js';
 import type { Dimension, Metric, MetricCatalog } from './catalog.js';
 import { comparisonRange, compileChangeQuery } from './compile.js';
 import type { Asker, MetricAnswer, MetricService } from './metric-service.js';
@@ -126,10 +127,15 @@ function cacheKeyFor(q: MetricQuestion, dimension: Dimension): string {
 export function createChangeExplainer(opts: ChangeExplainerOptions): ChangeExplainer {
   const { catalog, warehouse, telemetry, ttlMs } = opts;
   const clock = opts.clock ?? (() => new Date());
-  const maxEntries = opts.maxEntries ?? 500;
   const log = opts.logger.child({ component: 'what-changed' });
-  const cache = new Map<string, { at: number; value: DimensionRows }>();
-  const inFlight = new Map<string, Promise<DimensionRows>>();
+  const jobs = createCachedJobs<DimensionRows>({
+    ttlMs,
+    clock,
+    telemetry,
+    budget: opts.budget,
+    maxEntries: opts.maxEntries,
+    bytesOf: (rows) => rows.bytes,
+  });
 
   async function run(question: MetricQuestion, dimension: Dimension, periods: Periods): Promise<DimensionRows> {
     const query = compileChangeQuery(catalog, question, dimension, warehouse.kind);
@@ -152,32 +158,9 @@ export function createChangeExplainer(opts: ChangeExplainerOptions): ChangeExpla
     asker: Asker,
   ): Promise<{ rows: DimensionRows; queried: boolean }> {
     const key = cacheKeyFor(question, dimension);
-    const hit = cache.get(key);
-    if (hit && clock().getTime() - hit.at < ttlMs) return { rows: hit.value, queried: false };
-    let pending = inFlight.get(key);
-    const shared = Boolean(pending);
-    if (!pending) {
-      try {
-        opts.budget?.check(asker.userId, clock());
-      } catch (error) {
-        if (error instanceof BudgetExceededError) {
-          telemetry.refusals.inc({ reason: error.scope === 'user' ? 'user_bytes_budget' : 'daily_bytes_budget' });
-        }
-        throw error;
-      }
-      pending = run(question, dimension, periods)
-        .then((rows) => {
-          opts.budget?.record(asker.userId, rows.bytes, clock());
-          return rows;
-        })
-        .finally(() => inFlight.delete(key));
-      inFlight.set(key, pending);
-    }
-    const rows = await pending;
-    if (!shared) {
-      cache.set(key, { at: clock().getTime(), value: rows });
-      while (cache.size > maxEntries) cache.delete(cache.keys().next().value!);
-    }
+    const hit = jobs.fresh(key);
+    if (hit) return { rows: hit, queried: false };
+    const { value: rows, shared } = await jobs.run(key, asker.userId, () => run(question, dimension, periods));
     return { rows, queried: !shared };
   }
 
