@@ -1,20 +1,25 @@
 /**
  * An ask-back choice or a one-click alternative: the button carries the whole reading, so the answer is exactly the
  * one the person picked. The value is untrusted and is validated against the catalog like any other button.
+ * The answer goes out like every other one: recorded for 👍/👎, and with the text fallback if Slack rejects a chart.
  */
 import type { Deps } from '../deps.js';
 import { decodeQuestion } from '../queries/question-codec.js';
-import { metricAnswerMessage } from '../views/metric-answer.js';
-import { answerButton, type ButtonArgs } from './answer-question.js';
+import { deliver } from '../slack/deliver.js';
+import { answerButton, type ButtonArgs, shownAnswer } from './answer-question.js';
 
 export const askChoice = (deps: Deps) => async (args: ButtonArgs) => {
   const answered = await answerButton(deps, args, 'action:choice', (v) => decodeQuestion(v, deps.catalog));
   if (!answered) return;
-  const { outcome } = answered;
+  const { outcome, log, channelId } = answered;
+  if (!outcome.ok) return void (await args.respond(outcome.message));
   const inThread = Boolean((args.body as { message?: { thread_ts?: string } }).message?.thread_ts);
-  await args.respond(
-    outcome.ok
-      ? { ...metricAnswerMessage(outcome.answer, { visible: inThread }), replace_original: true }
-      : outcome.message,
+  await deliver(
+    {
+      ...shownAnswer(deps, outcome.answer, { userId: args.body.user.id, channelId }, { visible: inThread }),
+      replace_original: true,
+    },
+    { kind: 'respond', respond: args.respond },
+    { mode: deps.config.charts.mode, logger: log },
   );
 };

@@ -94,6 +94,21 @@ describe('/analytics <question>', () => {
     });
   });
 
+  it('asks back with one button per reading; a click answers exactly that reading, rateable like any answer', async () => {
+    t = await startTestBot();
+    const { answer: asked } = await ask('searches or code navigation last week?');
+    const choices = buttons(asked).filter((b) => /^ask_choice_\d+$/.test(String(b.action_id)));
+    expect(choices).toHaveLength(2);
+    await t.post(buttonClick({ actionId: String(choices[0]!.action_id), value: String(choices[0]!.value) }));
+    await t.settle();
+    const answer = t.responses.at(-1)!.body as Json;
+    expect(answer.replace_original).toBe(true);
+    expect(textOf(answer)).toContain('Searches');
+    expect(textOf(answer)).toContain('Nov 16 – Nov 22, 2026');
+    // Recorded for 👍/👎 like every other answer.
+    expect(JSON.stringify(answer.blocks)).toContain('answer_feedback_up');
+  });
+
   it('tells the user how to invite the bot when it is not in the channel', async () => {
     t = await startTestBot();
     t.onSlackMethod('chat.postMessage', () => ({ body: { ok: false, error: 'not_in_channel' } }));
