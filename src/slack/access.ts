@@ -5,9 +5,9 @@ import type { Logger } from '../logger.js';
 import type { Metric } from '../queries/catalog.js';
 import type { QuestionError } from '../queries/question.js';
 
-const TTL_MS = 5 * 60_000;
-// Keyed by user group (a catalog names a handful); bounded anyway, since the catalog is an input too.
-const groupCache = new LRUCache<string, { at: number; users: Set<string> }>({ max: 200 });
+// Keyed by user group (a catalog names a handful); bounded anyway, since the catalog is an input too. It holds the
+// lookup's promise, so checks that run together (a listing of several metrics of one group) share one Slack call.
+const groupCache = new LRUCache<string, Promise<Set<string>>>({ max: 200, ttl: 5 * 60_000 });
 
 /** Who will see the number: the asker alone (ephemeral, DM), or everyone in the asker's channel. */
 export type Audience = 'asker' | 'channel';
@@ -28,18 +28,19 @@ export async function canSeeMetric(
   if (asker.channelId && rule.channels.includes(asker.channelId)) return true;
   if (audience === 'channel') return false;
   for (const group of rule.usergroups) {
-    const cached = groupCache.get(group);
-    let users = cached && Date.now() - cached.at < TTL_MS ? cached.users : undefined;
-    if (!users) {
-      try {
-        const res = await client.usergroups.users.list({ usergroup: group });
-        users = new Set(res.users ?? []);
-        groupCache.set(group, { at: Date.now(), users });
-      } catch (error) {
-        // Fail closed: an unreadable group grants nothing.
-        log.warn({ err: error, usergroup: group, metric: metric.name }, 'could not read user group for access rule');
-        continue;
-      }
+    let lookup = groupCache.get(group);
+    if (!lookup) {
+      lookup = client.usergroups.users.list({ usergroup: group }).then((res) => new Set(res.users ?? []));
+      groupCache.set(group, lookup);
+    }
+    let users: Set<string>;
+    try {
+      users = await lookup;
+    } catch (error) {
+      // Fail closed: an unreadable group grants nothing (and is asked again next time).
+      if (groupCache.get(group) === lookup) groupCache.delete(group);
+      log.warn({ err: error, usergroup: group, metric: metric.name }, 'could not read user group for access rule');
+      continue;
     }
     if (users.has(asker.userId)) return true;
   }
