@@ -58,7 +58,7 @@ export async function admit(
 }
 
 /** The access rules for `audience`: null when the metric may be shown there, else the message saying why not. */
-export async function refusalFor(
+async function refusalFor(
   question: MetricQuestion,
   asker: { userId: string; channelId?: string },
   client: WebClient,

@@ -17,7 +17,7 @@ import { nextOccurrence } from '../watches/schedule.js';
 type CommandArgs = AllMiddlewareArgs & SlackCommandMiddlewareArgs;
 
 /** The person's IANA zone from users.info; null when Slack does not say. */
-export async function userTimezone(client: WebClient, user: string, log: Logger): Promise<string | null> {
+async function userTimezone(client: WebClient, user: string, log: Logger): Promise<string | null> {
   try {
     const res = await client.users.info({ user });
     return res.user?.tz ?? null;

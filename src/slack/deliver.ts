@@ -45,17 +45,17 @@ export interface Delivered {
 const hasNewBlocks = (m: Message) => m.blocks.some((b) => NEW_BLOCK_TYPES.has(b.type));
 
 /** The message without the blocks older clients and APIs may not know; their text versions remain. */
-export function withoutNewBlocks(message: Message): Message {
+function withoutNewBlocks(message: Message): Message {
   return { ...message, blocks: message.blocks.filter((b) => !NEW_BLOCK_TYPES.has(b.type)) };
 }
 
 /** What goes out first for a mode: image and off never send chart blocks. */
-export function forChartMode(message: Message, mode: ChartMode): Message {
+function forChartMode(message: Message, mode: ChartMode): Message {
   return mode === 'native' ? message : { ...message, blocks: message.blocks.filter((b) => !isChartBlock(b)) };
 }
 
 /** Slack's answer to a payload with blocks it does not accept, from the Web API or from response_url. */
-export function isInvalidBlocks(error: unknown): boolean {
+function isInvalidBlocks(error: unknown): boolean {
   const e = error as { data?: { error?: string }; statusCode?: number; message?: string };
   if (e?.data?.error === 'invalid_blocks' || e?.data?.error === 'invalid_blocks_format') return true;
   // response_url answers a rejected payload with HTTP 400; Bolt's RespondError keeps only the status.
