@@ -8,11 +8,11 @@
  */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { distance } from 'fastest-levenshtein';
 import Fuse from 'fuse.js';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { PACKAGE_ROOT } from '../config.js';
+import { bestSimilarity, similarity } from '../lib/fuzzy.js';
 
 export const DEFAULT_KNOWLEDGE_FILE = path.join(PACKAGE_ROOT, 'knowledge', 'data-sources.yml');
 
@@ -275,22 +275,6 @@ function contentTokens(input: string): string[] {
     if (out.size >= MAX_TOKENS) break;
   }
   return [...out];
-}
-
-/** 1 - edit distance / length, so one typo in a long word still counts as the word. */
-function similarity(a: string, b: string): number {
-  if (a === b) return 1;
-  return 1 - distance(a, b) / Math.max(a.length, b.length);
-}
-
-function bestSimilarity(word: string, among: readonly string[]): number {
-  let best = 0;
-  for (const candidate of among) {
-    const s = similarity(word, candidate);
-    if (s > best) best = s;
-    if (best === 1) break;
-  }
-  return best;
 }
 
 /**

@@ -11,6 +11,7 @@
  * the result is a refusal that still names the closest metrics.
  */
 import type { DateTime } from 'luxon';
+import { typoSimilarity as similarity } from '../lib/fuzzy.js';
 import { type Dimension, GRAINS, type Grain, type Metric, type MetricCatalog } from './catalog.js';
 import {
   lastComplete,
@@ -240,38 +241,6 @@ const TOKEN_RE = /[\p{L}\p{N}]+(?:[.'’][\p{L}\p{N}]+)*/gu;
 /** Splits into words: hyphens and punctuation separate, dots stay inside versions and abbreviations. */
 function words(text: string): string[] {
   return (text.match(TOKEN_RE) ?? []).map(norm);
-}
-
-/** Optimal-string-alignment distance: one transposition ("dialy") costs one edit. Short strings only. */
-export function editDistance(a: string, b: string): number {
-  if (a === b) return 0;
-  const n = a.length;
-  const m = b.length;
-  if (Math.abs(n - m) > 3) return Math.max(n, m);
-  let prev2: number[] = [];
-  let prev = Array.from({ length: m + 1 }, (_, j) => j);
-  for (let i = 1; i <= n; i++) {
-    const cur = [i];
-    for (let j = 1; j <= m; j++) {
-      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
-      let v = Math.min(prev[j]! + 1, cur[j - 1]! + 1, prev[j - 1]! + cost);
-      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) v = Math.min(v, prev2[j - 2]! + 1);
-      cur.push(v);
-    }
-    prev2 = prev;
-    prev = cur;
-  }
-  return prev[m]!;
-}
-
-/** How alike two words are, 0..1: typos, and abbreviations as prefixes ("conv" for "conversion"). */
-function similarity(typed: string, word: string): number {
-  if (typed === word) return 1;
-  if (typed.length >= 3 && word.startsWith(typed)) return 0.86;
-  if (typed.length < 4 || word.length < 4) return 0;
-  const d = editDistance(typed, word);
-  const allowed = typed.length >= 8 ? 2 : 1;
-  return d <= allowed ? 1 - d / Math.max(typed.length, word.length) : 0;
 }
 
 const STOP = new Set(['per', 'the', 'of', 'on', 'by', 'and', 'a', 'an', 'in', 'to', 'site']);
