@@ -7,7 +7,12 @@ import type { KnowledgeBase, Topic } from '../knowledge/knowledge.js';
 import { isRequestIntent } from '../knowledge/knowledge.js';
 import type { MetricCatalog } from '../queries/catalog.js';
 import { errorInterpretation, type Interpretation, metricInterpretation } from '../queries/interpretation.js';
-import type { MetricQuestion, QuestionError, QuestionParser } from '../queries/question.js';
+import {
+  MAX_MESSAGE_LENGTH,
+  type MetricQuestion,
+  type QuestionError,
+  type QuestionParser,
+} from '../queries/question.js';
 import { decodeQuestion, encodeQuestion } from '../queries/question-codec.js';
 
 export type Intent =
@@ -49,6 +54,10 @@ export class AskService {
   ) {}
 
   understand(rawText: string, ctx: AskContext): Intent {
+    // A pasted log is refused before any matching work: no regex, knowledge lookup or fuzzy suggestion runs over it.
+    if (rawText.length > MAX_MESSAGE_LENGTH) {
+      return { kind: 'metric_problem', error: this.parser.tooLong(rawText.length), text: rawText.slice(0, 150) };
+    }
     const text = rawText
       .replace(/<@[A-Z0-9]+>/g, ' ')
       .replace(/\s+/g, ' ')
@@ -82,6 +91,7 @@ export class AskService {
       return { kind: 'metric_problem', error: parsed.error, text };
     }
     if (topic) return { kind: 'topic', topic: topic.topic };
+    if (parsed.error.kind === 'too_long') return { kind: 'metric_problem', error: parsed.error, text };
     return {
       kind: 'unknown',
       text,

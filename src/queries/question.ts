@@ -26,6 +26,9 @@ import {
 
 /** Longest question read; longer text is refused before any matching work. */
 export const MAX_QUESTION_LENGTH = 500;
+/** Longest message even looked at: Slack markup is stripped before the question's own limit applies, but a pasted
+ * log longer than this is refused without a single regex pass over it. */
+export const MAX_MESSAGE_LENGTH = MAX_QUESTION_LENGTH * 4;
 
 export type FilterOp = 'eq' | 'neq' | 'in' | 'not_in' | 'prefix';
 
@@ -430,7 +433,7 @@ export class QuestionParser {
 
   parse(input: string, ctx: ParseContext): ParseResult {
     // Refused before any matching work: a pasted log must not cost a regex scan.
-    if (input.length > MAX_QUESTION_LENGTH * 4) {
+    if (input.length > MAX_MESSAGE_LENGTH) {
       return { ok: false, error: this.tooLong(input.length) };
     }
     // Slack formatting (mentions, channel links, URLs) is not part of the question.

@@ -117,6 +117,7 @@ const entrySchema = z
     id: z.string().regex(/^[a-z0-9]+(-[a-z0-9]+)*-\d{3}$/, 'ids look like filters-001'),
     category: z.string().regex(/^[a-z_]+$/),
     q: z.string(),
+    repeat: z.number().int().min(1).max(100_000).optional(),
     now: z.string().optional(),
     tz: z.string().optional(),
     expect: z.union([metricExpect, otherExpect]),
@@ -177,7 +178,7 @@ describe('the evaluation bank', () => {
   });
 
   it('asks no question twice', () => {
-    const texts = bank.map((e) => e.q.toLowerCase());
+    const texts = bank.map((e) => e.q.repeat(e.repeat ?? 1).toLowerCase());
     expect(texts.filter((t, i) => texts.indexOf(t) !== i)).toEqual([]);
   });
 

@@ -30,6 +30,8 @@ const entrySchema = z
     id: z.string().min(1),
     category: z.string().min(1),
     q: z.string(),
+    /** The text is `q` repeated this many times (a pasted log, a 40,000-character message). */
+    repeat: z.number().int().min(1).max(100_000).optional(),
     now: z.string().optional(),
     tz: z.string().optional(),
     expect: z.record(z.string(), z.unknown()),
@@ -38,7 +40,7 @@ const entrySchema = z
   })
   .strict();
 
-export type BankEntry = z.infer<typeof entrySchema>;
+export type BankEntry = Omit<z.infer<typeof entrySchema>, 'repeat'>;
 
 export function loadBank(file = BANK_FILE): BankEntry[] {
   const raw = parseYaml(readFileSync(file, 'utf8'), { maxAliasCount: 100 }) as unknown;
@@ -46,7 +48,8 @@ export function loadBank(file = BANK_FILE): BankEntry[] {
   const entries = list.map((e, i) => {
     const parsed = entrySchema.safeParse(e);
     if (!parsed.success) throw new Error(`bank entry #${i + 1}: ${parsed.error.issues[0]?.message}`);
-    return parsed.data;
+    const { repeat, ...entry } = parsed.data;
+    return repeat ? { ...entry, q: entry.q.repeat(repeat) } : entry;
   });
   const ids = new Set<string>();
   for (const e of entries) {
@@ -62,13 +65,95 @@ const str = (v: unknown) => (v === null || v === undefined ? '' : String(v));
 /** YAML reads 2026-11-16 as a Date; the bank means the calendar day. */
 const day = (v: unknown) => (v instanceof Date ? v.toISOString().slice(0, 10) : str(v));
 
-function filterKey(f: Json): string {
+/** Rows whose dimension is NULL: a negative filter keeps them (`IS DISTINCT FROM`), a positive one never does. */
+export const NULL_VALUE = '∅';
+
+/**
+ * The values a dimension takes in a metric's own table on the demo data (NULL_VALUE among them when some rows have
+ * none); undefined when not known, and then filters are compared as written.
+ */
+export type DomainOf = (metric: string, dimension: string) => readonly string[] | undefined;
+
+const filterValues = (f: Json) => asList(f.values ?? (f.value !== undefined ? [f.value] : [])).map(str);
+
+/** How a filter is written, for dimensions whose values are not known. */
+function writtenKey(f: Json): string {
   const op = str(f.op);
   const negative = op === 'neq' || op === 'not_in';
-  const values = asList(f.values ?? (f.value !== undefined ? [f.value] : []))
-    .map(str)
-    .sort();
-  return JSON.stringify([str(f.dimension), op === 'prefix' ? 'prefix' : negative ? 'not' : 'is', values]);
+  return `${op === 'prefix' ? 'prefix' : negative ? 'not' : 'in'} [${filterValues(f).sort().join(', ')}]`;
+}
+
+/**
+ * The set of values one filter lets through, given the dimension's known values. A value the data does not hold
+ * keeps its own marker, so two filters on different unknown values never look alike, and a filter that lets
+ * nothing through still differs from no filter at all.
+ */
+function allowed(f: Json, domain: readonly string[]): Set<string> {
+  const values = filterValues(f);
+  const known = new Set(domain);
+  switch (str(f.op)) {
+    case 'neq':
+    case 'not_in':
+      return new Set([
+        ...domain.filter((v) => !values.includes(v)),
+        ...values.filter((v) => !known.has(v)).map((v) => `not ${v}`),
+      ]);
+    case 'prefix': {
+      const p = values[0] ?? '';
+      const covered = domain.filter((v) => v !== NULL_VALUE && (v === p || v.startsWith(`${p}.`)));
+      return new Set(covered.length > 0 ? covered : [`${p}.*`]);
+    }
+    default:
+      return new Set(values);
+  }
+}
+
+/**
+ * Each filtered dimension with what its filters allow: the set of values when the dimension's values are known
+ * (so `plan != free`, `plan not in [free]` and `plan in [pro, enterprise]` are one filter), else as written.
+ */
+export function filterSets(
+  filters: unknown[],
+  metric: string,
+  domainOf: DomainOf = () => undefined,
+): Map<string, string> {
+  const byDimension = new Map<string, Json[]>();
+  for (const f of filters as Json[]) {
+    const d = str(f.dimension);
+    byDimension.set(d, [...(byDimension.get(d) ?? []), f]);
+  }
+  const out = new Map<string, string>();
+  for (const [dimension, list] of byDimension) {
+    const domain = domainOf(metric, dimension);
+    if (!domain) {
+      out.set(dimension, list.map(writtenKey).sort().join(' and '));
+      continue;
+    }
+    // Several filters on one dimension all apply: what passes is what every one of them lets through.
+    const sets = list.map((f) => allowed(f, domain));
+    const both = [...sets[0]!].filter((v) => sets.every((s) => s.has(v)));
+    out.set(dimension, `∈ {${both.sort().join(', ')}}`);
+  }
+  return out;
+}
+
+/** Differences between two lists of filters, compared by the values they let through. */
+export function filterDifferences(
+  expected: unknown[],
+  actual: unknown[],
+  metric: string,
+  domainOf?: DomainOf,
+): string | null {
+  const want = filterSets(expected, metric, domainOf);
+  const got = filterSets(actual, metric, domainOf);
+  const same = want.size === got.size && [...want].every(([d, set]) => got.get(d) === set);
+  if (same) return null;
+  const show = (m: Map<string, string>) =>
+    [...m]
+      .sort(([a], [b]) => a.localeCompare(b))
+      .map(([d, set]) => `${d} ${set}`)
+      .join('; ') || 'none';
+  return `filters: expected ${show(want)}, got ${show(got)}`;
 }
 
 const overlaps = (a: string, b: string) => {
@@ -78,7 +163,12 @@ const overlaps = (a: string, b: string) => {
 };
 
 /** Differences between what the bank expects and what the bot understood; empty when they match. */
-export function differences(expected: Json, actual: Interpretation, rollupOf: (metric: string) => string): string[] {
+export function differences(
+  expected: Json,
+  actual: Interpretation,
+  rollupOf: (metric: string) => string,
+  domainOf?: DomainOf,
+): string[] {
   const a = actual as unknown as Json;
   const diffs: string[] = [];
   const want = str(expected.intent);
@@ -87,12 +177,8 @@ export function differences(expected: Json, actual: Interpretation, rollupOf: (m
     case 'metric': {
       if (str(expected.metric) !== actual.metric)
         diffs.push(`metric: expected ${str(expected.metric)}, got ${actual.metric}`);
-      const ef = asList(expected.filters)
-        .map((f) => filterKey(f as Json))
-        .sort();
-      const af = actual.filters.map((f) => filterKey(f as unknown as Json)).sort();
-      if (JSON.stringify(ef) !== JSON.stringify(af))
-        diffs.push(`filters: expected ${ef.join(' ') || 'none'}, got ${af.join(' ') || 'none'}`);
+      const filters = filterDifferences(asList(expected.filters), actual.filters, actual.metric, domainOf);
+      if (filters) diffs.push(filters);
       const eb = asList(expected.breakdown).map(str).sort();
       const ab = [...actual.breakdown].sort();
       if (JSON.stringify(eb) !== JSON.stringify(ab)) diffs.push(`breakdown: expected [${eb}], got [${ab}]`);
@@ -165,7 +251,7 @@ export function differences(expected: Json, actual: Interpretation, rollupOf: (m
         diffs.push(`reason: expected ${str(expected.reason)}, got ${actual.reason}`);
       }
       for (const choice of asList(expected.choices)) {
-        const found = actual.choices.some((c) => differences(choice as Json, c, rollupOf).length === 0);
+        const found = actual.choices.some((c) => differences(choice as Json, c, rollupOf, domainOf).length === 0);
         if (!found) diffs.push(`choices: none matches ${JSON.stringify(choice)}`);
       }
       return diffs;
@@ -253,10 +339,47 @@ async function checkTruth(deps: Deps, entry: BankEntry, question: MetricQuestion
   return problems;
 }
 
+/**
+ * Every dimension's values in each metric's own table, read from the demo warehouse (the data the value index
+ * learns from, without its recency window or row cap): one query per table and column. Identifiers come from the
+ * catalog, never from the bank.
+ */
+export async function demoDomains(deps: Pick<Deps, 'catalog' | 'warehouse'>): Promise<DomainOf> {
+  const { catalog, warehouse } = deps;
+  const byColumn = new Map<string, readonly string[]>();
+  const byMetric = new Map<string, string>();
+  for (const metric of catalog.metrics) {
+    const table = catalog.tableFor(metric, warehouse.kind);
+    for (const name of metric.dimensions) {
+      const column = catalog.dimension(name)?.column ?? name;
+      const key = `${table}|${column}`;
+      byMetric.set(`${metric.name}|${name}`, key);
+      if (byColumn.has(key)) continue;
+      const from = table
+        .split('.')
+        .map((p) => `"${p}"`)
+        .join('.');
+      const { rows } = await warehouse.query({
+        sql: `SELECT DISTINCT CAST("${column}" AS VARCHAR) AS v FROM ${from}`,
+        params: {},
+      });
+      byColumn.set(
+        key,
+        rows.map((r) => (r.v === null || r.v === undefined ? NULL_VALUE : String(r.v))),
+      );
+    }
+  }
+  return (metric, dimension) => {
+    const key = byMetric.get(`${metric}|${dimension}`);
+    return key === undefined ? undefined : byColumn.get(key);
+  };
+}
+
 /** Runs the whole bank. `deps` must be built on the demo data (test/helpers/harness.ts testDeps()). */
 export async function runEval(deps: Deps, entries = loadBank(), opts: { truth?: boolean } = {}): Promise<EvalReport> {
   const results: EntryResult[] = [];
   const rollupOf = (name: string) => deps.catalog.metric(name)?.rollup ?? 'total';
+  const domainOf = await demoDomains(deps);
   for (const entry of entries) {
     const now = entry.now ? new Date(entry.now) : EVAL_NOW;
     const ctx = { channel: 'eval', threadTs: entry.id, inThread: false, now, timezone: entry.tz ?? EVAL_TZ };
@@ -264,7 +387,7 @@ export async function runEval(deps: Deps, entries = loadBank(), opts: { truth?: 
     const intent = deps.ask.understand(entry.q, ctx);
     const parseMs = performance.now() - started;
     const interpretation = deps.ask.interpret(entry.q, ctx);
-    const diffs = differences(entry.expect, interpretation, rollupOf);
+    const diffs = differences(entry.expect, interpretation, rollupOf, domainOf);
     const unflagged = diffs.length > 0 && interpretation.intent === 'metric' && interpretation.unused.length === 0;
     const badRefusal =
       interpretation.intent === 'refuse' &&
@@ -323,11 +446,29 @@ export function formatReport(report: EvalReport): string {
     lines.push('', `Misses (${misses.length}):`);
     for (const r of misses) {
       const flags = [r.unflagged ? 'UNFLAGGED' : '', r.badRefusal ? 'BAD REFUSAL' : ''].filter(Boolean).join(' ');
-      lines.push(`  ✗ [${r.entry.id}] (${r.entry.category}) "${r.entry.q}"${flags ? `  ${flags}` : ''}`);
+      lines.push(`  ✗ [${r.entry.id}] (${r.entry.category}) "${shown(r.entry.q)}"${flags ? `  ${flags}` : ''}`);
       for (const d of [...r.diffs, ...r.truth]) lines.push(`      ${d}`);
     }
   }
+  lines.push('', summaryLine(report));
   return lines.join('\n');
+}
+
+/** A very long question (a `repeat:` entry) is shown by its start and its length. */
+function shown(q: string): string {
+  return q.length > 160 ? `${q.slice(0, 80)}… (${q.length.toLocaleString('en-US')} characters)` : q;
+}
+
+/** The whole result on one line, to be quoted. */
+export function summaryLine(report: EvalReport): string {
+  const pct = report.total === 0 ? '–' : `${(100 * report.accuracy).toFixed(1)}%`;
+  const truthRight = report.truthChecked - report.truthMisses.length;
+  return [
+    `Summary: ${report.exact}/${report.total} exact (${pct})`,
+    `unflagged differences ${report.unflagged.length}`,
+    `refusals without closest metrics + request button ${report.badRefusals.length}`,
+    `truth numbers ${truthRight}/${report.truthChecked} correct`,
+  ].join(' · ');
 }
 
 export { errorInterpretation };
