@@ -58,7 +58,7 @@ const filterSpec = z
 
 const metricExpect = z
   .object({
-    intent: z.literal('metric'),
+    intent: z.enum(['metric', 'why_changed']),
     metric: z.string(),
     filters: z.array(filterSpec).optional(),
     breakdown: z.array(z.string()).max(2).optional(),
@@ -151,7 +151,7 @@ function entries(): Entry[] {
 
 /** Every metric interpretation in an entry: the expectation itself, or each choice of an ask-back. */
 function metricExpectations(entry: Entry): MetricExpect[] {
-  if (entry.expect.intent === 'metric') return [entry.expect];
+  if (entry.expect.intent === 'metric' || entry.expect.intent === 'why_changed') return [entry.expect];
   if (entry.expect.intent === 'ask_back') return entry.expect.choices;
   return [];
 }

@@ -174,7 +174,8 @@ export function differences(
   const want = str(expected.intent);
   if (want !== actual.intent) return [`intent: expected ${want}, got ${actual.intent}`];
   switch (actual.intent) {
-    case 'metric': {
+    case 'metric':
+    case 'why_changed': {
       if (str(expected.metric) !== actual.metric)
         diffs.push(`metric: expected ${str(expected.metric)}, got ${actual.metric}`);
       const filters = filterDifferences(asList(expected.filters), actual.filters, actual.metric, domainOf);
@@ -388,7 +389,7 @@ export async function runEval(deps: Deps, entries = loadBank(), opts: { truth?: 
     const parseMs = performance.now() - started;
     const interpretation = deps.ask.interpret(entry.q, ctx);
     const diffs = differences(entry.expect, interpretation, rollupOf, domainOf);
-    const unflagged = diffs.length > 0 && interpretation.intent === 'metric' && interpretation.unused.length === 0;
+    const unflagged = diffs.length > 0 && 'unused' in interpretation && interpretation.unused.length === 0;
     const badRefusal =
       interpretation.intent === 'refuse' &&
       (interpretation.suggestions.length === 0 || interpretation.request !== true);
