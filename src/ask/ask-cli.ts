@@ -16,6 +16,7 @@ import type { MetricAnswer } from '../queries/metric-service.js';
 import { cannotAnswerMessage, requestProcessReply, topicMessage } from '../views/ask.js';
 import type { Message } from '../views/blocks.js';
 import { metricAnswerMessage, questionErrorMessage } from '../views/metric-answer.js';
+import { whatChangedMessage } from '../views/what-changed.js';
 
 export const ASK_BACK_EXIT_CODE = 3;
 
@@ -79,6 +80,11 @@ export async function runAsk(deps: Deps, args: string[], out: AskOutput): Promis
   switch (intent.kind) {
     case 'metric': {
       interpretation = metricInterpretation(intent.question);
+      if (intent.question.intent === 'why_changed') {
+        // "Why did signups drop last week?": the change decomposed, as in Slack.
+        message = whatChangedMessage(await deps.changes.explain(intent.question, { userId: 'cli' }));
+        break;
+      }
       answer = await deps.metrics.answer(intent.question, { userId: 'cli' });
       message = metricAnswerMessage(answer, { asked: question });
       break;
@@ -122,7 +128,7 @@ export async function runAsk(deps: Deps, args: string[], out: AskOutput): Promis
       interpretation,
       line: intent.kind === 'metric' ? interpretationLine(intent.question) : null,
       numbers: answer ? numbers(answer) : null,
-      unused: interpretation.intent === 'metric' ? interpretation.unused : [],
+      unused: 'unused' in interpretation ? interpretation.unused : [],
       choices: interpretation.intent === 'ask_back' ? interpretation.choices : null,
       text,
     };

@@ -1,6 +1,5 @@
 /** `/analytics …`: routes the first word to a subcommand; anything else is a metric question (#3). */
 import type { AllMiddlewareArgs, SlackCommandMiddlewareArgs } from '@slack/bolt';
-import { readWhyQuestion } from '../ask/why.js';
 import type { Deps } from '../deps.js';
 import { MAX_QUESTION_LENGTH } from '../queries/question.js';
 import { askableMetrics, decidedByChannel, withAskableSuggestions } from '../slack/access.js';
@@ -63,10 +62,9 @@ export const analyticsCommand = (deps: Deps) => async (args: AllMiddlewareArgs &
   if (text.length > MAX_QUESTION_LENGTH) {
     return void (await respond(questionErrorMessage(deps.parser.tooLong(text.length), text)));
   }
+  const parsed = deps.parser.parse(text, { now: deps.clock(), timezone: deps.config.metrics.timezone });
   // "Why did signups drop last week?": the change decomposed, rather than the number.
-  const why = readWhyQuestion(text);
-  const parsed = deps.parser.parse(why ?? text, { now: deps.clock(), timezone: deps.config.metrics.timezone });
-  if (parsed.ok && why) {
+  if (parsed.ok && parsed.question.intent === 'why_changed') {
     const asker = { userId: command.user_id, channelId: command.channel_id };
     const message = await explainChange(deps, parsed.question, asker, client, log());
     return void (await deliverExplanation(

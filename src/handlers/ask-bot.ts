@@ -4,7 +4,6 @@
  */
 import type { AllMiddlewareArgs, SlackEventMiddlewareArgs } from '@slack/bolt';
 import type { AskContext } from '../ask/ask-service.js';
-import { readWhyQuestion } from '../ask/why.js';
 import type { Deps } from '../deps.js';
 import { askableMetrics, withAskableSuggestions } from '../slack/access.js';
 import { deliver } from '../slack/deliver.js';
@@ -113,10 +112,8 @@ export const askBot =
         const looking = await post(lookingMessage());
         const dest = { kind: 'update' as const, client, channel: e.channel, ts: looking.ts!, threadTs: replyTs };
         // "Why did signups drop last week?": the change decomposed, in the thread, for whoever may see it there.
-        const why = readWhyQuestion(e.text?.replace(/<@[A-Z0-9]+>/g, '') ?? '');
-        const whyParsed = why ? deps.parser.parse(why, { now, timezone: deps.config.metrics.timezone }) : undefined;
-        if (whyParsed?.ok) {
-          const explained = await explainChange(deps, whyParsed.question, who, client, log, audience);
+        if (intent.question.intent === 'why_changed') {
+          const explained = await explainChange(deps, intent.question, who, client, log, audience);
           return void (await deliverExplanation(deps, { ...explained, response_type: undefined }, dest, log));
         }
         const outcome = await answerQuestion(deps, intent.question, who, client, log, audience);

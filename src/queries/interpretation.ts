@@ -14,8 +14,8 @@ export interface FilterSpec {
 }
 
 export interface MetricInterpretation {
-  /** Future intents that carry a metric query ("why_changed", "watch") reuse every field with another value. */
-  intent: 'metric';
+  /** Intents that carry a metric query ("why_changed"; later "watch") reuse every field with another value. */
+  intent: 'metric' | 'why_changed';
   metric: string;
   filters: FilterSpec[];
   breakdown: string[];
@@ -85,7 +85,7 @@ export function filterSpec(f: QueryFilter): FilterSpec {
 
 export function metricInterpretation(q: MetricQuestion): MetricInterpretation {
   return {
-    intent: 'metric',
+    intent: q.intent ?? 'metric',
     metric: q.metric.name,
     filters: q.filters.map(filterSpec),
     breakdown: q.breakdowns.map((d) => d.name),

@@ -23,6 +23,7 @@ import {
   TimeRangeError,
   todayIn,
 } from './time-range.js';
+import { readWhyQuestion } from './why-question.js';
 
 /** Longest question read; longer text is refused before any matching work. */
 export const MAX_QUESTION_LENGTH = 500;
@@ -68,6 +69,8 @@ export interface MetricQuestion {
   alternatives?: MetricQuestion[];
   /** How near misses were read ("dialy actives" → Daily active users). */
   corrections?: string[];
+  /** Set when the question asks why the metric changed: the answer explains the change against `comparison`. */
+  intent?: 'why_changed';
 }
 
 export type QuestionError =
@@ -444,6 +447,9 @@ export class QuestionParser {
       .trim();
     if (text.length > MAX_QUESTION_LENGTH) return { ok: false, error: this.tooLong(text.length) };
     if (!text) return { ok: false, error: { kind: 'empty', suggestions: this.#defaultSuggestions } };
+    // "Why did signups drop last week?": the metric question inside is read like any other.
+    const inner = readWhyQuestion(text);
+    if (inner) return asWhyChanged(new Reading(this, inner, ctx).read(), ctx);
     return new Reading(this, text, ctx).read();
   }
 
@@ -1292,6 +1298,18 @@ class Reading {
 
 function fail(error: QuestionError): ParseResult {
   return { ok: false, error };
+}
+
+/** A change is explained against the comparison asked for, else the period before (calendar units like for like). */
+function asWhyChanged(result: ParseResult, ctx: ParseContext): ParseResult {
+  const mark = (q: MetricQuestion): MetricQuestion => ({
+    ...q,
+    intent: 'why_changed',
+    comparison: q.comparison ?? comparisonFor(q.range, { kind: 'previous', words: '' }, todayIn(ctx.now, ctx.timezone)),
+  });
+  if (result.ok) return { ok: true, question: mark(result.question) };
+  if (result.error.kind === 'ask_back') return fail({ ...result.error, choices: result.error.choices.map(mark) });
+  return result;
 }
 
 function unique<T>(xs: T[]): T[] {

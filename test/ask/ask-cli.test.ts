@@ -67,6 +67,21 @@ describe('ask --json', () => {
     expect(body.interpretation).toMatchObject({ intent: 'where_is', topic: 'hubspot' });
   });
 
+  it('reads "why did … change?" with the same parser and explains the change, not the number', async () => {
+    const { code, body } = await askJson('why did searches from germany drop last week?');
+    expect(code).toBe(0);
+    expect(body.interpretation).toMatchObject({
+      intent: 'why_changed',
+      metric: 'searches',
+      filters: [{ dimension: 'country', op: 'eq', values: ['DE'] }],
+      range: { start: '2026-11-16', end: '2026-11-22', default: false },
+      comparison: { start: '2026-11-09', end: '2026-11-15', like_for_like: false },
+      unused: [],
+    });
+    expect(body.numbers).toBeNull();
+    expect(body.text).toContain('What changed: Searches');
+  });
+
   it('exits 3 with the choices when it would ask back', async () => {
     const { code, body } = await askJson('searches or code navigation last week?');
     expect(code).toBe(ASK_BACK_EXIT_CODE);

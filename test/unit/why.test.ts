@@ -1,4 +1,4 @@
-import { readWhyQuestion } from '../../src/ask/why.js';
+import { readWhyQuestion } from '../../src/queries/why-question.js';
 
 describe('"why" questions', () => {
   it.each([
