@@ -6,7 +6,7 @@
  */
 import nock from 'nock';
 import { buildTriage } from '../src/digest/triage.js';
-import { createBoard } from '../src/github/create-tracker.js';
+import { createGitHub } from '../src/github/create-github.js';
 import { createLogger } from '../src/logger.js';
 import { createTelemetry } from '../src/telemetry.js';
 import { triageDigestMessage } from '../src/views/triage-digest.js';
@@ -24,10 +24,15 @@ async function main(): Promise<number> {
     GITHUB_API_URL: GITHUB_TEST_API,
     GITHUB_PROJECT_URL: 'https://github.com/orgs/acme/projects/63',
   });
-  const board = createBoard(config, createLogger({ level: 'silent' }), createTelemetry({ defaultMetrics: false }), {
-    retries: 0,
-    throttle: false,
-  });
+  const { board } = createGitHub(
+    config,
+    {
+      logger: createLogger({ level: 'silent' }),
+      telemetry: createTelemetry({ defaultMetrics: false }),
+      clock: () => new Date(),
+    },
+    { retries: 0, throttle: false },
+  );
   const fake = interceptBoard({ items: boardItems(ITEMS) });
   const reads: number[] = [];
   const builds: number[] = [];

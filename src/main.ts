@@ -19,8 +19,7 @@ import { LOCAL, startLocalSlack } from './console/local-slack.js';
 import { renderMessage } from './console/render.js';
 import type { Deps } from './deps.js';
 import { createDigestService } from './digest/digest-service.js';
-import { createBoardPorts } from './github/create-tracker.js';
-import { createItemLookup } from './github/item-lookup.js';
+import { createGitHub } from './github/create-github.js';
 import { loadUserMap } from './github/user-map.js';
 import { loadKnowledgeFile } from './knowledge/knowledge.js';
 import type { LocalBoard } from './local-board/local-board.js';
@@ -170,9 +169,9 @@ async function buildDeps(config: Config, logger: Logger, catalog: MetricCatalog)
     retryConfig: { retries: 3 },
   });
   const db = openDatabase(config.dataDir);
-  const ports = createBoardPorts(config, logger, telemetry, { clock });
+  const github = createGitHub(config, { logger, telemetry, clock });
   const instance = new InstanceRegistry(db, { clock, logger });
-  const requests = createConfiguredFiler(config, { db, instance, logger, telemetry, clock, tracker: ports.tracker });
+  const requests = createConfiguredFiler(config, { db, instance, logger, telemetry, clock, tracker: github.tracker });
   const outbox = requests.outbox;
   const values = createValueIndex(config, catalog, warehouse, logger, clock);
   const parser = new QuestionParser(catalog, values.values());
@@ -180,7 +179,7 @@ async function buildDeps(config: Config, logger: Logger, catalog: MetricCatalog)
   const conversations = new ConversationStore(db);
   const charts = createChartRenderer();
   const digest = createDigestService({
-    board: ports.board,
+    board: github.board,
     ledger: new DigestLedger(db),
     slack,
     channel: config.slack.analyticsChannelId,
@@ -207,9 +206,9 @@ async function buildDeps(config: Config, logger: Logger, catalog: MetricCatalog)
   const deps: Omit<Deps, 'watches'> = {
     instance,
     questionLimiter: createQuestionLimiter(config.budgets.questionsPerMinutePerUser),
-    items: createItemLookup({ github: config.github, logger, telemetry }),
+    items: github.items,
     userMap: loadUserMap(config.github.userMapFile),
-    localBoard: ports.local,
+    localBoard: github.local,
     notifier: createRequestNotifier({ slack, outbox, logger, clock }),
     requests,
     digest,

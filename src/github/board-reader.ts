@@ -8,37 +8,23 @@ import type { Config } from '../config.js';
 import type { Logger } from '../logger.js';
 import type { Telemetry } from '../telemetry.js';
 import { BoardError, type BoardItem, type BoardReader, type BoardSnapshot } from './board.js';
-import {
-  classifyGithubError,
-  createGithubOctokit,
-  type GithubFailure,
-  type GithubOctokit,
-  hasGithubCredentials,
-} from './octokit-client.js';
-import { parseProjectUrl } from './octokit-tracker.js';
+import type { BoardFieldNames } from './board-fields.js';
+import { classifyGithubError, type GithubFailure, type GithubOctokit } from './octokit-client.js';
+import { parseProjectUrl, projectVariables } from './project-url.js';
 
 export interface BoardReaderOptions {
+  /** The process's one GitHub client (shared with the tracker); undefined without GitHub credentials. */
+  octokit: GithubOctokit | undefined;
   github: Config['github'];
   logger: Logger;
   telemetry: Telemetry;
-  /** Board field names, matched case-insensitively; for the lists the first one on the board wins. */
-  fields?: { status?: string; neededBy?: string[]; necessity?: string[] };
-  /** Retries of failed calls (5xx, network) and, capped at 2, of rate-limited ones. Default 3; tests pass 0. */
-  retries?: number;
-  /** Space requests as GitHub asks of integrations. Default true; tests turn it off. */
-  throttle?: boolean;
+  fields: BoardFieldNames;
 }
 
 /** GitHub's largest page for connections. */
 export const BOARD_PAGE_SIZE = 100;
 /** Projects hold at most 50,000 items; past that the cursor must be looping. */
 const MAX_PAGES = 50_000 / BOARD_PAGE_SIZE + 1;
-
-const DEFAULT_FIELDS = {
-  status: 'Status',
-  neededBy: ['Needed by', 'Due date', 'Due', 'Deadline'],
-  necessity: ['Necessity', 'Priority'],
-};
 
 export const FORBIDDEN_MESSAGE =
   'the token cannot read the project (it needs the read:project scope, or the GitHub App needs Projects read access)';
@@ -197,18 +183,6 @@ function classify(err: unknown): GithubFailure {
   return f;
 }
 
-function fieldNames(github: Config['github'], explicit: BoardReaderOptions['fields']) {
-  const configured: Partial<Config['github']['fields']> | undefined = github.fields;
-  const candidates = (first: string | undefined, rest: string[]) => [
-    ...new Set([first, ...rest].filter((n): n is string => !!n)),
-  ];
-  return {
-    status: explicit?.status ?? configured?.status ?? DEFAULT_FIELDS.status,
-    neededBy: explicit?.neededBy ?? candidates(configured?.neededBy, DEFAULT_FIELDS.neededBy),
-    necessity: explicit?.necessity ?? candidates(configured?.necessity, DEFAULT_FIELDS.necessity),
-  };
-}
-
 const isIssue = (content: ItemNode['content']): content is IssueContent => content?.__typename === 'Issue';
 
 function toRawItem(node: ItemNode, content: IssueContent): RawItem {
@@ -243,12 +217,10 @@ function toRawItem(node: ItemNode, content: IssueContent): RawItem {
 export function createBoardReader(opts: BoardReaderOptions): BoardReader {
   const { github, telemetry } = opts;
   const log = opts.logger.child({ component: 'board' });
-  const names = fieldNames(github, opts.fields);
+  const names = opts.fields;
   const projectUrl = github.projectUrl;
   const ref = projectUrl ? parseProjectUrl(projectUrl) : undefined;
-  const octokit: GithubOctokit | undefined = hasGithubCredentials(github)
-    ? createGithubOctokit({ github, log, retries: opts.retries, throttle: opts.throttle })
-    : undefined;
+  const { octokit } = opts;
 
   async function call<T>(fn: () => Promise<T>): Promise<T> {
     try {
@@ -324,9 +296,7 @@ export function createBoardReader(opts: BoardReaderOptions): BoardReader {
         try {
           result = await call(() =>
             octokit.graphql<PageResult>(BOARD_ITEMS_QUERY, {
-              login: ref.login,
-              number: ref.number,
-              isOrg: ref.owner === 'organization',
+              ...projectVariables(ref),
               cursor,
               withFields: page === 1,
             }),

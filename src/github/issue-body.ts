@@ -4,19 +4,8 @@
  */
 import { DATA_SOURCES } from '../views/data-request-modal.js';
 import { FOUR_QUESTIONS } from '../views/request-process.js';
+import { DATA_REQUEST_LABEL, type RequestMarker, writeMarker } from './request-marker.js';
 import type { DataRequest, IssueDraft } from './tracker.js';
-
-export const DATA_REQUEST_LABEL = 'data-request';
-export const MARKER_PREFIX = '<!-- analytics-bot:request ';
-
-export interface RequestMarker {
-  v: 1;
-  key: string;
-  requester: string;
-  team?: string;
-  channel?: string;
-  thread?: string;
-}
 
 /**
  * User text is Markdown in the issue, but must not ping GitHub users/teams, forge our marker or inject HTML.
@@ -88,28 +77,11 @@ export function buildIssueDraft(request: DataRequest, slackTeamUrl?: string): Is
         ]
       : []),
     '',
-    `${MARKER_PREFIX}${JSON.stringify(marker)} -->`,
+    writeMarker(marker),
   ].join('\n');
   return {
     title: sanitize(request.title).replace(/\s+/g, ' ').slice(0, 200),
     body,
     labels: [DATA_REQUEST_LABEL, request.necessity],
   };
-}
-
-/** Reads the marker back out of an issue body; null for issues the bot did not file (or a tampered marker). */
-export function readMarker(body: string | null | undefined): RequestMarker | null {
-  if (!body) return null;
-  const start = body.lastIndexOf(MARKER_PREFIX);
-  if (start < 0) return null;
-  const end = body.indexOf(' -->', start);
-  if (end < 0) return null;
-  try {
-    const parsed = JSON.parse(body.slice(start + MARKER_PREFIX.length, end)) as Partial<RequestMarker>;
-    if (parsed.v !== 1 || typeof parsed.key !== 'string' || typeof parsed.requester !== 'string') return null;
-    if (!/^U[A-Z0-9]+$|^W[A-Z0-9]+$/.test(parsed.requester)) return null;
-    return parsed as RequestMarker;
-  } catch {
-    return null;
-  }
 }

@@ -5,7 +5,7 @@
 import type { Config } from '../config.js';
 import type { Logger } from '../logger.js';
 import type { Telemetry } from '../telemetry.js';
-import { createGithubOctokit, hasGithubCredentials } from './octokit-client.js';
+import type { GithubOctokit } from './octokit-client.js';
 
 export const ITEM_QUERY = /* GraphQL */ `
   query BoardItem($itemId: ID!, $statusField: String!) {
@@ -93,16 +93,14 @@ interface ItemResponse {
 }
 
 export function createItemLookup(opts: {
+  /** The process's one GitHub client (shared with the tracker); undefined without GitHub credentials. */
+  octokit: GithubOctokit | undefined;
   github: Config['github'];
   logger: Logger;
   telemetry: Telemetry;
-  retries?: number;
-  throttle?: boolean;
 }): ItemLookup {
   const log = opts.logger.child({ component: 'github-items' });
-  const octokit = hasGithubCredentials(opts.github)
-    ? createGithubOctokit({ github: opts.github, log, retries: opts.retries, throttle: opts.throttle })
-    : undefined;
+  const { octokit } = opts;
   return {
     async item(itemNodeId) {
       if (!octokit) return null;

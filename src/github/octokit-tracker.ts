@@ -8,7 +8,10 @@
 import type { Config } from '../config.js';
 import type { Logger } from '../logger.js';
 import type { Telemetry } from '../telemetry.js';
-import { classifyGithubError as classify, createGithubOctokit } from './octokit-client.js';
+import type { BoardFieldNames } from './board-fields.js';
+import { classifyGithubError as classify, type GithubOctokit } from './octokit-client.js';
+import { type ProjectRef, parseProjectUrl, projectVariables } from './project-url.js';
+import { DATA_REQUEST_LABEL, hasMarker } from './request-marker.js';
 import {
   type BoardPlacement,
   type DataRequest,
@@ -20,27 +23,14 @@ import {
 } from './tracker.js';
 
 export interface OctokitTrackerOptions {
+  /** The process's one GitHub client: its throttle budget and App-token cache are shared with the board reader. */
+  octokit: GithubOctokit;
   github: Config['github'];
   logger: Logger;
   telemetry: Telemetry;
-  /** Board field and option names, matched case-insensitively; each list is tried in order. */
-  fields?: { status?: string; triageStatus?: string; neededBy?: string[]; necessity?: string[] };
-  /**
-   * Retries of failed calls (5xx, network) and, capped at 2, of rate-limited ones, except issue creation, which is
-   * never retried blindly. Default 3; tests pass 0.
-   */
-  retries?: number;
-  /** The retry plugin's wait unit (default 1000 ms); tests shorten it. */
-  retryBaseMs?: number;
-  /**
-   * The throttling plugin spaces writes 1 s and searches 2 s apart, as GitHub asks of integrations. Default true;
-   * tests turn it off so a request with six writes does not take five seconds.
-   */
-  throttle?: boolean;
+  fields: BoardFieldNames;
 }
 
-/** Every data request asks for this label; findRelated uses it (the idempotency lookup does not: see findFiled). */
-const REQUEST_LABEL = 'data-request';
 /** The marker is written at submission; an earlier attempt cannot have created the issue much before that. */
 const LOOKUP_WINDOW_MS = 10 * 60 * 1000;
 /** Pages of 100 issues the lookup reads at most: it stops at the first issue created before the window. */
@@ -48,13 +38,6 @@ const LOOKUP_MAX_PAGES = 10;
 /** Search terms are ANDed, so every extra word narrows the match; a few long words find look-alikes best. */
 const MAX_SEARCH_WORDS = 4;
 const RELATED_LIMIT = 3;
-
-const DEFAULT_FIELDS = {
-  status: 'Status',
-  triageStatus: 'Triage',
-  neededBy: ['Needed by', 'Due date', 'Due', 'Deadline'],
-  necessity: ['Necessity', 'Priority'],
-};
 
 /** Option names (lowercased substrings) that mean each necessity, so boards with P1/P3 or High/Low scales work too. */
 const NECESSITY_OPTION_HINTS: Record<DataRequest['necessity'], string[]> = {
@@ -131,43 +114,6 @@ export const GRAPHQL_DOCUMENTS: Record<string, string> = {
   SET_FIELD_MUTATION,
 };
 
-const MARKER_OPEN = '<!-- analytics-bot:request';
-
-/** True when `body` carries the marker for `key`, inside the HTML comment (quoted user text cannot fake it). */
-export function hasMarker(body: string | null | undefined, key: string): boolean {
-  if (!body) return false;
-  const needle = `"key":${JSON.stringify(key)}`;
-  let from = 0;
-  for (;;) {
-    const start = body.indexOf(MARKER_OPEN, from);
-    if (start < 0) return false;
-    const end = body.indexOf('-->', start + MARKER_OPEN.length);
-    const comment = body.slice(start, end < 0 ? undefined : end);
-    if (comment.includes(needle)) return true;
-    if (end < 0) return false;
-    from = end;
-  }
-}
-
-export interface ProjectRef {
-  owner: 'organization' | 'user';
-  login: string;
-  number: number;
-}
-
-/** `https://github.com/orgs/ORG/projects/63` or `/users/NAME/projects/N` (any host, for GHES); undefined otherwise. */
-export function parseProjectUrl(url: string): ProjectRef | undefined {
-  let pathname: string;
-  try {
-    pathname = new URL(url).pathname;
-  } catch {
-    return undefined;
-  }
-  const match = /^\/(orgs|users)\/([^/]+)\/projects\/(\d+)\/?$/.exec(pathname);
-  if (!match) return undefined;
-  return { owner: match[1] === 'orgs' ? 'organization' : 'user', login: match[2]!, number: Number(match[3]) };
-}
-
 const STOPWORDS = new Set(
   (
     'a an and are as at be by for from has have how in into is it its of on or our per please the their this to ' +
@@ -218,36 +164,13 @@ interface ProjectQueryResult {
 const TRANSIENT_GRAPHQL_TYPES = new Set(['RATE_LIMITED', 'SERVICE_UNAVAILABLE', 'TIMEOUT', 'INTERNAL']);
 const ACCESS_GRAPHQL_TYPES = new Set(['NOT_FOUND', 'FORBIDDEN', 'INSUFFICIENT_SCOPES']);
 
-/**
- * Field names to look for: explicit options first, then the configured names (GITHUB_*_FIELD), then common
- * alternatives, so a board that calls its date field 'Due' still works with the defaults.
- */
-function fieldNames(github: Config['github'], explicit: OctokitTrackerOptions['fields']) {
-  const configured: Partial<Config['github']['fields']> | undefined = github.fields;
-  const candidates = (first: string | undefined, rest: string[]) => [
-    ...new Set([first, ...rest].filter((n): n is string => !!n)),
-  ];
-  return {
-    status: explicit?.status ?? configured?.status ?? DEFAULT_FIELDS.status,
-    triageStatus: explicit?.triageStatus ?? configured?.triageStatus ?? DEFAULT_FIELDS.triageStatus,
-    neededBy: explicit?.neededBy ?? candidates(configured?.neededBy, DEFAULT_FIELDS.neededBy),
-    necessity: explicit?.necessity ?? candidates(configured?.necessity, DEFAULT_FIELDS.necessity),
-  };
-}
-
 export function createOctokitTracker(opts: OctokitTrackerOptions): IssueTracker {
   const { github, telemetry } = opts;
   const log = opts.logger.child({ component: 'github' });
-  const names = fieldNames(github, opts.fields);
+  const names = opts.fields;
   const repoName = github.repository ? `${github.repository.owner}/${github.repository.repo}` : '(unset)';
   const project = github.projectUrl ? parseProjectUrl(github.projectUrl) : undefined;
-  const octokit = createGithubOctokit({
-    github,
-    log,
-    retries: opts.retries,
-    throttle: opts.throttle,
-    retryBaseMs: opts.retryBaseMs,
-  });
+  const { octokit } = opts;
 
   async function call<T>(kind: 'rest' | 'graphql', fn: () => Promise<T>): Promise<T> {
     try {
@@ -358,7 +281,7 @@ export function createOctokitTracker(opts: OctokitTrackerOptions): IssueTracker 
 
   async function postIssue(draft: IssueDraft): Promise<IssueRef> {
     const { owner, repo } = repository();
-    const labels = draft.labels.includes(REQUEST_LABEL) ? draft.labels : [...draft.labels, REQUEST_LABEL];
+    const labels = draft.labels.includes(DATA_REQUEST_LABEL) ? draft.labels : [...draft.labels, DATA_REQUEST_LABEL];
     const { data } = await call('rest', () =>
       // retries: 0 — see isIssueCreation: the outbox re-checks by marker instead.
       octokit.rest.issues.create({
@@ -385,11 +308,7 @@ export function createOctokitTracker(opts: OctokitTrackerOptions): IssueTracker 
 
   async function fetchBoard(ref: ProjectRef): Promise<Board> {
     const result = await call('graphql', () =>
-      octokit.graphql<ProjectQueryResult>(PROJECT_QUERY, {
-        login: ref.login,
-        number: ref.number,
-        isOrg: ref.owner === 'organization',
-      }),
+      octokit.graphql<ProjectQueryResult>(PROJECT_QUERY, projectVariables(ref)),
     );
     const node = result[ref.owner]?.projectV2;
     if (!node) throw new TrackerError(`project ${github.projectUrl} not found or token lacks the project scope`, false);
@@ -507,7 +426,7 @@ export function createOctokitTracker(opts: OctokitTrackerOptions): IssueTracker 
       const words = searchWords(title);
       if (words.length === 0 || !github.repository) return [];
       const { owner, repo } = github.repository;
-      const q = `${words.join(' ')} repo:${owner}/${repo} is:issue is:open label:${REQUEST_LABEL} in:title`;
+      const q = `${words.join(' ')} repo:${owner}/${repo} is:issue is:open label:${DATA_REQUEST_LABEL} in:title`;
       try {
         const { data } = await call('rest', () =>
           octokit.request('GET /search/issues', { q, per_page: RELATED_LIMIT + 1 }),

@@ -10,8 +10,8 @@ import type { Logger } from '../logger.js';
 import type { RequestChange, RequestNotifier, RequestRef } from '../requests/notifier.js';
 import { createRecipientFinder, type Recipient } from '../requests/recipients.js';
 import type { RequestOutbox } from '../store/request-outbox.js';
-import { DATA_REQUEST_LABEL } from './issue-body.js';
 import type { ItemLookup } from './item-lookup.js';
+import { DATA_REQUEST_LABEL } from './request-marker.js';
 
 export interface WebhookDeps {
   slack: WebClient;

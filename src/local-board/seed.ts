@@ -3,7 +3,7 @@
  * every state the digest reports (needs triage, overdue, due soon, new, stale, recently closed, unassigned
  * necessities), dated relative to the moment the board is created. Pure.
  */
-import { DATA_REQUEST_LABEL } from '../github/issue-body.js';
+import { DATA_REQUEST_LABEL } from '../github/request-marker.js';
 import { FOUR_QUESTIONS } from '../views/request-process.js';
 import type { NewIssue } from './local-board.js';
 

@@ -1,7 +1,6 @@
 /** The request filer wired from config, as main.ts runs it (tests and the crash-point child build it the same way). */
 import { WebClient } from '@slack/web-api';
 import type { Config } from '../config.js';
-import { createTracker } from '../github/create-tracker.js';
 import type { IssueTracker } from '../github/tracker.js';
 import { type Logger, toBoltLogger } from '../logger.js';
 import type { Db } from '../store/database.js';
@@ -16,8 +15,8 @@ export interface FilerWiring {
   logger: Logger;
   telemetry: Telemetry;
   clock: () => Date;
-  /** Default: from config (Octokit with a token or App, else the preview). */
-  tracker?: IssueTracker;
+  /** The process's tracker (createGitHub), so filing shares its GitHub client. */
+  tracker: IssueTracker;
   renewEveryMs?: FilerOptions['renewEveryMs'];
   /** Default: a new one on `db`. */
   outbox?: RequestOutbox;
@@ -27,7 +26,7 @@ export function createConfiguredFiler(config: Config, wiring: FilerWiring): Requ
   const { logger, telemetry } = wiring;
   return createRequestFiler({
     outbox: wiring.outbox ?? new RequestOutbox(wiring.db),
-    tracker: wiring.tracker ?? createTracker(config, logger, telemetry),
+    tracker: wiring.tracker,
     // Side effects of filing must not be retried blindly (a timeout can come after the post); the outbox retries
     // them itself, waiting out Retry-After without holding a worker.
     slack: new WebClient(config.slack.botToken, {

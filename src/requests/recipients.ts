@@ -4,7 +4,7 @@
  * from anything written in the issue, which anyone who can edit it controls. What is said is the notifier's.
  */
 import type { WebClient } from '@slack/web-api';
-import { DATA_REQUEST_LABEL } from '../github/issue-body.js';
+import { DATA_REQUEST_LABEL } from '../github/request-marker.js';
 import type { RequestOutbox } from '../store/request-outbox.js';
 import type { Destination } from './notifier.js';
 

@@ -1,13 +1,14 @@
 import nock from 'nock';
 import type { Config } from '../../src/config.js';
 import { BoardError } from '../../src/github/board.js';
+import { type BoardFieldNames, boardFieldNames } from '../../src/github/board-fields.js';
 import {
   BOARD_GRAPHQL_DOCUMENTS,
   BOARD_ITEMS_QUERY,
-  type BoardReaderOptions,
   createBoardReader,
   FORBIDDEN_MESSAGE,
 } from '../../src/github/board-reader.js';
+import { createGithubOctokit, hasGithubCredentials } from '../../src/github/octokit-client.js';
 import { createTelemetry } from '../../src/telemetry.js';
 import {
   BOARD_FIXTURE_FIELDS,
@@ -29,10 +30,19 @@ function githubConfig(env: Record<string, string | undefined> = {}): Config['git
     .github;
 }
 
-function setup(github: Config['github'] = githubConfig(), options: Partial<BoardReaderOptions> = {}) {
+function setup(github: Config['github'] = githubConfig(), fields: Partial<BoardFieldNames> = {}) {
   const logs = captureLogs('debug');
   const telemetry = createTelemetry({ defaultMetrics: false });
-  const reader = createBoardReader({ github, logger: logs.logger, telemetry, retries: 0, throttle: false, ...options });
+  const octokit = hasGithubCredentials(github)
+    ? createGithubOctokit({ github, log: logs.logger, retries: 0, throttle: false })
+    : undefined;
+  const reader = createBoardReader({
+    octokit,
+    github,
+    logger: logs.logger,
+    telemetry,
+    fields: { ...boardFieldNames(github.fields), ...fields },
+  });
   return { reader, logs, telemetry };
 }
 
@@ -238,7 +248,7 @@ describe('field names', () => {
     const items = boardItems(3, { fieldNames: { neededBy: 'Due' } });
     items[1]!.values.Deadline = 'soon';
     interceptBoard({ items, fields });
-    const { reader } = setup(githubConfig(), { fields: { neededBy: ['Deadline', 'Due'] } });
+    const { reader } = setup(githubConfig(), { neededBy: ['Deadline', 'Due'] });
     const snapshot = await reader.read();
     expect(snapshot.items[1]!.neededBy).toBe(items[1]!.values.Due);
     expect(snapshot.missingFields).toEqual([]);

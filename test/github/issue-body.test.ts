@@ -1,4 +1,5 @@
-import { buildIssueDraft, readMarker, sanitize } from '../../src/github/issue-body.js';
+import { buildIssueDraft, sanitize } from '../../src/github/issue-body.js';
+import { readMarker } from '../../src/github/request-marker.js';
 import type { DataRequest } from '../../src/github/tracker.js';
 
 const request: DataRequest = {

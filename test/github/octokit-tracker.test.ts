@@ -1,14 +1,11 @@
 import { generateKeyPairSync } from 'node:crypto';
 import nock from 'nock';
 import type { Config } from '../../src/config.js';
-import {
-  createOctokitTracker,
-  GRAPHQL_DOCUMENTS,
-  hasMarker,
-  type OctokitTrackerOptions,
-  parseProjectUrl,
-  searchWords,
-} from '../../src/github/octokit-tracker.js';
+import { boardFieldNames } from '../../src/github/board-fields.js';
+import { createGithubOctokit, type GithubOctokitOptions } from '../../src/github/octokit-client.js';
+import { createOctokitTracker, GRAPHQL_DOCUMENTS, searchWords } from '../../src/github/octokit-tracker.js';
+import { parseProjectUrl } from '../../src/github/project-url.js';
+import { hasMarker } from '../../src/github/request-marker.js';
 import { type DataRequest, type IssueDraft, TrackerError } from '../../src/github/tracker.js';
 import { createTelemetry } from '../../src/telemetry.js';
 import { testConfig } from '../helpers/config.js';
@@ -41,16 +38,18 @@ function githubConfig(overrides: Partial<Config['github']> = {}): Config['github
   return { ...BASE_GITHUB, ...overrides };
 }
 
-function setup(github: Partial<Config['github']> = {}, options: Partial<OctokitTrackerOptions> = {}) {
+type ClientOptions = Pick<GithubOctokitOptions, 'retries' | 'throttle' | 'retryBaseMs'>;
+
+function setup(overrides: Partial<Config['github']> = {}, client: ClientOptions = {}) {
   const logs = captureLogs('debug');
   const telemetry = createTelemetry({ defaultMetrics: false });
+  const github = githubConfig(overrides);
   const tracker = createOctokitTracker({
-    github: githubConfig(github),
+    octokit: createGithubOctokit({ github, log: logs.logger, retries: 0, throttle: false, ...client }),
+    github,
     logger: logs.logger,
     telemetry,
-    retries: 0,
-    throttle: false,
-    ...options,
+    fields: boardFieldNames(github.fields),
   });
   return { tracker, logs, telemetry };
 }

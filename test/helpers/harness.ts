@@ -12,8 +12,7 @@ import type { Config } from '../../src/config.js';
 import type { Deps } from '../../src/deps.js';
 import { createDigestService } from '../../src/digest/digest-service.js';
 import type { BoardReader } from '../../src/github/board.js';
-import { createBoardPorts } from '../../src/github/create-tracker.js';
-import { createItemLookup } from '../../src/github/item-lookup.js';
+import { createGitHub } from '../../src/github/create-github.js';
 import type { IssueTracker } from '../../src/github/tracker.js';
 import { loadUserMap } from '../../src/github/user-map.js';
 import { loadKnowledgeFile } from '../../src/knowledge/knowledge.js';
@@ -182,12 +181,8 @@ export async function testDeps(options: StartOptions = {}): Promise<{ deps: Deps
     slackApiUrl: config.slack.apiUrl,
     retryConfig: { retries: 0 },
   });
-  const ports = createBoardPorts(config, logs.logger, telemetry, {
-    clock,
-    tracker: { retries: 0, throttle: false },
-    board: { retries: 0, throttle: false },
-  });
-  const tracker = options.tracker ?? ports.tracker;
+  const github = createGitHub(config, { logger: logs.logger, telemetry, clock }, { retries: 0, throttle: false });
+  const tracker = options.tracker ?? github.tracker;
   const instance = options.deps?.instance ?? new InstanceRegistry(db, { clock, logger: logs.logger });
   const values = createValueIndex(config, catalog, warehouse, logs.logger, clock);
   // The demo warehouse is indexed for real (once per warehouse); a fake warehouse leaves the catalog's own values.
@@ -214,15 +209,15 @@ export async function testDeps(options: StartOptions = {}): Promise<{ deps: Deps
   const base: Omit<Deps, 'watches'> = {
     instance,
     questionLimiter: createQuestionLimiter(config.budgets.questionsPerMinutePerUser),
-    items: createItemLookup({ github: config.github, logger: logs.logger, telemetry, retries: 0, throttle: false }),
+    items: github.items,
     userMap: loadUserMap(config.github.userMapFile),
-    localBoard: ports.local,
+    localBoard: github.local,
     slack,
     conversations,
     feedback: new FeedbackStore(db),
     ask: new AskService(parser, catalog, loadKnowledgeFile(config.knowledgeFile), conversations),
     digest: createDigestService({
-      board: options.board ?? ports.board,
+      board: options.board ?? github.board,
       ledger: new DigestLedger(db),
       slack,
       channel: config.slack.analyticsChannelId,

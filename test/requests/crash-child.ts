@@ -3,7 +3,7 @@
  * stored request (CRASH_KEY) until the parent kills it with SIGKILL at the step under test.
  */
 import { loadConfig } from '../../src/config.js';
-import { createTracker } from '../../src/github/create-tracker.js';
+import { createGitHub } from '../../src/github/create-github.js';
 import { createLogger } from '../../src/logger.js';
 import { createConfiguredFiler } from '../../src/requests/create-filer.js';
 import { openDatabase } from '../../src/store/database.js';
@@ -23,7 +23,7 @@ const filer = createConfiguredFiler(config, {
   telemetry,
   clock,
   // Spacing writes a second apart (throttling) would only slow the suite; nothing here is rate limited.
-  tracker: createTracker(config, logger, telemetry, { throttle: false }),
+  tracker: createGitHub(config, { logger, telemetry, clock }, { throttle: false }).tracker,
 });
 await filer.file(process.env.CRASH_KEY ?? '');
 process.stdout.write('finished\n');

@@ -14,7 +14,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import nock from 'nock';
-import { createTracker } from '../../src/github/create-tracker.js';
+import { createGitHub } from '../../src/github/create-github.js';
 import { createConfiguredFiler } from '../../src/requests/create-filer.js';
 import { REQUEST_EVENT_TYPES } from '../../src/requests/filer.js';
 import { openDatabase } from '../../src/store/database.js';
@@ -200,7 +200,7 @@ describe('crash points', () => {
       logger: logs.logger,
       telemetry,
       clock,
-      tracker: createTracker(config, logs.logger, telemetry, { retries: 0, throttle: false }),
+      tracker: createGitHub(config, { logger: logs.logger, telemetry, clock }, { retries: 0, throttle: false }).tracker,
     });
     filer.start(60_000);
     await filer.stop();

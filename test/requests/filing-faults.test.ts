@@ -4,7 +4,7 @@
  * Time moves by the injected clock; backoffs and Retry-After are read from the outbox, never slept.
  */
 import nock from 'nock';
-import { createTracker } from '../../src/github/create-tracker.js';
+import { createGitHub } from '../../src/github/create-github.js';
 import { MAX_ATTEMPTS, REQUEST_EVENT_TYPES } from '../../src/requests/filer.js';
 import { createTelemetry } from '../../src/telemetry.js';
 import { testConfig } from '../helpers/config.js';
@@ -50,11 +50,11 @@ describe('filing faults', () => {
     now = TEST_NOW.getTime();
     const config = testConfig(GITHUB_ENV);
     const logs = captureLogs();
-    const tracker = createTracker(config, logs.logger, createTelemetry({ defaultMetrics: false }), {
-      retries: 3,
-      retryBaseMs: 1,
-      throttle: false,
-    });
+    const { tracker } = createGitHub(
+      config,
+      { logger: logs.logger, telemetry: createTelemetry({ defaultMetrics: false }), clock: () => new Date(now) },
+      { retries: 3, retryBaseMs: 1, throttle: false },
+    );
     t = await startTestBot({ config, tracker, deps: { clock: () => new Date(now) } });
     repo = fakeRepo(repoOptions);
     board = fakeBoard();
