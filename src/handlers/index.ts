@@ -1,16 +1,10 @@
 /**
  * Every Slack listener, in one flat list grouped by surface. Each surface is one Bolt listener that dispatches by id
- * (see router.ts for why); each handler still lives in its own file.
+ * (see registrar.ts for why); each handler still lives in its own file.
  */
-import type {
-  AllMiddlewareArgs,
-  App,
-  SlackActionMiddlewareArgs,
-  SlackEventMiddlewareArgs,
-  SlackShortcutMiddlewareArgs,
-} from '@slack/bolt';
+import type { App, GlobalShortcut, MessageShortcut } from '@slack/bolt';
 import type { Deps } from '../deps.js';
-import { ASK_TOPIC_ACTION } from '../views/ask.js';
+import { ASK_TOPIC_ACTIONS, OPEN_LINK_ACTIONS } from '../views/ask.js';
 import { DATA_REQUEST_MODAL } from '../views/data-request-modal.js';
 import {
   FEEDBACK_DOWN_ACTION,
@@ -18,15 +12,17 @@ import {
   FEEDBACK_REQUEST_ACTION,
   FEEDBACK_UP_ACTION,
 } from '../views/feedback.js';
+import { shortcutId } from '../views/ids.js';
 import {
-  ASK_CHOICE_ACTION,
-  ASK_SUGGESTION_ACTION,
+  ASK_CHOICE_ACTIONS,
+  ASK_SUGGESTION_ACTIONS,
   OPEN_DATA_REQUEST_ACTION,
   OPEN_LOOKER_ACTION,
   SHARE_ANSWER_ACTION,
   SHOW_SQL_ACTION,
 } from '../views/metric-answer.js';
 import { BROWSE_METRICS_ACTION } from '../views/my-requests.js';
+import { OPEN_BOARD_ACTION } from '../views/triage-digest.js';
 import { WATCH_ACTION_PATTERN } from '../views/watches.js';
 import { WHAT_CHANGED_ACTION } from '../views/what-changed.js';
 import { analyticsCommand } from './analytics-command.js';
@@ -37,8 +33,8 @@ import { askChoice } from './ask-choice.js';
 import { askSuggestion } from './ask-suggestion.js';
 import { askTopic } from './ask-topic.js';
 import { dataRequestSubmission } from './data-request-submission.js';
+import { type ActionArgs, actionRegistrar, eventRegistrar, shortcutRegistrar, viewRegistrar } from './registrar.js';
 import { requestDataButton, requestDataShortcut, requestFromMessage } from './request-modal.js';
-import { anyOf, dispatch, type Route } from './router.js';
 import { shareAnswer } from './share-answer.js';
 import { showSql } from './show-sql.js';
 import { watchAction } from './watch-actions.js';
@@ -46,15 +42,9 @@ import { whatChanged } from './what-changed.js';
 
 export const ANALYTICS_COMMAND = '/analytics';
 /** Callback IDs declared in manifest.yml. */
-export const DATA_REQUEST_SHORTCUT = 'data_request_shortcut';
-export const DATA_REQUEST_FROM_MESSAGE = 'data_request_from_message';
+export const DATA_REQUEST_SHORTCUT = shortcutId<GlobalShortcut>('data_request_shortcut');
+export const DATA_REQUEST_FROM_MESSAGE = shortcutId<MessageShortcut>('data_request_from_message');
 
-type ActionArgs = AllMiddlewareArgs & SlackActionMiddlewareArgs;
-type ShortcutArgs = AllMiddlewareArgs & SlackShortcutMiddlewareArgs;
-type EventArgs = AllMiddlewareArgs & SlackEventMiddlewareArgs;
-
-/** Handlers are typed for their own payloads; the router hands each the args Bolt built for that payload. */
-const as = <A>(handler: (args: never) => Promise<unknown>) => handler as (args: A) => Promise<unknown>;
 const ackOnly = async ({ ack }: ActionArgs) => ack();
 
 export function registerHandlers(app: App, deps: Deps): void {
@@ -62,50 +52,37 @@ export function registerHandlers(app: App, deps: Deps): void {
   app.command(ANALYTICS_COMMAND, analyticsCommand(deps));
 
   // Block actions
-  const actions: Array<Route<ActionArgs>> = [
-    [SHARE_ANSWER_ACTION, as(shareAnswer(deps))],
-    [SHOW_SQL_ACTION, as(showSql(deps))],
-    [WHAT_CHANGED_ACTION, as(whatChanged(deps))],
-    [FEEDBACK_UP_ACTION, as(feedbackUp(deps))],
-    [FEEDBACK_DOWN_ACTION, as(feedbackDown(deps))],
-    [FEEDBACK_REQUEST_ACTION, as(feedbackRequest(deps))],
-    [new RegExp(`^${ASK_SUGGESTION_ACTION}_\\d+$`), as(askSuggestion(deps))],
-    [new RegExp(`^${ASK_CHOICE_ACTION}_\\d+$`), as(askChoice(deps))],
-    [new RegExp(`^${ASK_TOPIC_ACTION}_\\d+$`), as(askTopic(deps))],
-    [OPEN_DATA_REQUEST_ACTION, as(requestDataButton())],
-    [BROWSE_METRICS_ACTION, as(browseMetrics(deps))],
-    [WATCH_ACTION_PATTERN, as(watchAction(deps))],
-    // Link buttons still send an interaction; ack it so Slack shows no error.
-    [OPEN_LOOKER_ACTION, ackOnly],
-    [/^open_(link_\d+|board)$/, ackOnly],
-  ];
-  app.action(
-    anyOf(actions),
-    dispatch(actions, (a) => (a.action as { action_id?: string }).action_id),
-  );
+  const actions = actionRegistrar(app);
+  actions.on(SHARE_ANSWER_ACTION, shareAnswer(deps));
+  actions.on(SHOW_SQL_ACTION, showSql(deps));
+  actions.on(WHAT_CHANGED_ACTION, whatChanged(deps));
+  actions.on(FEEDBACK_UP_ACTION, feedbackUp(deps));
+  actions.on(FEEDBACK_DOWN_ACTION, feedbackDown(deps));
+  actions.on(FEEDBACK_REQUEST_ACTION, feedbackRequest(deps));
+  actions.on(ASK_SUGGESTION_ACTIONS, askSuggestion(deps));
+  actions.on(ASK_CHOICE_ACTIONS, askChoice(deps));
+  actions.on(ASK_TOPIC_ACTIONS, askTopic(deps));
+  actions.on(OPEN_DATA_REQUEST_ACTION, requestDataButton());
+  actions.on(BROWSE_METRICS_ACTION, browseMetrics(deps));
+  actions.on(WATCH_ACTION_PATTERN, watchAction(deps));
+  // Link buttons still send an interaction; ack it so Slack shows no error.
+  actions.on(OPEN_LOOKER_ACTION, ackOnly);
+  actions.on(OPEN_LINK_ACTIONS, ackOnly);
+  actions.on(OPEN_BOARD_ACTION, ackOnly);
 
   // Events: mentions in channels, direct messages (message.im; other message events are ignored inside), App Home
-  const events: Array<Route<EventArgs>> = [
-    ['app_mention', as(askBot(deps))],
-    ['message', as(askBot(deps))],
-    ['app_home_opened', as(appHomeOpened(deps))],
-  ];
-  app.event(
-    anyOf(events),
-    dispatch(events, (a) => a.event.type),
-  );
+  const events = eventRegistrar(app);
+  events.on('app_mention', askBot(deps));
+  events.on('message', askBot(deps));
+  events.on('app_home_opened', appHomeOpened(deps));
 
   // Shortcuts
-  const shortcuts: Array<Route<ShortcutArgs>> = [
-    [DATA_REQUEST_SHORTCUT, as(requestDataShortcut())],
-    [DATA_REQUEST_FROM_MESSAGE, as(requestFromMessage())],
-  ];
-  app.shortcut(
-    anyOf(shortcuts),
-    dispatch(shortcuts, (a) => a.shortcut.callback_id),
-  );
+  const shortcuts = shortcutRegistrar(app);
+  shortcuts.on(DATA_REQUEST_SHORTCUT, requestDataShortcut());
+  shortcuts.on(DATA_REQUEST_FROM_MESSAGE, requestFromMessage());
 
   // Modals
-  app.view(DATA_REQUEST_MODAL, dataRequestSubmission(deps));
-  app.view(FEEDBACK_MODAL, feedbackSubmission(deps));
+  const views = viewRegistrar(app);
+  views.on(DATA_REQUEST_MODAL, dataRequestSubmission(deps));
+  views.on(FEEDBACK_MODAL, feedbackSubmission(deps));
 }

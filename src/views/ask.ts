@@ -3,10 +3,15 @@ import type { Button } from '@slack/types';
 import type { Topic } from '../knowledge/knowledge.js';
 import type { MetricCatalog } from '../queries/catalog.js';
 import { type AnyBlock, actions, button, clip, context, escapeMrkdwn, type Message, section } from './blocks.js';
+import { indexedButtons } from './ids.js';
 import { ASK_SUGGESTION_ACTION, OPEN_DATA_REQUEST_ACTION } from './metric-answer.js';
 import { FOUR_QUESTIONS } from './request-process.js';
 
 export const ASK_TOPIC_ACTION = 'ask_topic';
+export const ASK_TOPIC_ACTIONS = indexedButtons(ASK_TOPIC_ACTION);
+const OPEN_LINK_ACTION = 'open_link';
+/** A topic's link buttons: they open a URL, and Slack still sends the click. */
+export const OPEN_LINK_ACTIONS = indexedButtons(OPEN_LINK_ACTION);
 
 const requestButton = (text: string) =>
   button('Request data', OPEN_DATA_REQUEST_ACTION, { value: clip(text, 150), style: 'primary' });
@@ -23,7 +28,7 @@ export function topicMessage(topic: Topic, catalog: MetricCatalog): Message {
   const blocks: AnyBlock[] = [section(`*${escapeMrkdwn(topic.title)}*\n${clip(topic.answer, 2900)}`)];
   const buttons: Button[] = (topic.links ?? [])
     .slice(0, 3)
-    .map((l, i) => button(l.label, `open_link_${i}`, { url: l.url }));
+    .map((l, i) => button(l.label, `${OPEN_LINK_ACTION}_${i}`, { url: l.url }));
   buttons.push(...metricButtons(topic.related_metrics ?? [], catalog));
   if (buttons.length > 0) blocks.push(actions('topic_actions', buttons));
   return { text: `${escapeMrkdwn(topic.title)}: ${clip(topic.answer.replace(/[*_`>]/g, ''), 300)}`, blocks };

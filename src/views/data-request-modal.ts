@@ -1,9 +1,12 @@
 /** The data request modal: the team's four questions, plus optional context. Pure builders and the IDs they own. */
+
+import type { ViewSubmitAction } from '@slack/bolt';
 import type { KnownBlock, ModalView } from '@slack/types';
 import { clip, context, plain, section } from './blocks.js';
+import { modalId } from './ids.js';
 import { FOUR_QUESTIONS } from './request-process.js';
 
-export const DATA_REQUEST_MODAL = 'data_request_modal';
+export const DATA_REQUEST_MODAL = modalId<ViewSubmitAction>('data_request_modal');
 
 export const BLOCKS = {
   title: 'title_block',

@@ -1,12 +1,15 @@
 /** 👍 / 👎 under every answer, the "what was wrong?" modal, and what follows it. */
+
+import type { ViewSubmitAction } from '@slack/bolt';
 import type { Button, KnownBlock, ModalView } from '@slack/types';
 import { actions, button, clip, context, escapeMrkdwn, type Message, plain, section } from './blocks.js';
+import { buttonId, modalId } from './ids.js';
 
-export const FEEDBACK_UP_ACTION = 'answer_feedback_up';
-export const FEEDBACK_DOWN_ACTION = 'answer_feedback_down';
+export const FEEDBACK_UP_ACTION = buttonId('answer_feedback_up');
+export const FEEDBACK_DOWN_ACTION = buttonId('answer_feedback_down');
 export const FEEDBACK_BLOCK = 'answer_feedback';
-export const FEEDBACK_MODAL = 'answer_feedback_modal';
-export const FEEDBACK_REQUEST_ACTION = 'answer_feedback_request';
+export const FEEDBACK_MODAL = modalId<ViewSubmitAction>('answer_feedback_modal');
+export const FEEDBACK_REQUEST_ACTION = buttonId('answer_feedback_request');
 export const FEEDBACK_REASONS_BLOCK = 'feedback_reasons';
 export const FEEDBACK_REASONS_ACTION = 'reasons';
 export const FEEDBACK_COMMENT_BLOCK = 'feedback_comment';

@@ -29,16 +29,20 @@ import {
 } from './blocks.js';
 import { feedbackBlock } from './feedback.js';
 import { formatBytes, formatChange, formatValue, formatWithUnit, grainAdverb, sparkline } from './format.js';
+import { buttonId, indexedButtons } from './ids.js';
 import { WHAT_CHANGED_ACTION } from './what-changed.js';
 
-export const SHARE_ANSWER_ACTION = 'share_answer';
-export const SHOW_SQL_ACTION = 'show_sql';
+export const SHARE_ANSWER_ACTION = buttonId('share_answer');
+export const SHOW_SQL_ACTION = buttonId('show_sql');
 export const ASK_SUGGESTION_ACTION = 'ask_suggestion';
-export const OPEN_DATA_REQUEST_ACTION = 'open_data_request';
-export const OPEN_LOOKER_ACTION = 'open_looker';
+/** Every "did you mean" button, wherever a view lists suggestions. */
+export const ASK_SUGGESTION_ACTIONS = indexedButtons(ASK_SUGGESTION_ACTION);
+export const OPEN_DATA_REQUEST_ACTION = buttonId('open_data_request');
+export const OPEN_LOOKER_ACTION = buttonId('open_looker');
 export const ANSWER_ACTIONS_BLOCK = 'answer_actions';
 /** Ask-back choices and one-click alternatives: each button carries a whole question. */
 export const ASK_CHOICE_ACTION = 'ask_choice';
+export const ASK_CHOICE_ACTIONS = indexedButtons(ASK_CHOICE_ACTION);
 export const INTERPRETATION_BLOCK = 'interpretation';
 export const UNUSED_BLOCK = 'didnt_use';
 /** The one partial-period rule, stated in the footer of every answer whose periods can be cut. */

@@ -15,9 +15,10 @@ import {
   section,
 } from './blocks.js';
 import { slackLink } from './escape.js';
+import { buttonId } from './ids.js';
 import { OPEN_DATA_REQUEST_ACTION } from './metric-answer.js';
 
-export const BROWSE_METRICS_ACTION = 'browse_metrics';
+export const BROWSE_METRICS_ACTION = buttonId('browse_metrics');
 const RECENTLY_CLOSED_DAYS = 30;
 
 const day = (ms: number) => DateTime.fromMillis(ms, { zone: 'UTC' }).toFormat('LLL d');

@@ -19,6 +19,10 @@ import {
 } from './blocks.js';
 import { bucketLabels, dataVisualization, xyChart } from './charts.js';
 import { slackLink } from './escape.js';
+import { buttonId } from './ids.js';
+
+/** A link button: it opens the board, and Slack still sends the click. */
+export const OPEN_BOARD_ACTION = buttonId('open_board');
 
 export const DIGEST_EVENT_TYPE = 'analytics_triage_digest';
 const PER_SECTION = 8;
@@ -112,7 +116,7 @@ export function triageDigestMessage(d: TriageDigest, opts: DigestViewOptions): M
     for (const s of sections) blocks.push(divider(), s);
   }
   blocks.push(...weeklyFlowBlocks(d));
-  blocks.push(actions('digest_actions', [button('Open the board', 'open_board', { url: opts.boardUrl })]));
+  blocks.push(actions('digest_actions', [button('Open the board', OPEN_BOARD_ACTION, { url: opts.boardUrl })]));
   blocks.push(
     context(
       `Times in ${opts.timezone}. New and closed are counted since ${DateTime.fromJSDate(d.since, { zone: opts.timezone }).toFormat('LLL d, HH:mm')}.`,

@@ -25,6 +25,7 @@ import {
   section,
 } from './blocks.js';
 import { formatValue, formatWithUnit, sparkline } from './format.js';
+import { buttonPattern } from './ids.js';
 import { WHAT_CHANGED_ACTION } from './what-changed.js';
 
 export const WATCH_SAVE_ACTION = 'watch_save';
@@ -35,7 +36,9 @@ export const WATCH_DELETE_ACTION = 'watch_delete';
 export const WATCH_SNOOZE_DAY_ACTION = 'watch_snooze_day';
 export const WATCH_SNOOZE_WEEK_ACTION = 'watch_snooze_week';
 /** Every watch button: the verb, then an index so ids stay unique within a listing. */
-export const WATCH_ACTION_PATTERN = /^watch_(save|cancel|pause|resume|delete|snooze_day|snooze_week)(?:_\d+)?$/;
+export const WATCH_ACTION_PATTERN = buttonPattern(
+  /^watch_(save|cancel|pause|resume|delete|snooze_day|snooze_week)(?:_\d+)?$/,
+);
 /** Block ids say where a button was pressed, so the reply can refresh that surface. */
 export const WATCH_LIST_BLOCK = 'watch_list';
 export const WATCH_POST_BLOCK = 'watch_post';

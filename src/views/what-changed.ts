@@ -7,8 +7,9 @@ import type { ChangeExplanation, SegmentChange } from '../queries/what-changed.j
 import { type AnyBlock, clip, context, escapeMrkdwn, header, type Message, section } from './blocks.js';
 import { dataVisualization, tableBlock, uniqueLabels, xyChart } from './charts.js';
 import { formatChange, formatValue, formatWithUnit } from './format.js';
+import { buttonId } from './ids.js';
 
-export const WHAT_CHANGED_ACTION = 'what_changed';
+export const WHAT_CHANGED_ACTION = buttonId('what_changed');
 export const WHAT_CHANGED_TABLE_BLOCK = 'what_changed_table';
 export const WHAT_CHANGED_CHART_BLOCK = 'what_changed_chart';
 
