@@ -203,6 +203,24 @@ export function createMetricService(opts: MetricServiceOptions): MetricService {
 
 const GRAIN_UNIT = { day: 'day', week: 'week', month: 'month', quarter: 'quarter' } as const;
 
+/** Measures that are zero over no rows (ratios and averages of no rows are undefined). */
+const ZERO_WHEN_EMPTY = new Set(['count', 'count_distinct', 'sum']);
+
+/** Adds a zero for every period of `range` that has no row although the data covers all its days in the range. */
+function fillEmptyPeriods(points: SeriesPoint[], range: TimeRange, grain: Grain, data: DataCoverage): void {
+  const unit = GRAIN_UNIT[grain];
+  const seen = new Set(points.map((p) => p.bucket));
+  for (let at = range.start.startOf(unit); at < range.end; at = at.plus({ [`${unit}s`]: 1 })) {
+    const bucket = at.toISODate()!;
+    const next = at.plus({ [`${unit}s`]: 1 });
+    const from = DateTime.max(at, range.start).toISODate()!;
+    const to = DateTime.min(next, range.end).minus({ days: 1 }).toISODate()!;
+    if (seen.has(bucket) || from < data.first || to > data.last) continue;
+    const partial = isPartial(bucket, grain, range);
+    points.push({ bucket, value: 0, ...(partial ? { partial } : {}) });
+  }
+}
+
 /** True when the period starting at `bucket` is cut by the range. */
 function isPartial(bucket: string, grain: Grain, range: TimeRange): boolean {
   if (grain === 'day') return false;
@@ -289,6 +307,16 @@ export function shape(question: MetricQuestion, rows: Record<string, unknown>[],
       if (bucket && key2 === undefined) breakdownSeries.push({ key, bucket, value });
     }
   }
+  const report = coverageReport(question, coverage, latest);
+  // No rows on days the data covers is an answer: zero for counts and sums. A ratio or an average of no rows has no
+  // value, and a day outside the data (or with unknown coverage) stays empty rather than pretend to be zero.
+  if (ZERO_WHEN_EMPTY.has(question.metric.aggregation.type) && report.first && report.last) {
+    const data = { first: report.first, last: report.last };
+    fillEmptyPeriods(series, question.range, question.grain, data);
+    fillEmptyPeriods(previousSeries, cmp, question.grain, data);
+    if (currentTotal === null && report.current === 'full') currentTotal = 0;
+    if (previousTotal === null && report.previous === 'full') previousTotal = 0;
+  }
   series.sort((a, b) => a.bucket.localeCompare(b.bucket));
   previousSeries.sort((a, b) => a.bucket.localeCompare(b.bucket));
   const byAverage = question.rollup === 'average';
@@ -321,7 +349,6 @@ export function shape(question: MetricQuestion, rows: Record<string, unknown>[],
   if (question.order) breakdown = breakdown.slice(0, question.order.limit);
   const current = byAverage ? average(series) : currentTotal;
   const previous = byAverage ? average(previousSeries) : previousTotal;
-  const report = coverageReport(question, coverage, latest);
   // A change against a period the data does not cover would be fake.
   const trustworthy = report.current === 'full' && report.previous === 'full';
   const change =
