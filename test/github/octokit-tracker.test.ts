@@ -231,8 +231,10 @@ describe('createDataRequest', () => {
     const second = await file(tracker);
 
     expect(repo.created).toHaveLength(2);
+    // Each issue became its own board item, and each answer names the item the board created for it.
+    expect(new Set(board.added.map((a) => a.contentId)).size).toBe(2);
+    expect([first.projectItemId, second.projectItemId]).toEqual(board.added.map((a) => a.itemId));
     for (const filed of [first, second]) {
-      expect(filed.projectItemId).toBeDefined();
       expect(filed.fieldsSet).toEqual([]);
       expect(filed.fieldsMissing).toEqual(['Status: Triage', 'Needed by', 'Necessity']);
     }

@@ -85,6 +85,7 @@ export function buttonClick(opts: {
   channelId?: string;
   responseUrl?: string;
   messageTs?: string;
+  triggerId?: string;
 }): SlackRequest & { responseUrl: string } {
   const n = next();
   const responseUrl = opts.responseUrl ?? `${RESPONSE_URL_ORIGIN}/actions/T0TEST/${n}/resp`;
@@ -92,7 +93,7 @@ export function buttonClick(opts: {
     type: 'block_actions',
     api_app_id: 'A0TEST',
     token: 'legacy-verification-token',
-    trigger_id: `${n}.trigger`,
+    trigger_id: opts.triggerId ?? `${n}.trigger`,
     team: { id: 'T0TEST', domain: 'acme' },
     user: { id: opts.userId ?? 'U0ASKER', username: 'asker', name: 'asker', team_id: 'T0TEST' },
     channel: { id: opts.channelId ?? 'C0ANALYTICS', name: 'analytics' },

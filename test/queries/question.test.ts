@@ -344,12 +344,22 @@ describe('QuestionParser.parse: breakdowns and filters', () => {
 
 describe('QuestionParser.parse: comparison and ranges', () => {
   it.each([
-    'signups this month vs previous',
-    'signups this month vs last month',
-    'signups last 4 weeks compared to previous period',
-    'signups vs previous',
-  ])('"%s" compares with the previous period', (text) => {
-    expect(ask(text).comparison).toBeDefined();
+    // A calendar month in progress compares with the same elapsed days of the month before.
+    ['signups this month vs previous', 'previous_calendar', '2026-10-01', '2026-10-28', true],
+    ['signups this month vs last month', 'previous_calendar', '2026-10-01', '2026-10-28', true],
+    ['signups last 4 weeks compared to previous period', 'previous_period', '2026-09-28', '2026-10-25', false],
+    // The default window (the last 4 whole weeks) against the 4 weeks before it.
+    ['signups vs previous', 'previous_period', '2026-09-28', '2026-10-25', false],
+  ])('"%s" compares with the previous period: %s %s … %s', (text, kind, first, last, likeForLike) => {
+    const c = ask(text).comparison;
+    expect(
+      c && {
+        kind: c.kind,
+        first: c.range.start.toISODate(),
+        last: c.range.end.minus({ days: 1 }).toISODate(),
+        likeForLike: c.likeForLike,
+      },
+    ).toEqual({ kind, first, last, likeForLike });
   });
 
   it('uses the metric’s default window when no range is named', () => {

@@ -86,11 +86,12 @@ describe('👍 / 👎 on answers', () => {
 
   it('👎 opens "what was wrong?", records the comment, then offers the data request modal prefilled', async () => {
     const { id } = await ask('signups from pro accounts last week');
-    await click('answer_feedback_down', id);
+    await click('answer_feedback_down', id, { triggerId: '1234.feedback-down' });
     expect(feedbackRows()).toEqual([expect.objectContaining({ rating: 'down', comment: null })]);
     const modal = t.callsTo('views.open').at(-1)!.body as Json;
     expect(modal).toMatchObject({ callback_id: 'answer_feedback_modal', private_metadata: id });
-    expect(modal.trigger_id).toBeDefined();
+    // The modal opens on the click's own trigger (trigger ids are single-use and expire in 3 s).
+    expect(modal.trigger_id).toBe('1234.feedback-down');
     expect(JSON.stringify(modal.blocks)).toContain('signups from pro accounts last week');
     expect(JSON.stringify(modal.blocks)).toContain('I read it as');
 
