@@ -439,18 +439,23 @@ export class QuestionParser {
     if (input.length > MAX_MESSAGE_LENGTH) {
       return { ok: false, error: this.tooLong(input.length) };
     }
-    // Slack formatting (mentions, channel links, URLs) is not part of the question.
+    // Mentions and channel links address the bot, they are not part of the question. A link is not read, but it is
+    // reported by its host: a number must not look as if it answered whatever the link points to.
+    const links: string[] = [];
     const text = input
       .replace(/<[@#!][^>]*>/g, ' ')
-      .replace(/<(https?:[^>|]*)(?:\|[^>]*)?>/g, ' ')
+      .replace(/<((?:https?|mailto|ftp):[^>|]*)(?:\|[^>]*)?>/gi, (_, url: string) => {
+        links.push(linkHost(url));
+        return ' ';
+      })
       .replace(/\s+/g, ' ')
       .trim();
     if (text.length > MAX_QUESTION_LENGTH) return { ok: false, error: this.tooLong(text.length) };
     if (!text) return { ok: false, error: { kind: 'empty', suggestions: this.#defaultSuggestions } };
     // "Why did signups drop last week?": the metric question inside is read like any other.
     const inner = readWhyQuestion(text);
-    if (inner) return asWhyChanged(new Reading(this, inner, ctx).read(), ctx);
-    return new Reading(this, text, ctx).read();
+    if (inner) return asWhyChanged(new Reading(this, inner, ctx, links).read(), ctx);
+    return new Reading(this, text, ctx, links).read();
   }
 
   /** @internal */ explicitFilters(text: string): ExplicitFilter[] {
@@ -467,15 +472,24 @@ export class QuestionParser {
       if (!dimension) continue;
       const typed = (m[4] ?? m[5] ?? m[6] ?? m[7]!).trim();
       const known = this.#valuesByDimension.get(dimension.name) ?? [];
-      const value =
+      const named =
         known.find((v) => v === typed) ??
         known.find((v) => v.toLowerCase() === typed.toLowerCase()) ??
-        known.find((v) => (dimension.values[v] ?? []).some((a) => words(a).join(' ') === words(typed).join(' '))) ??
-        typed;
+        known.find((v) => (dimension.values[v] ?? []).some((a) => words(a).join(' ') === words(typed).join(' ')));
+      // A typo of a known value is that value; anything else is no value of the dimension and never a filter
+      // (a filter on it would answer an empty number for a question nobody can ask). Before the index has any
+      // values for the dimension, the typed value is taken as written (it only ever reaches SQL as a parameter).
+      const near = named || /\d/.test(typed) ? undefined : known.find((v) => similarity(norm(typed), norm(v)) >= 0.8);
+      // "version = 5.1" covers 5.1.x.
+      const prefix = !named && !near && VERSION_TOKEN.test(typed) && known.some((v) => v.startsWith(`${typed}.`));
+      const value = named ?? near ?? (known.length === 0 || prefix ? typed : undefined);
       out.push({
         dimension,
         negate: /!=|<>|not|isn/.test(op),
-        value,
+        value: value ?? typed,
+        ...(value === undefined ? { unknown: true } : {}),
+        ...(near ? { corrected: typed } : {}),
+        ...(prefix ? { prefix: true } : {}),
         start: m.index! + (m[1]?.length ?? 0),
         end: m.index! + m[0].length,
       });
@@ -547,6 +561,12 @@ interface ExplicitFilter {
   dimension: Dimension;
   negate: boolean;
   value: string;
+  /** The typed value is no value of the dimension: reported, not filtered on. */
+  unknown?: boolean;
+  /** As typed, when it was read as the known value it nearly spells. */
+  corrected?: string;
+  /** A version prefix ("5.1" for 5.1.x). */
+  prefix?: boolean;
   start: number;
   end: number;
 }
@@ -602,10 +622,11 @@ class Reading {
   #tokens: Token[] = [];
   readonly #corrections: string[] = [];
 
-  constructor(parser: QuestionParser, text: string, ctx: ParseContext) {
+  constructor(parser: QuestionParser, text: string, ctx: ParseContext, links: string[] = []) {
     this.#p = parser;
     this.#text = text;
     this.#ctx = ctx;
+    this.#extraUnused.push(...links);
   }
 
   #spend(start: number, end: number) {
@@ -649,7 +670,11 @@ class Reading {
     let ranges: RangeMatch[] = [];
     let rangeError: TimeRangeError | undefined;
     try {
-      ranges = scanTimeRanges(this.#masked().split(MASK).join(' '), this.#ctx.now, this.#ctx.timezone);
+      ranges = scanTimeRanges(
+        this.#withoutCodes(this.#masked().split(MASK).join(' ')),
+        this.#ctx.now,
+        this.#ctx.timezone,
+      );
     } catch (error) {
       if (!(error instanceof TimeRangeError)) throw error;
       rangeError = error;
@@ -737,6 +762,32 @@ class Reading {
   }
 
   readonly #extraUnused: string[] = [];
+
+  /** A code typed in capitals is a value, never a date word: "from IN last week" is India, not "in last week". */
+  #withoutCodes(text: string): string {
+    if (!/\p{Ll}/u.test(this.#text)) return text;
+    return text.replace(/\b[A-Z]{2,3}\b/g, (code) =>
+      this.#p.lookup(norm(code))?.exact?.includes(code) ? '#'.repeat(code.length) : code,
+    );
+  }
+
+  /**
+   * Whether a short code read as a word is the value ("US", "us signups", "signups from de") rather than the
+   * everyday word ("get us the numbers", "in October"). Capitals are the code, unless the whole message is
+   * shouted; in lower case only where a pronoun or a preposition cannot stand: after "from"/"in", or at the start
+   * of a clause right before the metric.
+   */
+  #codeAt(i: number, code: string): boolean {
+    const t = this.#tokens;
+    const x = t[i]!;
+    if (x.raw === code) return /\p{Ll}/u.test(this.#text);
+    if (x.raw !== x.norm) return false;
+    const prev = t[i - 1];
+    if (prev && !x.breakBefore && ['from', 'in'].includes(prev.norm)) return true;
+    const next = t[i + 1];
+    const start = (i === 0 || x.breakBefore) && !PREPOSITIONS.has(x.norm);
+    return start && next !== undefined && !next.breakBefore && this.#p.isMetricWord(next.norm);
+  }
   #explicit: ExplicitFilter[] = [];
   /** "where colour = red": a filter written out on something that is not a dimension the parser knows. */
   #unknownWhere: string | undefined;
@@ -771,9 +822,8 @@ class Reading {
         if (slice.some((x, k) => x.role || (k > 0 && x.breakBefore))) continue;
         const entry = this.#p.lookup(slice.map((x) => x.norm).join(' '));
         if (!entry) continue;
-        const typed = slice.map((x) => x.raw).join(' ');
         const values = entry.values.filter(
-          (v) => !entry.exact?.includes(v.value) || typed === v.value || !SHORT_CODE.test(v.value),
+          (v) => !entry.exact?.includes(v.value) || !SHORT_CODE.test(v.value) || (n === 1 && this.#codeAt(i, v.value)),
         );
         let role: Role | undefined;
         if (entry.metrics.length > 0) role = { kind: 'metric', metrics: entry.metrics, values };
@@ -1046,6 +1096,22 @@ class Reading {
     for (const f of this.#explicit) {
       if (!allowed.includes(f.dimension))
         return fail({ kind: 'disallowed_breakdown', metric, dimension: f.dimension, allowed });
+      if (f.unknown) {
+        unusedNotes.push(f.value);
+        const known = this.#p.valuesOf(f.dimension.name).slice(0, 8);
+        this.#notes.push(`${f.dimension.label} has no value “${clipText(f.value, 40)}”; known: ${known.join(', ')}`);
+        continue;
+      }
+      if (f.corrected) this.#corrections.push(`read “${f.corrected}” as ${f.dimension.label.toLowerCase()} ${f.value}`);
+      if (f.prefix) {
+        const covered = this.#p.valuesOf(f.dimension.name).filter((v) => v.startsWith(`${f.value}.`));
+        filters.push(
+          f.negate
+            ? { dimension: f.dimension, op: 'not_in', values: covered }
+            : { dimension: f.dimension, op: 'prefix', values: [f.value] },
+        );
+        continue;
+      }
       const op: FilterOp = f.negate ? 'neq' : 'eq';
       const same = filters.find(
         (x) => x.dimension === f.dimension && (x.op === op || x.op === (f.negate ? 'not_in' : 'in')),
@@ -1054,10 +1120,12 @@ class Reading {
       else filters.push({ dimension: f.dimension, op, values: [f.value] });
     }
 
+    const versus = this.#versus(local, allowed);
     // Filters by value, with negation and lists: "without the free tier", "pro or enterprise", "US, DE and FR".
     let negate = false;
     let current: QueryFilter | undefined;
-    const asked: Array<{ word: string; choices: ValueRef[] }> = [];
+    const asked: Array<{ word: string; negate: boolean; choices: Array<{ dimension: Dimension; values: string[] }> }> =
+      [];
     for (let i = 0; i < t.length; i++) {
       const w = word(i);
       if (t[i]!.breakBefore) negate = false;
@@ -1078,7 +1146,8 @@ class Reading {
       let j = i;
       while (j + 1 < t.length && local[j + 1] === r) j++;
       const typed = this.#text.slice(t[i]!.start, t[j]!.end);
-      const refs = r.values.filter((v) => allowed.includes(v.dimension));
+      const pair = versus.get(i);
+      const refs = r.values.filter((v) => (pair ? pair.dimension === v.dimension : allowed.includes(v.dimension)));
       const dims = unique(refs.map((v) => v.dimension));
       if (refs.length === 0 && GENERIC_VALUES.has(typed.toLowerCase())) {
         // An ordinary word that happens to be a value elsewhere ("events"): reported, not refused.
@@ -1104,11 +1173,24 @@ class Reading {
         use(j + 1);
       if (local[i - 1]?.kind === 'dimension' && dims.includes((local[i - 1] as { dimension: Dimension }).dimension))
         use(i - 1);
+      const valuesOf = (d: Dimension) => unique(refs.filter((v) => v.dimension === d).map((v) => v.value));
       if (dims.length > 1) {
-        asked.push({ word: typed, choices: refs });
+        asked.push({ word: typed, negate, choices: dims.map((d) => ({ dimension: d, values: valuesOf(d) })) });
         continue;
       }
       const ref = refs[0]!;
+      if (pair?.joins && current?.dimension === ref.dimension && (current.op === 'eq' || current.op === 'in')) {
+        for (const k of pair.joins) use(k);
+        for (const v of valuesOf(ref.dimension)) if (!current.values.includes(v)) current.values.push(v);
+        if (!breakdowns.includes(ref.dimension)) addBreakdown(ref.dimension, -1);
+        continue;
+      }
+      if (refs.length > 1) {
+        // A word for several values of one dimension ("paying" = pro and enterprise).
+        current = { dimension: ref.dimension, op: negate ? 'not_in' : 'in', values: valuesOf(ref.dimension) };
+        filters.push(current);
+        continue;
+      }
       if (ref.prefix && negate) {
         // "not on 5.4": there is no negated prefix, so exclude every known version the prefix covers.
         const covered = this.#p
@@ -1179,10 +1261,12 @@ class Reading {
 
     if (asked.length > 0) {
       const first = asked[0]!;
-      const choices = first.choices.map((ref) => {
+      const choices = first.choices.map((choice) => {
+        const many = choice.values.length > 1;
+        const op: FilterOp = first.negate ? (many ? 'not_in' : 'neq') : many ? 'in' : 'eq';
         const q = this.#finish(metric, found, compareAsk, {
           breakdowns,
-          filters: [...filters, { dimension: ref.dimension, op: negate ? 'neq' : 'eq', values: [ref.value] }],
+          filters: [...filters, { dimension: choice.dimension, op, values: choice.values }],
           requestedGrain,
           rollup,
           order,
@@ -1206,6 +1290,41 @@ class Reading {
   }
 
   readonly #notes: string[] = [];
+
+  /**
+   * Values set against each other ("jetbrains vs vscode", "paid signups vs organic signups", "india vs the US"):
+   * a breakdown over those values. Keyed by the first token of each value phrase of such a pair: the dimension both
+   * share, and for the later phrase the words that join it to the earlier one.
+   */
+  #versus(
+    local: Array<Role | undefined>,
+    allowed: Dimension[],
+  ): Map<number, { dimension: Dimension; joins?: number[] }> {
+    const t = this.#tokens;
+    const phrases: Array<{ i: number; j: number; dims: Dimension[] }> = [];
+    for (let i = 0; i < t.length; i++) {
+      const r = local[i];
+      if (r?.kind !== 'value' || (i > 0 && local[i - 1] === r)) continue;
+      let j = i;
+      while (j + 1 < t.length && local[j + 1] === r) j++;
+      phrases.push({ i, j, dims: unique(r.values.map((v) => v.dimension).filter((d) => allowed.includes(d))) });
+    }
+    const out = new Map<number, { dimension: Dimension; joins?: number[] }>();
+    for (let k = 1; k < phrases.length; k++) {
+      const a = phrases[k - 1]!;
+      const b = phrases[k]!;
+      const between = Array.from({ length: b.i - a.j - 1 }, (_, n) => a.j + 1 + n);
+      const compare = between.filter((x) => COMPARE_WORD.test(t[x]!.norm) && !local[x]);
+      // Only the comparison word, its "to"/"with", and words already read (the metric said again) may sit between.
+      const others = between.filter((x) => !compare.includes(x) && !local[x] && !FILLER.has(t[x]!.norm));
+      const shared = a.dims.filter((d) => b.dims.includes(d));
+      if (compare.length === 0 || others.length > 0 || shared.length !== 1) continue;
+      const joins = between.filter((x) => !local[x]);
+      out.set(a.i, { dimension: shared[0]!, ...out.get(a.i) });
+      out.set(b.i, { dimension: shared[0]!, joins });
+    }
+    return out;
+  }
 
   #finish(
     metric: Metric,
@@ -1294,6 +1413,16 @@ class Reading {
     for (const n of [...notes, ...this.#extraUnused]) if (!out.some((o) => o.includes(n))) out.push(n);
     return out;
   }
+}
+
+/** A link's host ("evil.example.com"), or the link itself clipped when it has none. */
+function linkHost(url: string): string {
+  const host = /^[a-z]+:\/\/([^/?#:@\s]+)/i.exec(url)?.[1] ?? url.replace(/^mailto:/i, '').split('?')[0]!;
+  return clipText(host, 60);
+}
+
+function clipText(s: string, max: number): string {
+  return s.length > max ? `${s.slice(0, max - 1)}…` : s;
 }
 
 function fail(error: QuestionError): ParseResult {

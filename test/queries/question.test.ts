@@ -318,11 +318,22 @@ describe('QuestionParser.parse: breakdowns and filters', () => {
   });
 
   it('reads quoted filter values and dimension synonyms', () => {
-    expect(summary(ask('signups where tier is "Enterprise Plus" last week'))).toMatchObject({
-      filter: ['plan', 'Enterprise Plus'],
+    expect(summary(ask('signups where tier is "Enterprise" last week'))).toMatchObject({
+      filter: ['plan', 'enterprise'],
       start: '2026-11-16',
       end: '2026-11-23',
     });
+  });
+
+  it('reports a written-out value that is no value of the dimension instead of filtering on it', () => {
+    const q = ask('signups where tier is "Enterprise Plus" last week');
+    expect(q.filters).toEqual([]);
+    expect(q.unused).toEqual(['Enterprise Plus']);
+    expect(q.corrections?.join(' ')).toContain('free, pro, enterprise');
+    // A typo of a known value is that value, and says so.
+    const typo = ask('signups where plan = entreprise last week');
+    expect(typo.filters.map((f) => [f.dimension.name, f.op, f.values])).toEqual([['plan', 'eq', ['enterprise']]]);
+    expect(typo.corrections).toContain('read “entreprise” as plan enterprise');
   });
 
   it('combines a breakdown and a filter', () => {
@@ -339,6 +350,35 @@ describe('QuestionParser.parse: breakdowns and filters', () => {
     expect(rejection('signups where deployment type = docker', 'disallowed_breakdown').dimension.name).toBe(
       'deployment_type',
     );
+  });
+});
+
+describe('QuestionParser.parse: values', () => {
+  const filtersOf = (q: MetricQuestion) => q.filters.map((f) => [f.dimension.name, f.op, [...f.values].sort()]);
+
+  it('reads a country code by its case and position, never the pronoun or the preposition', () => {
+    expect(filtersOf(ask('us signups last week'))).toEqual([['country', 'eq', ['US']]]);
+    expect(filtersOf(ask('searches from IN last week'))).toEqual([['country', 'eq', ['IN']]]);
+    expect(ask('searches from IN last week').range.label).toBe('last week');
+    expect(filtersOf(ask('signups from de last week'))).toEqual([['country', 'eq', ['DE']]]);
+    expect(filtersOf(ask('can you get us the signups for last week'))).toEqual([]);
+    expect(filtersOf(ask('tell us the bounce rate for organic last month'))).toEqual([['channel', 'eq', ['organic']]]);
+    expect(filtersOf(ask('in signups, what happened last week'))).toEqual([]);
+    // Shouting is not a code.
+    expect(filtersOf(ask('SIGNUPS IN GERMANY LAST WEEK'))).toEqual([['country', 'eq', ['DE']]]);
+  });
+
+  it('reads two values set against each other as a breakdown over those values', () => {
+    for (const [text, dimension, values] of [
+      ['paid signups vs organic signups last week', 'source', ['organic', 'paid']],
+      ['signups from india vs the US for october', 'country', ['IN', 'US']],
+      ['how many searches on jetbrains vs vscode last week', 'client', ['jetbrains', 'vscode']],
+      ['instances on helm versus docker compose yesterday', 'deployment_type', ['docker-compose', 'helm']],
+    ] as const) {
+      const q = ask(text);
+      expect([text, filtersOf(q), names(q.breakdowns)]).toEqual([text, [[dimension, 'in', values]], [dimension]]);
+      expect(q.unused).toEqual([]);
+    }
   });
 });
 
@@ -426,12 +466,18 @@ describe('QuestionParser.parse: hostile and empty input', () => {
     expect(error.suggestions).toHaveLength(3);
   });
 
-  it('ignores SQL after a metric name, and keeps a quoted filter value verbatim for binding', () => {
+  it('ignores SQL after a metric name, and reports a quoted value that is no plan instead of filtering on it', () => {
     const q = ask("signups'); DROP TABLE events; --");
     expect(summary(q)).toMatchObject({ metric: 'signups', breakdown: undefined, filter: undefined });
     const filtered = ask(`signups where plan = "x'); DROP TABLE events; --" last week`);
-    expect(filtered.filters[0]?.values).toEqual(["x'); DROP TABLE events; --"]);
+    expect(filtered.filters).toEqual([]);
+    expect(filtered.unused).toEqual(["x'); DROP TABLE events; --"]);
     expect(filtered.range.label).toBe('last week');
+  });
+
+  it('reports a link by its host, never drops it silently', () => {
+    expect(ask('searches last week <https://evil.example.com/steal?token=1>').unused).toEqual(['evil.example.com']);
+    expect(ask('signups last week <https://bit.ly/abc|see this> <@U1>').unused).toEqual(['bit.ly']);
   });
 
   it('refuses 5,000 characters as too long', () => {

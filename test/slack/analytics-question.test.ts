@@ -1,8 +1,9 @@
 /** `/analytics <question>` through the real Bolt app, on real embedded DuckDB, Slack intercepted at the wire. */
+import { encodeQuestion } from '../../src/queries/question-codec.js';
 import { BytesLimitExceededError, WarehouseError, WarehouseTimeoutError } from '../../src/queries/warehouse.js';
 import { clearAccessCache } from '../../src/slack/access.js';
 import { failing, gated, recording } from '../helpers/fake-warehouse.js';
-import { blockNetwork, demoWarehouse, startTestBot, type TestBot } from '../helpers/harness.js';
+import { blockNetwork, demoWarehouse, startTestBot, TEST_NOW, type TestBot } from '../helpers/harness.js';
 import { buttonClick, slashCommand } from '../helpers/slack.js';
 
 type Json = Record<string, unknown>;
@@ -258,13 +259,29 @@ describe('/analytics <question>', () => {
       },
     );
 
-    it('binds a hostile filter value as a parameter', async () => {
+    it('reports a typed value that is no plan instead of filtering on it', async () => {
       const warehouse = recording(await demoWarehouse());
       t = await startTestBot({ warehouse });
-      await ask(`signups where plan = "x'); DROP TABLE events; --" last week`);
+      const { answer } = await ask(`signups where plan = "x'); DROP TABLE events; --" last week`);
+      expect(textOf(answer)).toContain("I didn't use");
+      expect(textOf(answer)).toContain('DROP TABLE events');
+      expect(warehouse.queries).toHaveLength(1);
+      expect(JSON.stringify(warehouse.queries[0])).not.toContain('DROP');
+    });
+
+    it('binds a filter value carried by a button as a parameter', async () => {
+      const warehouse = recording(await demoWarehouse());
+      t = await startTestBot({ warehouse });
+      const parsed = t.deps.parser.parse('signups where plan = pro last week', { now: TEST_NOW, timezone: 'UTC' });
+      if (!parsed.ok) throw new Error('did not parse');
+      const hostile = "x'); DROP TABLE events; --";
+      const question = { ...parsed.question, filters: [{ ...parsed.question.filters[0]!, values: [hostile] }] };
+      await t.post(buttonClick({ actionId: 'ask_choice_0', value: encodeQuestion(question) }));
+      await t.settle();
       expect(warehouse.queries).toHaveLength(1);
       const q = warehouse.queries[0]!;
-      expect(Object.values(q.params)).toContainEqual({ type: 'STRING', value: "x'); DROP TABLE events; --" });
+      expect(q.sql).not.toContain('DROP');
+      expect(Object.values(q.params)).toContainEqual({ type: 'STRING', value: hostile });
       // The events table is still there.
       const again = await ask('searches last week');
       expect(textOf(again.answer)).toContain('Searches');
