@@ -2,10 +2,11 @@
  * The GitHub issue for a data request: one section per question, context, and a hidden machine-readable marker
  * (requester, channel, thread) so webhooks can find their way back to Slack (#7). Pure.
  */
-import { DATA_SOURCES } from '../views/data-request-modal.js';
-import { FOUR_QUESTIONS } from '../views/request-process.js';
+
+import type { DataRequest } from '../requests/data-request.js';
+import { DATA_SOURCES, FOUR_QUESTIONS } from '../requests/data-request.js';
 import { DATA_REQUEST_LABEL, type RequestMarker, writeMarker } from './request-marker.js';
-import type { DataRequest, IssueDraft } from './tracker.js';
+import type { IssueDraft } from './tracker.js';
 
 /**
  * User text is Markdown in the issue, but must not ping GitHub users/teams, forge our marker or inject HTML.

@@ -7,6 +7,7 @@
  */
 import type { Config } from '../config.js';
 import type { Logger } from '../logger.js';
+import type { DataRequest } from '../requests/data-request.js';
 import type { Telemetry } from '../telemetry.js';
 import type { BoardFieldNames } from './board-fields.js';
 import { classifyGithubError as classify, type GithubOctokit } from './octokit-client.js';
@@ -14,7 +15,6 @@ import { type ProjectRef, parseProjectUrl, projectVariables } from './project-ur
 import { DATA_REQUEST_LABEL, hasMarker } from './request-marker.js';
 import {
   type BoardPlacement,
-  type DataRequest,
   type IssueDraft,
   type IssueRef,
   type IssueTracker,

@@ -2,34 +2,10 @@
  * The board port: what the bot needs from GitHub for data requests (#4) and the triage digest (#5).
  * Adapters: Octokit (REST + Projects v2 GraphQL), and the embedded local board when no GitHub credentials are set.
  */
-
-export type Necessity = 'necessity' | 'nice-to-have';
+import type { DataRequest } from '../requests/data-request.js';
 
 /** The tracker key of the embedded local board (GitHub issues carry `owner/repo`). */
 export const LOCAL_TRACKER = 'local';
-
-/** A complete data request, as the requester answered the four questions. */
-export interface DataRequest {
-  /** Idempotency key: one per modal opened; retries and redeliveries reuse it. */
-  key: string;
-  title: string;
-  /** 1. What the deliverable is for and why it is needed. */
-  purpose: string;
-  /** 2. What it should look like. */
-  deliverable: string;
-  /** 3. When it is needed by (YYYY-MM-DD). */
-  neededBy: string;
-  /** 4. Nice-to-have or necessity. */
-  necessity: Necessity;
-  links?: string;
-  stakeholders: string[];
-  sources: string[];
-  sketches: Array<{ name: string; url: string }>;
-  requester: { id: string; name: string; teamId?: string };
-  /** Where it came from in Slack, so later events find their way back. */
-  origin: { channelId?: string; threadTs?: string; permalink?: string; messageText?: string };
-  submittedAt: string;
-}
 
 /** The issue as it would be, or was, filed. */
 export interface IssueDraft {

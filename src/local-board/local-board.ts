@@ -10,13 +10,13 @@ import Database from 'better-sqlite3';
 import type { BoardItem, BoardReader, BoardSnapshot } from '../github/board.js';
 import {
   type BoardPlacement,
-  type DataRequest,
   type IssueDraft,
   type IssueRef,
   type IssueTracker,
   LOCAL_TRACKER,
   type RelatedIssue,
 } from '../github/tracker.js';
+import type { DataRequest } from '../requests/data-request.js';
 import { seedBacklog } from './seed.js';
 
 export const LOCAL_BOARD_FILE = 'local-board.sqlite';

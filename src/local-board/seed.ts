@@ -4,7 +4,7 @@
  * necessities), dated relative to the moment the board is created. Pure.
  */
 import { DATA_REQUEST_LABEL } from '../github/request-marker.js';
-import { FOUR_QUESTIONS } from '../views/request-process.js';
+import { FOUR_QUESTIONS } from '../requests/data-request.js';
 import type { NewIssue } from './local-board.js';
 
 const HOUR = 3_600_000;

@@ -10,7 +10,6 @@ import type { WebClient } from '@slack/web-api';
 import { buildIssueDraft } from '../github/issue-body.js';
 import {
   type BoardPlacement,
-  type DataRequest,
   type FiledIssue,
   type IssueRef,
   type IssueTracker,
@@ -28,6 +27,7 @@ import {
 import type { Telemetry } from '../telemetry.js';
 import type { Message } from '../views/blocks.js';
 import { requestAnnouncement, requestFiledMessage, requestSavedMessage } from '../views/data-request-messages.js';
+import type { DataRequest } from './data-request.js';
 
 export interface RequestFiler {
   readonly outbox: RequestOutbox;

@@ -4,15 +4,8 @@
  */
 import { DateTime } from 'luxon';
 import { z } from 'zod';
-import type { DataRequest } from '../github/tracker.js';
-import {
-  ACTIONS,
-  BLOCKS,
-  DATA_SOURCES,
-  LIMITS,
-  MAX_CONTEXT_MESSAGE,
-  type ModalContext,
-} from '../views/data-request-modal.js';
+import { ACTIONS, BLOCKS, LIMITS, MAX_CONTEXT_MESSAGE, type ModalContext } from '../views/data-request-modal.js';
+import { DATA_SOURCES, type DataRequest } from './data-request.js';
 
 type StateValues = Record<string, Record<string, Record<string, unknown>>>;
 

@@ -4,7 +4,9 @@
  * is a step with its own state, attempts, backoff and claim: a step that is done is never redone, and one failing
  * never repeats another. Claims carry the instance id of the process working on them (see instances.ts).
  */
-import type { DataRequest, FiledIssue } from '../github/tracker.js';
+
+import type { FiledIssue } from '../github/tracker.js';
+import type { DataRequest } from '../requests/data-request.js';
 import type { Db } from './database.js';
 import { InstanceRegistry } from './instances.js';
 

@@ -2,10 +2,10 @@
 import type { Button } from '@slack/types';
 import type { Topic } from '../knowledge/knowledge.js';
 import type { MetricCatalog } from '../queries/catalog.js';
+import { FOUR_QUESTIONS } from '../requests/data-request.js';
 import { type AnyBlock, actions, button, clip, context, escapeMrkdwn, type Message, section } from './blocks.js';
 import { indexedButtons } from './ids.js';
 import { ASK_SUGGESTION_ACTION, OPEN_DATA_REQUEST_ACTION } from './metric-answer.js';
-import { FOUR_QUESTIONS } from './request-process.js';
 
 export const ASK_TOPIC_ACTION = 'ask_topic';
 export const ASK_TOPIC_ACTIONS = indexedButtons(ASK_TOPIC_ACTION);

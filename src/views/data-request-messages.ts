@@ -1,14 +1,10 @@
 /** Messages about a data request: filed (DM), saved for retry (DM with the full answers), announced (channel). */
-import {
-  type DataRequest,
-  type FiledIssue,
-  type IssueDraft,
-  LOCAL_TRACKER,
-  type RelatedIssue,
-} from '../github/tracker.js';
+
+import { type FiledIssue, type IssueDraft, LOCAL_TRACKER, type RelatedIssue } from '../github/tracker.js';
+import type { DataRequest } from '../requests/data-request.js';
+import { FOUR_QUESTIONS } from '../requests/data-request.js';
 import { type AnyBlock, clip, context, type Message, section } from './blocks.js';
 import { escapeMrkdwn, slackLink } from './escape.js';
-import { FOUR_QUESTIONS } from './request-process.js';
 
 const necessityLabel = (r: DataRequest) => (r.necessity === 'necessity' ? 'Necessity' : 'Nice-to-have');
 const link = (url: string, text: string) => slackLink(url, clip(text, 150));

@@ -2,9 +2,9 @@
 
 import type { ViewSubmitAction } from '@slack/bolt';
 import type { KnownBlock, ModalView } from '@slack/types';
+import { DATA_SOURCES, FOUR_QUESTIONS } from '../requests/data-request.js';
 import { clip, context, plain, section } from './blocks.js';
 import { modalId } from './ids.js';
-import { FOUR_QUESTIONS } from './request-process.js';
 
 export const DATA_REQUEST_MODAL = modalId<ViewSubmitAction>('data_request_modal');
 
@@ -33,20 +33,6 @@ export const ACTIONS = {
 } as const;
 
 export const LIMITS = { title: 150, answer: 3000, links: 1000, stakeholders: 20 } as const;
-
-/** The team's data sources (handbook), offered as "data sources involved". */
-export const DATA_SOURCES = [
-  { value: 'looker', label: 'Looker' },
-  { value: 'product_events', label: 'Product event tracking' },
-  { value: 'instance_pings', label: 'Self-hosted instance pings' },
-  { value: 'bigquery', label: 'BigQuery (other tables)' },
-  { value: 'hubspot', label: 'HubSpot (marketing, CRM)' },
-  { value: 'google_analytics', label: 'Google Analytics (websites)' },
-  { value: 'google_sheets', label: 'Google Sheets' },
-  { value: 'apollo', label: 'Apollo (email automation)' },
-  { value: 'site_admin', label: 'Site-admin (subscriptions, licenses)' },
-  { value: 'not_sure', label: 'Not sure' },
-] as const;
 
 export const NECESSITY_OPTIONS = [
   { value: 'necessity', label: 'Necessity', description: 'Work is blocked or a decision depends on it' },

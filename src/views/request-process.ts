@@ -1,15 +1,8 @@
 /** How to ask the analytics team for a project: the board and the four questions every request answers. */
 
+import { FOUR_QUESTIONS } from '../requests/data-request.js';
 import type { Message } from './blocks.js';
 import { type AnyBlock, context, section } from './blocks.js';
-
-/** The four questions, worded as the team asks them. */
-export const FOUR_QUESTIONS = [
-  'What is the deliverable going to be used for? Why do you need it?',
-  'What do you want the deliverable to look like? As much detail as possible (a sketch of the chart helps).',
-  'When do you need it by?',
-  'Is this a nice-to-have or a necessity?',
-] as const;
 
 export function requestProcessMessage(projectUrl?: string): Message {
   const board = projectUrl ? `<${projectUrl}|the analytics board>` : 'the analytics board on GitHub';

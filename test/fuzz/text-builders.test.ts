@@ -6,7 +6,8 @@
 import fc from 'fast-check';
 import { buildTriage } from '../../src/digest/triage.js';
 import type { BoardItem } from '../../src/github/board.js';
-import type { DataRequest, FiledIssue } from '../../src/github/tracker.js';
+import type { FiledIssue } from '../../src/github/tracker.js';
+import type { DataRequest } from '../../src/requests/data-request.js';
 import type { OutboxRow } from '../../src/store/request-outbox.js';
 import { cannotAnswerMessage, requestProcessReply } from '../../src/views/ask.js';
 import {

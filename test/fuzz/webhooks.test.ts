@@ -7,7 +7,7 @@
 import { createRequire } from 'node:module';
 import { sign } from '@octokit/webhooks-methods';
 import fc from 'fast-check';
-import type { DataRequest } from '../../src/github/tracker.js';
+import type { DataRequest } from '../../src/requests/data-request.js';
 import { TEST_WEBHOOK_SECRET } from '../helpers/config.js';
 import { failing } from '../helpers/fake-warehouse.js';
 import { GITHUB_TEST_ENV } from '../helpers/github.js';

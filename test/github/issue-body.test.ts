@@ -1,6 +1,6 @@
 import { buildIssueDraft, sanitize } from '../../src/github/issue-body.js';
 import { readMarker } from '../../src/github/request-marker.js';
-import type { DataRequest } from '../../src/github/tracker.js';
+import type { DataRequest } from '../../src/requests/data-request.js';
 
 const request: DataRequest = {
   key: '0b7e9a1c-1111-4222-8333-944455556666',

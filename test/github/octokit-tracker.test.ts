@@ -6,7 +6,8 @@ import { createGithubOctokit, type GithubOctokitOptions } from '../../src/github
 import { createOctokitTracker, GRAPHQL_DOCUMENTS, searchWords } from '../../src/github/octokit-tracker.js';
 import { parseProjectUrl } from '../../src/github/project-url.js';
 import { hasMarker } from '../../src/github/request-marker.js';
-import { type DataRequest, type IssueDraft, TrackerError } from '../../src/github/tracker.js';
+import { type IssueDraft, TrackerError } from '../../src/github/tracker.js';
+import type { DataRequest } from '../../src/requests/data-request.js';
 import { createTelemetry } from '../../src/telemetry.js';
 import { testConfig } from '../helpers/config.js';
 import {

@@ -9,7 +9,7 @@ import path from 'node:path';
 import { sign } from '@octokit/webhooks-methods';
 import nock from 'nock';
 import { buildIssueDraft } from '../../src/github/issue-body.js';
-import type { DataRequest } from '../../src/github/tracker.js';
+import type { DataRequest } from '../../src/requests/data-request.js';
 import { TEST_WEBHOOK_SECRET, tempDir } from '../helpers/config.js';
 import { failing } from '../helpers/fake-warehouse.js';
 import { GITHUB_TEST_API, GITHUB_TEST_ENV, interceptGraphql, takeGraphqlValidationErrors } from '../helpers/github.js';

@@ -5,7 +5,7 @@
  */
 
 import nock from 'nock';
-import type { DataRequest } from '../../src/github/tracker.js';
+import type { DataRequest } from '../../src/requests/data-request.js';
 import { GITHUB_TEST_ENV } from './github.js';
 import type { TestBot } from './harness.js';
 import { slashCommand, viewSubmission } from './slack.js';

@@ -2,9 +2,9 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { buildTriage } from '../../src/digest/triage.js';
 import { buildIssueDraft } from '../../src/github/issue-body.js';
-import type { DataRequest } from '../../src/github/tracker.js';
 import { LocalBoard, LocalBoardError } from '../../src/local-board/local-board.js';
 import { SEED_SIZE } from '../../src/local-board/seed.js';
+import type { DataRequest } from '../../src/requests/data-request.js';
 import { tempDir } from '../helpers/config.js';
 
 const NOW = new Date('2026-11-29T10:00:00Z');

@@ -4,7 +4,7 @@
  * moving it, with the bot reacting through the same notifier as for GitHub webhooks.
  */
 import { boardCommands } from '../../src/console/board-commands.js';
-import type { DataRequest } from '../../src/github/tracker.js';
+import type { DataRequest } from '../../src/requests/data-request.js';
 import { TEST_CHANNEL } from '../helpers/config.js';
 import { blockNetwork, startTestBot, TEST_NOW, type TestBot } from '../helpers/harness.js';
 import { eventEnvelope } from '../helpers/slack.js';

@@ -3,7 +3,7 @@
  * links, the "Request data" and "Browse metrics" buttons, and how the team works. Every view and message the app
  * sends is checked against Slack's Block Kit limits.
  */
-import type { DataRequest } from '../../src/github/tracker.js';
+import type { DataRequest } from '../../src/requests/data-request.js';
 import { clearAccessCache } from '../../src/slack/access.js';
 import { OPEN_DATA_REQUEST_ACTION } from '../../src/views/metric-answer.js';
 import { BROWSE_METRICS_ACTION } from '../../src/views/my-requests.js';
