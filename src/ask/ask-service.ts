@@ -14,6 +14,7 @@ import {
   type QuestionParser,
 } from '../queries/question.js';
 import { decodeQuestion, encodeQuestion } from '../queries/question-codec.js';
+import { normalizeQuestion } from '../queries/question-text.js';
 
 export type Intent =
   | { kind: 'metric'; question: MetricQuestion }
@@ -58,7 +59,7 @@ export class AskService {
     if (rawText.length > MAX_MESSAGE_LENGTH) {
       return { kind: 'metric_problem', error: this.parser.tooLong(rawText.length), text: rawText.slice(0, 150) };
     }
-    const text = rawText
+    const text = normalizeQuestion(rawText)
       .replace(/<@[A-Z0-9]+>/g, ' ')
       .replace(/\s+/g, ' ')
       .trim();

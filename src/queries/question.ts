@@ -11,8 +11,9 @@
  * the result is a refusal that still names the closest metrics.
  */
 import type { DateTime } from 'luxon';
-import { typoSimilarity as similarity } from '../lib/fuzzy.js';
+import { editDistance, typoSimilarity as similarity } from '../lib/fuzzy.js';
 import { type Dimension, GRAINS, type Grain, type Metric, type MetricCatalog } from './catalog.js';
+import { correctDateWords, normalizeQuestion } from './question-text.js';
 import {
   lastComplete,
   previousRange,
@@ -440,9 +441,10 @@ export class QuestionParser {
       return { ok: false, error: this.tooLong(input.length) };
     }
     // Mentions and channel links address the bot, they are not part of the question. A link is not read, but it is
-    // reported by its host: a number must not look as if it answered whatever the link points to.
+    // reported by its host: a number must not look as if it answered whatever the link points to. Emoji shortcodes
+    // and invisible characters go too (see question-text.ts).
     const links: string[] = [];
-    const text = input
+    const text = normalizeQuestion(input)
       .replace(/<[@#!][^>]*>/g, ' ')
       .replace(/<((?:https?|mailto|ftp):[^>|]*)(?:\|[^>]*)?>/gi, (_, url: string) => {
         links.push(linkHost(url));
@@ -452,10 +454,16 @@ export class QuestionParser {
       .trim();
     if (text.length > MAX_QUESTION_LENGTH) return { ok: false, error: this.tooLong(text.length) };
     if (!text) return { ok: false, error: { kind: 'empty', suggestions: this.#defaultSuggestions } };
+    const fixed = correctDateWords(text, (w) => this.#knows(w), editDistance);
     // "Why did signups drop last week?": the metric question inside is read like any other.
-    const inner = readWhyQuestion(text);
-    if (inner) return asWhyChanged(new Reading(this, inner, ctx, links).read(), ctx);
-    return new Reading(this, text, ctx, links).read();
+    const inner = readWhyQuestion(fixed.text);
+    if (inner) return asWhyChanged(new Reading(this, inner, ctx, links, fixed.corrections).read(), ctx);
+    return new Reading(this, fixed.text, ctx, links, fixed.corrections).read();
+  }
+
+  /** A word that means something to this catalog, or is filler: never read as a typo of a date word. */
+  #knows(word: string): boolean {
+    return FILLER.has(word) || this.#firstWords.has(word) || this.#metricWords.has(word) || this.#lexicon.has(word);
   }
 
   /** @internal */ explicitFilters(text: string): ExplicitFilter[] {
@@ -622,11 +630,18 @@ class Reading {
   #tokens: Token[] = [];
   readonly #corrections: string[] = [];
 
-  constructor(parser: QuestionParser, text: string, ctx: ParseContext, links: string[] = []) {
+  constructor(
+    parser: QuestionParser,
+    text: string,
+    ctx: ParseContext,
+    links: string[] = [],
+    corrections: string[] = [],
+  ) {
     this.#p = parser;
     this.#text = text;
     this.#ctx = ctx;
     this.#extraUnused.push(...links);
+    this.#corrections.push(...corrections);
   }
 
   #spend(start: number, end: number) {

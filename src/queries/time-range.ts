@@ -97,11 +97,36 @@ const ORD = '(?:st|nd|rd|th)?';
 const WEEKDAYS = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'];
 const WD = '(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday|mon|tue|tues|wed|thu|thur|thurs|fri|sat)';
 const YEAR = '(?:19|20)\\d{2}';
+/** A day of the month said without its month ("the 20th"): the ordinal suffix makes it a date ("the 3" is not). */
+const MDAY = '(?:the\\s+)?\\d{1,2}(?:st|nd|rd|th)';
+/** Holidays people name as dates: fixed days, and the US retail days counted from Thanksgiving. */
+const HOLIDAY =
+  "(?:christmas|xmas)(?:\\s+(?:eve|day))?|new\\s+year(?:['’]?s)?(?:\\s+(?:eve|day))?|nye|halloween" +
+  "|valentine(?:['’]?s)?(?:\\s+day)?|boxing\\s+day|thanksgiving(?:\\s+day)?|black\\s+friday|cyber\\s+monday";
+const HOLIDAYS: Record<string, [number, number] | ((year: number, zone: string) => DateTime)> = {
+  christmas: [12, 25],
+  'christmas day': [12, 25],
+  'christmas eve': [12, 24],
+  'new years': [1, 1],
+  'new years day': [1, 1],
+  'new years eve': [12, 31],
+  nye: [12, 31],
+  halloween: [10, 31],
+  valentines: [2, 14],
+  'valentines day': [2, 14],
+  'boxing day': [12, 26],
+  thanksgiving: (year, zone) => thanksgiving(year, zone),
+  'thanksgiving day': (year, zone) => thanksgiving(year, zone),
+  'black friday': (year, zone) => thanksgiving(year, zone).plus({ days: 1 }),
+  'cyber monday': (year, zone) => thanksgiving(year, zone).plus({ days: 4 }),
+};
 /** One calendar day, in the forms people type. */
 const DAY =
   `(?:${YEAR}-\\d{1,2}-\\d{1,2}|\\d{1,2}/\\d{1,2}(?:/(?:${YEAR}|\\d{2}))?` +
   `|${MON}\\s+\\d{1,2}${ORD}(?:,?\\s+${YEAR})?|(?:the\\s+)?\\d{1,2}${ORD}\\s+(?:of\\s+)?${MON}(?:,?\\s+${YEAR})?` +
-  `|(?:last\\s+|this\\s+|past\\s+)?${WD}|yesterday|yday|today|${NUM}\\s+(?:days?|weeks?)\\s+ago)`;
+  `|(?:(?:last|this)\\s+)?(?:${HOLIDAY})(?:\\s+${YEAR})?` +
+  `|(?:the\\s+)?day\\s+before\\s+yesterday` +
+  `|(?:last\\s+|this\\s+|past\\s+)?${WD}|yesterday|yday|today|${NUM}\\s+(?:days?|weeks?)\\s+ago|${MDAY})`;
 /** Where an open range can start: a day, a month, a quarter, a year, or the beginning of one. */
 const START =
   `(?:(?:the\\s+)?(?:beginning|start)\\s+of\\s+(?:(?:the|this|last)\\s+(?:week|month|quarter|year)|${MON}(?:\\s+${YEAR})?|${YEAR})` +
@@ -118,6 +143,8 @@ const AGO = new RegExp(`^${NUMC}\\s+(days?|weeks?)\\s+ago$`);
 const MONTH_YEAR = new RegExp(`^(${MON})(?:\\s+(${YEAR}))?$`);
 const QUARTER_YEAR = new RegExp(`^q([1-4])(?:\\s+(${YEAR}))?$`);
 const YEAR_ONLY = new RegExp(`^(${YEAR})$`);
+const HOLIDAY_DAY = new RegExp(`^(?:(last|this)\\s+)?(${HOLIDAY})(?:\\s+(${YEAR}))?$`);
+const MONTH_DAY_ONLY = /^(?:the\s+)?(\d{1,2})(?:st|nd|rd|th)$/;
 
 /** The longest allowed range: keeps a typo like "since 1900" from scanning a warehouse's whole history. */
 export const MAX_RANGE_DAYS = 3 * 366;
@@ -181,6 +208,40 @@ function dated(year: number | null, month: number, day: number, today: DateTime)
   return d;
 }
 
+/** US Thanksgiving: the fourth Thursday of November. */
+function thanksgiving(year: number, zone: string): DateTime {
+  const first = DateTime.fromObject({ year, month: 11, day: 1 }, { zone });
+  return first.plus({ days: ((4 - first.weekday + 7) % 7) + 21 });
+}
+
+/** The most recent holiday on or before today (or in the year said). */
+function holiday(name: string, year: number | null, today: DateTime): DateTime {
+  const key = name
+    .replace(/['’]/g, '')
+    .replace(/\s+/g, ' ')
+    .replace(/^(new year|valentine)(?!s)/, '$1s');
+  const rule = HOLIDAYS[key]!;
+  const on = (y: number) =>
+    typeof rule === 'function'
+      ? rule(y, today.zoneName!)
+      : DateTime.fromObject({ year: y, month: rule[0], day: rule[1] }, { zone: today.zone });
+  if (year !== null) return on(year);
+  const d = on(today.year);
+  return d > today ? on(today.year - 1) : d;
+}
+
+/** The most recent day with this day-of-month on or before today ("the 20th"; "the 31st" skips short months). */
+function monthDay(day: number, today: DateTime): DateTime {
+  if (day < 1 || day > 31) throw new TimeRangeError(`The ${ordinal(day)} is not a day of the month.`);
+  for (let back = 0; back < 12; back++) {
+    const month = today.startOf('month').minus({ months: back });
+    if (day > month.daysInMonth!) continue;
+    const d = month.set({ day });
+    if (d <= today) return d;
+  }
+  throw new TimeRangeError(`The ${ordinal(day)} is not a day of the month.`);
+}
+
 const yearOf = (s: string | undefined) => (s ? (s.length === 2 ? 2000 + Number(s) : Number(s)) : null);
 
 /** One calendar day from a phrase matching DAY. Null when the phrase is not one. */
@@ -205,6 +266,15 @@ export function parseDay(text: string, today: DateTime): DateTime | null {
     return today.minus({ days: back });
   }
   if (s === 'yesterday' || s === 'yday') return today.minus({ days: 1 });
+  if (/^(?:the )?day before yesterday$/.test(s)) return today.minus({ days: 2 });
+  m = HOLIDAY_DAY.exec(s);
+  if (m) {
+    const d = holiday(m[2]!, yearOf(m[3]), today);
+    // "last Christmas" on Christmas Day is the one a year before.
+    return m[1] === 'last' && d.equals(today) ? holiday(m[2]!, today.year - 1, today) : d;
+  }
+  m = MONTH_DAY_ONLY.exec(s);
+  if (m) return monthDay(+m[1]!, today);
   if (s === 'today') return today;
   m = AGO.exec(s);
   if (m) return today.minus({ [m[2]!.startsWith('week') ? 'weeks' : 'days']: countOf(m[1]!) });
@@ -250,6 +320,17 @@ function parseEnd(text: string, today: DateTime): DateTime {
   throw new TimeRangeError(`I couldn't read "${text.trim()}" as a date. Try a form like "Oct 15" or "2025-10-15".`);
 }
 
+const QUARTER_ORDINALS: Record<string, number> = {
+  first: 1,
+  '1st': 1,
+  second: 2,
+  '2nd': 2,
+  third: 3,
+  '3rd': 3,
+  fourth: 4,
+  '4th': 4,
+};
+
 interface Rule {
   re: RegExp;
   build(m: RegExpExecArray, today: DateTime): TimeRange;
@@ -257,7 +338,46 @@ interface Rule {
 
 const re = (source: string) => new RegExp(`${B}${source}${E}`, 'iu');
 
+/** Between the two ends of an explicit range. */
+const TO = '\\s*(?:-|–|—|\\bto\\b|\\bthrough\\b|\\bthru\\b|\\buntil\\b|\\btill\\b|\\band\\b)\\s*';
+
 const RULES: Rule[] = [
+  {
+    // "the week of Oct 12" (the Monday–Sunday week holding that day), "the week starting Nov 2", "week ending Nov 22"
+    re: re(
+      `(?:(?:in|during|for|over)\\s+)?(?:the\\s+)?week\\s+(of|starting|beginning|commencing|ending)(?:\\s+(?:on|with))?\\s+(${DAY})`,
+    ),
+    build: (m, today) => {
+      const day = parseDay(m[2]!, today)!;
+      const how = m[1]!.toLowerCase();
+      const start = how === 'of' ? startOf(day, 'week') : how === 'ending' ? day.minus({ days: 6 }) : day;
+      const r = explicit(start, start.plus({ days: 7 }));
+      return start.weekday === 1 ? { ...r, unit: 'week' } : r;
+    },
+  },
+  {
+    // "1-15 nov", "the 3rd to the 9th of October", "between the 2nd and 10th of Sept 2025"
+    re: re(
+      `(?:from\\s+|between\\s+)?(?:the\\s+)?(\\d{1,2})${ORD}${TO}(?:the\\s+)?(\\d{1,2})${ORD}\\s+(?:of\\s+)?(${MON})(?:,?\\s+(${YEAR}))?`,
+    ),
+    build: (m, today) => {
+      const from = dated(yearOf(m[4]), monthIndex(m[3]!), +m[1]!, today);
+      return explicit(from, monthDayIn(from, +m[2]!).plus({ days: 1 }));
+    },
+  },
+  {
+    // "from the 9th to the 15th": both days in the latest month that has begun the range
+    re: re(
+      `(?:from\\s+|between\\s+)?${MDAY.replace('\\d{1,2}', '(\\d{1,2})')}${TO}(?:the\\s+)?(\\d{1,2})${ORD}(?![/.]?\\d)`,
+    ),
+    build: (m, today) => {
+      const from = monthDay(+m[1]!, today);
+      const last = +m[2]!;
+      // "the 25th to the 5th" runs into the next month.
+      const month = last >= from.day ? from : from.plus({ months: 1 }).startOf('month');
+      return explicit(from, monthDayIn(month, last).plus({ days: 1 }));
+    },
+  },
   {
     // "Oct 1–15", "March 3 to 9"
     re: re(
@@ -336,10 +456,10 @@ const RULES: Rule[] = [
   },
   {
     re: re(
-      `(?:(?:in|during|for|of)\\s+)?(?:the\\s+)?(?:q([1-4])|(first|second|third|fourth)\\s+quarter)(?:\\s*(?:of\\s+)?'?(${YEAR}|\\d{2}))?`,
+      `(?:(?:in|during|for|of)\\s+)?(?:the\\s+)?(?:q([1-4])|(first|second|third|fourth|1st|2nd|3rd|4th)\\s+quarter)(?:\\s*(?:of\\s+)?'?(${YEAR}|\\d{2}))?`,
     ),
     build: (m, today) => {
-      const q = m[1] ? +m[1] : ['first', 'second', 'third', 'fourth'].indexOf(m[2]!.toLowerCase()) + 1;
+      const q = m[1] ? +m[1] : QUARTER_ORDINALS[m[2]!.toLowerCase()]!;
       const start = quarterStart(q, yearOf(m[3]), today);
       return toDate(start, start.plus({ months: 3 }), today, `Q${q} ${start.year}`, 'quarter');
     },
@@ -378,6 +498,22 @@ const RULES: Rule[] = [
     },
   },
 ];
+
+/** 1st, 2nd, 3rd, 11th, 21st. */
+function ordinal(n: number): string {
+  const tens = n % 100;
+  const suffix = tens >= 11 && tens <= 13 ? 'th' : (['th', 'st', 'nd', 'rd'][n % 10] ?? 'th');
+  return `${n}${suffix}`;
+}
+
+/** Day `day` of the month `d` is in; not a calendar date is an error. */
+function monthDayIn(d: DateTime, day: number): DateTime {
+  const out = d.set({ day });
+  if (!out.isValid || out.month !== d.month || day < 1) {
+    throw new TimeRangeError(`${d.toFormat('LLLL')} has no ${ordinal(day)}.`);
+  }
+  return out;
+}
 
 function explicit(from: DateTime, end: DateTime): TimeRange {
   const last = end.minus({ days: 1 });
@@ -421,7 +557,7 @@ export function scanTimeRanges(text: string, now: Date, zone: string): RangeMatc
   const found: RangeMatch[] = [];
   // Cheap gate: most words cannot start a date, so most questions skip most rules.
   if (
-    !/\d|day|week|month|quarter|year|since|from|last|past|this|yday|to ?date|td\b|ago|q[1-4]|jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec|mon|tue|wed|thu|fri|sat|tomorrow|next|first|second|third|fourth|fortnight/i.test(
+    !/\d|day|week|month|quarter|year|since|from|last|past|this|yday|to ?date|td\b|ago|q[1-4]|jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec|mon|tue|wed|thu|fri|sat|tomorrow|next|first|second|third|fourth|fortnight|christmas|xmas|halloween|valentine|thanksgiving|nye/i.test(
       text,
     )
   ) {

@@ -507,6 +507,35 @@ describe('QuestionParser.parse: hostile and empty input', () => {
     });
   });
 
+  it('reads fullwidth text, hidden zero-width characters and bidi controls as the plain words', () => {
+    const plain = summary(ask('searches last week'));
+    expect(summary(ask('ｓｅａｒｃｈｅｓ ｌａｓｔ ｗｅｅｋ'))).toEqual(plain);
+    expect(summary(ask('sea\u200brches la\u00adst\u200d week\ufeff'))).toEqual(plain);
+    expect(summary(ask('\u202esearches last week\u202c'))).toEqual(plain);
+    expect(ask('sea\u200brches last week').unused).toEqual([]);
+  });
+
+  it('drops Slack emoji shortcodes without reporting them as unused', () => {
+    const q = ask('dau yesterday :pray: :chart_with_upwards_trend: :+1::skin-tone-2:');
+    expect(summary(q)).toMatchObject({ metric: 'daily_active_users', start: '2026-11-28', end: '2026-11-29' });
+    expect(q.unused).toEqual([]);
+    // A written-out filter keeps its colon.
+    expect(ask('signups plan:pro last week').filters).toMatchObject([{ values: ['pro'] }]);
+  });
+
+  it('reads a typo in a month, weekday or unit as that word, and says so', () => {
+    const sept = ask('marketing spend in septmber');
+    expect(summary(sept)).toMatchObject({ start: '2026-09-01', end: '2026-10-01' });
+    expect(sept.corrections).toContain('read “septmber” as september');
+    expect(summary(ask('signups last mnth'))).toMatchObject({ start: '2026-10-01', end: '2026-11-01' });
+    expect(summary(ask('dau last wendsday'))).toMatchObject({ start: '2026-11-25', end: '2026-11-26' });
+    const uk = ask('registrations frm the uk last mnth');
+    expect(uk.filters).toMatchObject([{ values: ['GB'] }]);
+    expect(uk.unused).toEqual([]);
+    // A unit word is only corrected where a length of time is said: "weak" alone stays a word.
+    expect(ask('signups weak last week').unused).toEqual(['weak']);
+  });
+
   it('asks for a metric when only a range or breakdown is given', () => {
     expect(rejection('last month', 'unknown_metric').suggestions).toHaveLength(3);
     expect(rejection('by plan', 'unknown_metric').suggestions).toHaveLength(3);

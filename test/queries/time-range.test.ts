@@ -79,6 +79,28 @@ const CASES: Array<[string, string, string, string]> = [
   ['during August', '2026-08-01', '2026-09-01', 'August 2026'],
   ['in May', '2026-05-01', '2026-06-01', 'May 2026'],
   ['the third quarter', '2026-07-01', '2026-10-01', 'Q3 2026'],
+  ['3rd quarter', '2026-07-01', '2026-10-01', 'Q3 2026'],
+  // A day of the month without its month is the latest one that has happened; a short month is skipped.
+  ['on the 20th', '2026-11-20', '2026-11-21', 'Fri Nov 20, 2026'],
+  ['on the 31st', '2026-10-31', '2026-11-01', 'Sat Oct 31, 2026'],
+  ['the day before yesterday', '2026-11-27', '2026-11-28', 'Fri Nov 27, 2026'],
+  // Holidays are their latest date, or the one in the year said.
+  ['on halloween', '2026-10-31', '2026-11-01', 'Sat Oct 31, 2026'],
+  ['christmas eve', '2025-12-24', '2025-12-25', 'Wed Dec 24, 2025'],
+  ["new year's day", '2026-01-01', '2026-01-02', 'Thu Jan 1, 2026'],
+  ['christmas 2024', '2024-12-25', '2024-12-26', 'Wed Dec 25, 2024'],
+  ['black friday', '2026-11-27', '2026-11-28', 'Fri Nov 27, 2026'],
+  ['cyber monday', '2025-12-01', '2025-12-02', 'Mon Dec 1, 2025'],
+  // Ranges of days with the month after them, or none (the latest month the range has begun in).
+  ['1-15 nov', '2026-11-01', '2026-11-16', '2026-11-01 to 2026-11-15'],
+  ['the 3rd to the 9th of October', '2026-10-03', '2026-10-10', '2026-10-03 to 2026-10-09'],
+  ['from the 9th to the 15th', '2026-11-09', '2026-11-16', '2026-11-09 to 2026-11-15'],
+  ['between the 2nd and 10th', '2026-11-02', '2026-11-11', '2026-11-02 to 2026-11-10'],
+  // "The week of" a day is the Monday–Sunday week that holds it.
+  ['the week of oct 12', '2026-10-12', '2026-10-19', '2026-10-12 to 2026-10-18'],
+  ['the week of sept 16', '2026-09-14', '2026-09-21', '2026-09-14 to 2026-09-20'],
+  ['the week starting nov 4', '2026-11-04', '2026-11-11', '2026-11-04 to 2026-11-10'],
+  ['week ending nov 22', '2026-11-16', '2026-11-23', '2026-11-16 to 2026-11-22'],
 ];
 
 describe.each(ZONES)('findTimeRange in %s', (zone) => {
@@ -112,6 +134,7 @@ describe.each(ZONES)('findTimeRange in %s', (zone) => {
     expect(findTimeRange('may I see the signups', NOW, zone)).toBeNull();
     expect(findTimeRange('instances on 5.1', NOW, zone)).toBeNull();
     expect(findTimeRange('top 5 countries', NOW, zone)).toBeNull();
+    expect(findTimeRange('the 3 biggest plans', NOW, zone)).toBeNull();
     expect(findTimeRange('average searches a day', NOW, zone)).toBeNull();
     expect(findTimeRange('', NOW, zone)).toBeNull();
   });
@@ -130,6 +153,8 @@ describe.each(ZONES)('findTimeRange in %s', (zone) => {
     ['last 0 days', /"last 0 days" is an empty range/],
     ['the past zero weeks', /empty range/],
     ['last 10 years', new RegExp(`longer than ${MAX_RANGE_DAYS} days`)],
+    ['1st to 31st of nov', /November has no 31st/],
+    ['on the 32nd', /The 32nd is not a day of the month/],
   ])('rejects "%s"', (phrase, message) => {
     expect(() => findTimeRange(phrase, NOW, zone)).toThrow(TimeRangeError);
     expect(() => findTimeRange(phrase, NOW, zone)).toThrow(message);
