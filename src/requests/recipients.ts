@@ -4,6 +4,7 @@
  * from anything written in the issue, which anyone who can edit it controls. What is said is the notifier's.
  */
 import type { WebClient } from '@slack/web-api';
+import { LRUCache } from 'lru-cache';
 import { DATA_REQUEST_LABEL } from '../github/request-marker.js';
 import type { RequestOutbox } from '../store/request-outbox.js';
 import type { Destination } from './notifier.js';
@@ -37,18 +38,42 @@ export interface RecipientFinder {
   slackUserFor(login: string | undefined): Promise<string | undefined>;
 }
 
+/**
+ * A login's Slack account is looked up once for a while: one comment event asks about the author twice (whom to
+ * tell, and whether the comment is theirs), and a busy issue brings the same people again and again. A miss is kept
+ * briefly, so someone who sets a public email or joins Slack is found soon after.
+ */
+const FOUND_TTL_MS = 60 * 60_000;
+const MISSED_TTL_MS = 5 * 60_000;
+
 export function createRecipientFinder(deps: RecipientDeps): RecipientFinder {
+  const lookups = new LRUCache<string, { user: Promise<string | undefined> }>({ max: 1000, ttl: FOUND_TTL_MS });
+
   async function slackUserFor(login: string | undefined): Promise<string | undefined> {
     if (!login) return undefined;
-    const mapped = deps.userMap[login.toLowerCase()];
+    const key = login.toLowerCase();
+    const mapped = deps.userMap[key];
     if (mapped) return mapped;
+    const cached = lookups.get(key);
+    if (cached) return cached.user;
+    const looking = lookUp(login);
+    const entry = { user: looking.then((found) => found.user) };
+    lookups.set(key, entry);
+    const found = await looking;
+    // A failed lookup is asked again next time; a definite miss only after a while.
+    if (!found.sure) lookups.delete(key);
+    else if (!found.user) lookups.set(key, entry, { ttl: MISSED_TTL_MS });
+    return found.user;
+  }
+
+  async function lookUp(login: string): Promise<{ user?: string; sure: boolean }> {
     const email = await deps.publicEmail?.(login);
-    if (!email) return undefined;
+    if (!email) return { sure: true };
     try {
       const res = await deps.slack.users.lookupByEmail({ email });
-      return res.user?.id ?? undefined;
-    } catch {
-      return undefined;
+      return { user: res.user?.id ?? undefined, sure: true };
+    } catch (error) {
+      return { sure: (error as { data?: { error?: string } }).data?.error === 'users_not_found' };
     }
   }
 
