@@ -1,20 +1,25 @@
 /** `/analytics …`: routes the first word to a subcommand; anything else is a metric question (#3). */
 import type { AllMiddlewareArgs, SlackCommandMiddlewareArgs } from '@slack/bolt';
-import type { Deps } from '../deps.js';
 import { MAX_QUESTION_LENGTH } from '../queries/question.js';
 import { askableMetrics, decidedByChannel, withAskableSuggestions } from '../slack/access.js';
-import { deliver } from '../slack/deliver.js';
 import { slowLane } from '../slow-lane.js';
 import { helpMessage } from '../views/help.js';
 import { metricListMessage, questionErrorMessage, workingMessage } from '../views/metric-answer.js';
 import { myRequestsMessage } from '../views/my-requests.js';
-import { answerQuestion, requestLog, shownAnswer } from './answer-question.js';
-import { digestPreview } from './digest-preview.js';
+import { type AnswerDeps, answerQuestion, requestLog, shownAnswer } from './answer-question.js';
+import { type DigestPreviewDeps, digestPreview } from './digest-preview.js';
+import { deliverMessage, type HandlerDeps, readQuestion } from './handler-deps.js';
 import { openRequestModal } from './request-modal.js';
-import { watchCommand, watchesCommand } from './watch-command.js';
-import { deliverExplanation, explainChange } from './what-changed.js';
+import { type WatchCommandDeps, watchCommand, watchesCommand } from './watch-command.js';
+import { type ExplainDeps, explainChange } from './what-changed.js';
 
-export const analyticsCommand = (deps: Deps) => async (args: AllMiddlewareArgs & SlackCommandMiddlewareArgs) => {
+type CommandDeps = AnswerDeps &
+  ExplainDeps &
+  DigestPreviewDeps &
+  WatchCommandDeps &
+  Pick<HandlerDeps, 'catalog' | 'parser' | 'requests' | 'feedback' | 'logger' | 'charts' | 'chartMode'>;
+
+export const analyticsCommand = (deps: CommandDeps) => async (args: AllMiddlewareArgs & SlackCommandMiddlewareArgs) => {
   const { ack, command, respond, client, context } = args;
   const text = command.text.trim();
   const [first = ''] = text.split(/\s+/, 1);
@@ -35,7 +40,7 @@ export const analyticsCommand = (deps: Deps) => async (args: AllMiddlewareArgs &
     return void (await respond({ ...metricListMessage(deps.catalog, askable), replace_original: false }));
   }
   if (sub === 'my') {
-    return void (await ack(myRequestsMessage(deps.requests.outbox.byRequester(command.user_id, 100), deps.clock())));
+    return void (await ack(myRequestsMessage(deps.requests.ofRequester(command.user_id), deps.clock())));
   }
   if (sub === 'digest') {
     await ack({ response_type: 'ephemeral', text: 'Building a preview of today’s triage digest…' });
@@ -62,12 +67,12 @@ export const analyticsCommand = (deps: Deps) => async (args: AllMiddlewareArgs &
   if (text.length > MAX_QUESTION_LENGTH) {
     return void (await respond(questionErrorMessage(deps.parser.tooLong(text.length), text)));
   }
-  const parsed = deps.parser.parse(text, { now: deps.clock(), timezone: deps.config.metrics.timezone });
+  const parsed = readQuestion(deps, text);
   // "Why did signups drop last week?": the change decomposed, rather than the number.
   if (parsed.ok && parsed.question.intent === 'why_changed') {
     const asker = { userId: command.user_id, channelId: command.channel_id };
     const message = await explainChange(deps, parsed.question, asker, client, log());
-    return void (await deliverExplanation(
+    return void (await deliverMessage(
       deps,
       { ...message, replace_original: true },
       { kind: 'respond', respond },
@@ -89,12 +94,13 @@ export const analyticsCommand = (deps: Deps) => async (args: AllMiddlewareArgs &
   );
   if (!outcome.ok) return void (await respond(outcome.message));
   // Private to the asker: chart blocks Slack rejects fall back to the text version, never to an upload.
-  await deliver(
+  await deliverMessage(
+    deps,
     {
       ...shownAnswer(deps, outcome.answer, { userId: command.user_id, channelId: command.channel_id, asked: text }),
       replace_original: true,
     },
     { kind: 'respond', respond },
-    { mode: deps.config.charts.mode, logger: log() },
+    log(),
   );
 };

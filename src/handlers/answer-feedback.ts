@@ -3,7 +3,6 @@
  * stored with the rating, come from the answer record (store/feedback-store.ts), never from the click.
  */
 import type { AllMiddlewareArgs, SlackViewMiddlewareArgs, ViewSubmitAction } from '@slack/bolt';
-import type { Deps } from '../deps.js';
 import type { Logger } from '../logger.js';
 import type { Rating } from '../store/feedback-store.js';
 import { clip } from '../views/blocks.js';
@@ -21,6 +20,7 @@ import {
   thanksForUpMessage,
 } from '../views/feedback.js';
 import { type ButtonArgs, requestLog } from './answer-question.js';
+import type { HandlerDeps } from './handler-deps.js';
 import { newRequestKey } from './request-modal.js';
 
 /** The audit trail: one line per rating and per explanation, with what was rated (from our records). */
@@ -29,7 +29,9 @@ function audit(log: Logger, fields: object, message: string): void {
 }
 
 /** Reads a rating click; null (after telling the person) when the answer is not theirs to rate or is gone. */
-async function rateAnswer(deps: Deps, args: ButtonArgs, rating: Rating) {
+type FeedbackDeps = Pick<HandlerDeps, 'feedback' | 'telemetry' | 'clock' | 'logger'>;
+
+async function rateAnswer(deps: FeedbackDeps, args: ButtonArgs, rating: Rating) {
   const { ack, action, body, respond, context } = args;
   await ack();
   const channelId = body.channel?.id ?? body.container?.channel_id;
@@ -54,11 +56,11 @@ async function rateAnswer(deps: Deps, args: ButtonArgs, rating: Rating) {
   return { answer, log };
 }
 
-export const feedbackUp = (deps: Deps) => async (args: ButtonArgs) => {
+export const feedbackUp = (deps: FeedbackDeps) => async (args: ButtonArgs) => {
   if (await rateAnswer(deps, args, 'up')) await args.respond(thanksForUpMessage());
 };
 
-export const feedbackDown = (deps: Deps) => async (args: ButtonArgs) => {
+export const feedbackDown = (deps: FeedbackDeps) => async (args: ButtonArgs) => {
   const rated = await rateAnswer(deps, args, 'down');
   if (!rated) return;
   const { answer } = rated;
@@ -74,7 +76,7 @@ type StateValues = Record<
 >;
 
 export const feedbackSubmission =
-  (deps: Deps) =>
+  (deps: FeedbackDeps) =>
   async ({ ack, body, view, context }: AllMiddlewareArgs & SlackViewMiddlewareArgs<ViewSubmitAction>) => {
     const log = requestLog(deps, context, { user: body.user.id, surface: 'view:answer_feedback' });
     const values = view.state.values as StateValues;
@@ -118,7 +120,7 @@ export const feedbackSubmission =
 
 /** "Turn into a data request" in the thanks view: the data request modal, prefilled from our record. */
 export const feedbackRequest =
-  (deps: Deps) =>
+  (deps: FeedbackDeps) =>
   async ({ ack, action, body, client, context }: ButtonArgs) => {
     await ack();
     const log = requestLog(deps, context, { user: body.user.id, surface: 'action:feedback_request' });

@@ -4,7 +4,6 @@
  */
 import type { AllMiddlewareArgs, BlockButtonAction, SlackActionMiddlewareArgs } from '@slack/bolt';
 import type { WebClient } from '@slack/web-api';
-import type { Deps } from '../deps.js';
 import type { Logger } from '../logger.js';
 import { BudgetExceededError } from '../queries/budget.js';
 import type { MetricAnswer } from '../queries/metric-service.js';
@@ -15,6 +14,10 @@ import { type Audience, canSeeMetric } from '../slack/access.js';
 import { clip, type Message } from '../views/blocks.js';
 import { type AnswerViewOptions, answerFailureMessage, metricAnswerMessage } from '../views/metric-answer.js';
 import { budgetReachedMessage, restrictedHereMessage, slowDownMessage } from '../views/refusals.js';
+import type { HandlerDeps } from './handler-deps.js';
+
+/** What a question needs before and at the warehouse. */
+export type AnswerDeps = Pick<HandlerDeps, 'metrics' | 'questionLimiter' | 'telemetry' | 'clock'>;
 
 export type AnswerOutcome = { ok: true; answer: MetricAnswer } | { ok: false; message: Message };
 
@@ -23,7 +26,7 @@ export type AnswerOutcome = { ok: true; answer: MetricAnswer } | { ok: false; me
  * posted where everyone in `asker.channelId` reads it (Share in channel, a reply to an @-mention in a channel).
  */
 export async function answerQuestion(
-  deps: Pick<Deps, 'metrics' | 'questionLimiter' | 'telemetry' | 'config' | 'clock'>,
+  deps: AnswerDeps,
   question: MetricQuestion,
   asker: { userId: string; channelId?: string },
   client: WebClient,
@@ -41,7 +44,7 @@ export async function answerQuestion(
 
 /** What every question passes before the warehouse: the per-person rate limit, then the access rules. */
 export async function admit(
-  deps: Pick<Deps, 'questionLimiter' | 'telemetry' | 'config' | 'clock'>,
+  deps: Pick<HandlerDeps, 'questionLimiter' | 'telemetry' | 'clock'>,
   question: MetricQuestion,
   asker: { userId: string; channelId?: string },
   client: WebClient,
@@ -52,7 +55,7 @@ export async function admit(
   if (!limited.ok) {
     deps.telemetry.refusals.inc({ reason: 'rate_limited' });
     log.info({ user: asker.userId, retryAfterMs: limited.retryAfterMs }, 'question rate limit reached');
-    return slowDownMessage(limited.retryAfterMs, deps.config.budgets.questionsPerMinutePerUser);
+    return slowDownMessage(limited.retryAfterMs, limited.perMinute);
   }
   return refusalFor(question, asker, client, log, audience, deps);
 }
@@ -64,7 +67,7 @@ async function refusalFor(
   client: WebClient,
   log: Logger,
   audience: Audience = 'asker',
-  deps?: Pick<Deps, 'telemetry'>,
+  deps?: Pick<HandlerDeps, 'telemetry'>,
 ): Promise<Message | null> {
   if (await canSeeMetric(question.metric, asker, client, log, audience)) return null;
   // Privately allowed but not here: say so, rather than "restricted", so the person knows where to ask.
@@ -105,7 +108,7 @@ export interface ShownTo {
  * stored against our own copy of the question and interpretation.
  */
 export function shownAnswer(
-  deps: Pick<Deps, 'feedback' | 'clock'>,
+  deps: Pick<HandlerDeps, 'feedback' | 'clock'>,
   answer: MetricAnswer,
   to: ShownTo,
   opts: AnswerViewOptions = {},
@@ -126,7 +129,11 @@ export function shownAnswer(
 }
 
 /** The request-scoped logger Bolt's context carries (set by the instrumentation point). */
-export function requestLog(deps: Pick<Deps, 'logger'>, context: Record<string, unknown>, extra: object = {}): Logger {
+export function requestLog(
+  deps: Pick<HandlerDeps, 'logger'>,
+  context: Record<string, unknown>,
+  extra: object = {},
+): Logger {
   return deps.logger.child({ requestId: context.requestId, ...extra });
 }
 
@@ -143,7 +150,7 @@ export const staleButtonMessage = {
  * from the untrusted button value, answer it for the clicker in the button's channel. Null when the value is stale.
  */
 export async function answerButton(
-  deps: Deps,
+  deps: AnswerDeps & Pick<HandlerDeps, 'logger'>,
   args: ButtonArgs,
   surface: string,
   read: (value: string) => MetricQuestion | null,

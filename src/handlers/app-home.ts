@@ -5,42 +5,36 @@ import type {
   SlackActionMiddlewareArgs,
   SlackEventMiddlewareArgs,
 } from '@slack/bolt';
-import type { ModalView } from '@slack/types';
 import type { WebClient } from '@slack/web-api';
-import type { Deps } from '../deps.js';
 import { askableMetrics } from '../slack/access.js';
-import { plain } from '../views/blocks.js';
 import { metricListMessage } from '../views/metric-answer.js';
-import { homeView } from '../views/my-requests.js';
+import { homeView, metricBrowserView } from '../views/my-requests.js';
 import { homeWatchBlocks } from '../views/watches.js';
+import type { HandlerDeps } from './handler-deps.js';
 
-export async function publishHome(deps: Deps, client: WebClient, user: string): Promise<void> {
+export type HomeDeps = Pick<HandlerDeps, 'requests' | 'watches' | 'clock'>;
+
+export async function publishHome(deps: HomeDeps, client: WebClient, user: string): Promise<void> {
   const now = deps.clock();
-  const rows = deps.requests.outbox.byRequester(user, 100);
+  const rows = deps.requests.ofRequester(user);
   const watches = homeWatchBlocks(deps.watches.store.byCreator(user), now, (r) => deps.watches.next(r, now));
   await client.views.publish({ user_id: user, view: homeView(rows, now, watches) });
 }
 
 export const appHomeOpened =
-  (deps: Deps) =>
+  (deps: HomeDeps) =>
   async ({ event, client }: AllMiddlewareArgs & SlackEventMiddlewareArgs<'app_home_opened'>) => {
     if (event.tab !== 'home') return;
     await publishHome(deps, client, event.user);
   };
 
 export const browseMetrics =
-  (deps: Deps) =>
+  (deps: Pick<HandlerDeps, 'catalog' | 'logger'>) =>
   async ({ ack, body, client }: AllMiddlewareArgs & SlackActionMiddlewareArgs<BlockButtonAction>) => {
     await ack();
-    const who = { userId: body.user.id };
-    const askable = await askableMetrics(deps.catalog.metrics, who, client, deps.logger);
-    const list = metricListMessage(deps.catalog, askable);
-    const view: ModalView = {
-      type: 'modal',
-      callback_id: 'metric_browser',
-      title: plain('Metrics', 24),
-      close: plain('Close', 24),
-      blocks: list.blocks.slice(0, 100) as ModalView['blocks'],
-    };
-    await client.views.open({ trigger_id: body.trigger_id, view });
+    // The trigger expires 3 s after the click; which restricted metrics to list may take a user-group lookup.
+    const opened = await client.views.open({ trigger_id: body.trigger_id, view: metricBrowserView() });
+    const askable = await askableMetrics(deps.catalog.metrics, { userId: body.user.id }, client, deps.logger);
+    const view = metricBrowserView(metricListMessage(deps.catalog, askable));
+    if (opened.view?.id) await client.views.update({ view_id: opened.view.id, hash: opened.view.hash, view });
   };

@@ -4,16 +4,15 @@
  */
 import type { AllMiddlewareArgs, SlackEventMiddlewareArgs } from '@slack/bolt';
 import type { AskContext } from '../ask/ask-service.js';
-import type { Deps } from '../deps.js';
 import { askableMetrics, withAskableSuggestions } from '../slack/access.js';
-import { deliver } from '../slack/deliver.js';
 import { slowLane } from '../slow-lane.js';
 import { cannotAnswerMessage, lookingMessage, requestProcessReply, topicMessage } from '../views/ask.js';
 import type { Message } from '../views/blocks.js';
 import { helpMessage } from '../views/help.js';
 import { questionErrorMessage } from '../views/metric-answer.js';
-import { answerQuestion, requestLog, shownAnswer } from './answer-question.js';
-import { deliverExplanation, explainChange } from './what-changed.js';
+import { type AnswerDeps, answerQuestion, requestLog, shownAnswer } from './answer-question.js';
+import { deliverMessage, type HandlerDeps } from './handler-deps.js';
+import { type ExplainDeps, explainChange } from './what-changed.js';
 
 interface IncomingMessage {
   type: string;
@@ -28,7 +27,14 @@ interface IncomingMessage {
 }
 
 export const askBot =
-  (deps: Deps) =>
+  (
+    deps: AnswerDeps &
+      ExplainDeps &
+      Pick<
+        HandlerDeps,
+        'ask' | 'catalog' | 'conversations' | 'feedback' | 'logger' | 'charts' | 'chartMode' | 'timezone'
+      >,
+  ) =>
   async ({ event, body, client, context }: AllMiddlewareArgs & SlackEventMiddlewareArgs<'app_mention' | 'message'>) => {
     const e = event as unknown as IncomingMessage;
     // Bots (ourselves included), edits, joins and other subtypes are not questions.
@@ -52,7 +58,7 @@ export const askBot =
       threadTs,
       inThread: isDm || Boolean(e.thread_ts),
       now,
-      timezone: deps.config.metrics.timezone,
+      timezone: deps.timezone,
     };
     const replyTs = isDm ? e.thread_ts : threadTs;
     const post = (m: Message) =>
@@ -114,7 +120,7 @@ export const askBot =
         // "Why did signups drop last week?": the change decomposed, in the thread, for whoever may see it there.
         if (intent.question.intent === 'why_changed') {
           const explained = await explainChange(deps, intent.question, who, client, log, audience);
-          return void (await deliverExplanation(deps, { ...explained, response_type: undefined }, dest, log));
+          return void (await deliverMessage(deps, { ...explained, response_type: undefined }, dest, log));
         }
         const outcome = await answerQuestion(deps, intent.question, who, client, log, audience);
         const asked = (e.text ?? '').replace(/<@[A-Z0-9]+>/g, '').trim();
@@ -123,7 +129,7 @@ export const askBot =
           : outcome.message;
         if (outcome.ok) deps.ask.remember(ctx, intent.question);
         // A thread reply or DM is visible to everyone there, so a rejected chart may follow as a PNG in the thread.
-        await deliver(message, dest, { mode: deps.config.charts.mode, renderer: deps.charts, logger: log });
+        await deliverMessage(deps, message, dest, log);
         return;
       }
     }

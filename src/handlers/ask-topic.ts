@@ -1,11 +1,11 @@
 /** A "closest things I know" topic button: shows that topic from the knowledge file. */
 import type { AllMiddlewareArgs, BlockButtonAction, SlackActionMiddlewareArgs } from '@slack/bolt';
-import type { Deps } from '../deps.js';
 import { topicMessage } from '../views/ask.js';
 import { staleButtonMessage } from './answer-question.js';
+import type { HandlerDeps } from './handler-deps.js';
 
 export const askTopic =
-  (deps: Deps) =>
+  (deps: Pick<HandlerDeps, 'ask' | 'catalog'>) =>
   async ({ ack, action, respond }: AllMiddlewareArgs & SlackActionMiddlewareArgs<BlockButtonAction>) => {
     await ack();
     const topic = deps.ask.topic(action.value ?? '');

@@ -5,10 +5,10 @@
 import type { AllMiddlewareArgs, SlackViewMiddlewareArgs, ViewSubmitAction } from '@slack/bolt';
 import type { WebClient } from '@slack/web-api';
 import { LRUCache } from 'lru-cache';
-import type { Deps } from '../deps.js';
 import { readContext, readSubmission } from '../requests/submission.js';
 import { requestReceivedView } from '../views/data-request-modal.js';
 import { requestLog } from './answer-question.js';
+import type { HandlerDeps } from './handler-deps.js';
 
 type Who = { tz: string; name: string };
 
@@ -35,7 +35,7 @@ async function whoIs(
   return found ?? { tz: fallbackTz, name: fallbackName };
 }
 
-export const dataRequestSubmission = (deps: Deps) => {
+export const dataRequestSubmission = (deps: Pick<HandlerDeps, 'requests' | 'clock' | 'logger' | 'timezone'>) => {
   // Per app instance: people's time zones rarely change, and users.info is on the path to the ack. Bounded in size
   // and age, so a large workspace cannot grow it without limit.
   const tzCache = new LRUCache<string, Who>({ max: 2000, ttl: 3_600_000 });
@@ -58,7 +58,7 @@ export const dataRequestSubmission = (deps: Deps) => {
       });
       return;
     }
-    const who = await whoIs(tzCache, client, body.user.id, deps.config.metrics.timezone, body.user.name);
+    const who = await whoIs(tzCache, client, body.user.id, deps.timezone, body.user.name);
     const result = readSubmission({
       values: view.state.values as unknown as Parameters<typeof readSubmission>[0]['values'],
       context: ctx,

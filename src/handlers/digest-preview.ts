@@ -1,10 +1,12 @@
 /** `/analytics digest`: today's triage digest, shown only to the person who asked. */
-import type { Deps } from '../deps.js';
 import { BoardError } from '../github/board.js';
 import type { Logger } from '../logger.js';
 import { type Message, section } from '../views/blocks.js';
+import type { HandlerDeps } from './handler-deps.js';
 
-export async function digestPreview(deps: Pick<Deps, 'digest' | 'clock'>, log: Logger): Promise<Message> {
+export type DigestPreviewDeps = Pick<HandlerDeps, 'digest' | 'clock'>;
+
+export async function digestPreview(deps: DigestPreviewDeps, log: Logger): Promise<Message> {
   try {
     return (await deps.digest.build(deps.clock(), { preview: true })).message;
   } catch (error) {

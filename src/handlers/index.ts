@@ -33,6 +33,7 @@ import { askChoice } from './ask-choice.js';
 import { askSuggestion } from './ask-suggestion.js';
 import { askTopic } from './ask-topic.js';
 import { dataRequestSubmission } from './data-request-submission.js';
+import { handlerDeps } from './handler-deps.js';
 import { type ActionArgs, actionRegistrar, eventRegistrar, shortcutRegistrar, viewRegistrar } from './registrar.js';
 import { requestDataButton, requestDataShortcut, requestFromMessage } from './request-modal.js';
 import { shareAnswer } from './share-answer.js';
@@ -47,7 +48,8 @@ export const DATA_REQUEST_FROM_MESSAGE = shortcutId<MessageShortcut>('data_reque
 
 const ackOnly = async ({ ack }: ActionArgs) => ack();
 
-export function registerHandlers(app: App, deps: Deps): void {
+export function registerHandlers(app: App, services: Deps): void {
+  const deps = handlerDeps(services);
   // Slash commands
   app.command(ANALYTICS_COMMAND, analyticsCommand(deps));
 

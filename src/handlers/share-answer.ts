@@ -1,44 +1,41 @@
 /** "Share in channel": posts the answer visibly where it was asked, or explains how to invite the bot. */
-import type { Deps } from '../deps.js';
 import { decodeQuestion } from '../queries/question-codec.js';
-import { deliver } from '../slack/deliver.js';
 import { section } from '../views/blocks.js';
-import { answerButton, type ButtonArgs, shownAnswer, staleButtonMessage } from './answer-question.js';
+import { type AnswerDeps, answerButton, type ButtonArgs, shownAnswer, staleButtonMessage } from './answer-question.js';
+import { deliverMessage, type HandlerDeps } from './handler-deps.js';
 
 /** Web API errors that mean "the bot cannot post here until someone invites it". */
 const NOT_IN_CHANNEL = new Set(['not_in_channel', 'channel_not_found', 'is_archived', 'restricted_action']);
 
-export const shareAnswer = (deps: Deps) => async (args: ButtonArgs) => {
-  const { respond, client, body } = args;
-  // Posted for the whole channel: only the channel's own grant counts, never the clicker's group membership.
-  const answered = await answerButton(deps, args, 'action:share', (v) => decodeQuestion(v, deps.catalog), 'channel');
-  if (!answered) return;
-  const { outcome, channelId, log } = answered;
-  if (!channelId) return void (await respond(staleButtonMessage));
-  if (!outcome.ok) return void (await respond({ ...outcome.message, replace_original: false }));
-  const message = shownAnswer(deps, outcome.answer, { userId: body.user.id, channelId }, { sharedBy: body.user.id });
-  try {
-    // Visible to the channel: a chart Slack rejects follows as a PNG in the channel.
-    await deliver(
-      message,
-      { kind: 'post', client, channel: channelId },
-      { mode: deps.config.charts.mode, renderer: deps.charts, logger: log },
-    );
-  } catch (error) {
-    const code = (error as { data?: { error?: string } }).data?.error;
-    if (code && NOT_IN_CHANNEL.has(code)) {
-      log.info({ code }, 'share refused: bot not in channel');
-      const text =
-        "I can't post in this conversation because I'm not a member of it. " +
-        'Invite me with `/invite @analytics-bot`, then press *Share in channel* again.';
-      return void (await respond({
-        response_type: 'ephemeral',
-        replace_original: false,
-        text,
-        blocks: [section(text)],
-      }));
+export const shareAnswer =
+  (deps: AnswerDeps & Pick<HandlerDeps, 'catalog' | 'logger' | 'feedback' | 'charts' | 'chartMode'>) =>
+  async (args: ButtonArgs) => {
+    const { respond, client, body } = args;
+    // Posted for the whole channel: only the channel's own grant counts, never the clicker's group membership.
+    const answered = await answerButton(deps, args, 'action:share', (v) => decodeQuestion(v, deps.catalog), 'channel');
+    if (!answered) return;
+    const { outcome, channelId, log } = answered;
+    if (!channelId) return void (await respond(staleButtonMessage));
+    if (!outcome.ok) return void (await respond({ ...outcome.message, replace_original: false }));
+    const message = shownAnswer(deps, outcome.answer, { userId: body.user.id, channelId }, { sharedBy: body.user.id });
+    try {
+      // Visible to the channel: a chart Slack rejects follows as a PNG in the channel.
+      await deliverMessage(deps, message, { kind: 'post', client, channel: channelId }, log);
+    } catch (error) {
+      const code = (error as { data?: { error?: string } }).data?.error;
+      if (code && NOT_IN_CHANNEL.has(code)) {
+        log.info({ code }, 'share refused: bot not in channel');
+        const text =
+          "I can't post in this conversation because I'm not a member of it. " +
+          'Invite me with `/invite @analytics-bot`, then press *Share in channel* again.';
+        return void (await respond({
+          response_type: 'ephemeral',
+          replace_original: false,
+          text,
+          blocks: [section(text)],
+        }));
+      }
+      throw error;
     }
-    throw error;
-  }
-  await respond({ delete_original: true });
-};
+    await respond({ delete_original: true });
+  };

@@ -1,10 +1,10 @@
 /** "Show SQL": the compiled statement and its bound parameters, to the asker only. */
-import type { Deps } from '../deps.js';
 import { decodeQuestion } from '../queries/question-codec.js';
 import { sqlMessage } from '../views/metric-answer.js';
-import { answerButton, type ButtonArgs } from './answer-question.js';
+import { type AnswerDeps, answerButton, type ButtonArgs } from './answer-question.js';
+import type { HandlerDeps } from './handler-deps.js';
 
-export const showSql = (deps: Deps) => async (args: ButtonArgs) => {
+export const showSql = (deps: AnswerDeps & Pick<HandlerDeps, 'catalog' | 'logger'>) => async (args: ButtonArgs) => {
   // Re-answering is a cache hit in practice; it also re-checks access for restricted metrics.
   const answered = await answerButton(deps, args, 'action:sql', (v) => decodeQuestion(v, deps.catalog));
   if (!answered) return;

@@ -6,7 +6,6 @@
 import type { AllMiddlewareArgs, BlockButtonAction, SlackActionMiddlewareArgs } from '@slack/bolt';
 import type { WebClient } from '@slack/web-api';
 import { DateTime } from 'luxon';
-import type { Deps } from '../deps.js';
 import {
   WATCH_ACTION_PATTERN,
   WATCH_HOME_BLOCK,
@@ -16,7 +15,8 @@ import {
   watchSavedMessage,
 } from '../views/watches.js';
 import { requestLog } from './answer-question.js';
-import { publishHome } from './app-home.js';
+import { type HomeDeps, publishHome } from './app-home.js';
+import type { HandlerDeps } from './handler-deps.js';
 
 type Args = AllMiddlewareArgs & SlackActionMiddlewareArgs<BlockButtonAction>;
 
@@ -32,7 +32,7 @@ async function isWorkspaceAdmin(client: WebClient, user: string): Promise<boolea
 const DAY_MS = 86_400_000;
 
 export const watchAction =
-  (deps: Deps) =>
+  (deps: HomeDeps & Pick<HandlerDeps, 'logger'>) =>
   async ({ ack, action, body, respond, client, context }: Args) => {
     await ack();
     const verb = WATCH_ACTION_PATTERN.exec(action.action_id)?.[1];

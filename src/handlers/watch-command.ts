@@ -5,7 +5,6 @@
  */
 import type { AllMiddlewareArgs, SlackCommandMiddlewareArgs } from '@slack/bolt';
 import type { WebClient } from '@slack/web-api';
-import type { Deps } from '../deps.js';
 import type { Logger } from '../logger.js';
 import { slowLane } from '../slow-lane.js';
 import { WatchStore } from '../store/watch-store.js';
@@ -13,6 +12,9 @@ import { questionErrorMessage } from '../views/metric-answer.js';
 import { watchConfirmMessage, watchListMessage, watchNoticeMessage } from '../views/watches.js';
 import { type Frequency, parseAlert, parseWatch } from '../watches/grammar.js';
 import { nextOccurrence } from '../watches/schedule.js';
+import { type HandlerDeps, readQuestion } from './handler-deps.js';
+
+export type WatchCommandDeps = Pick<HandlerDeps, 'watches' | 'parser' | 'catalog' | 'clock' | 'timezone'>;
 
 type CommandArgs = AllMiddlewareArgs & SlackCommandMiddlewareArgs;
 
@@ -28,7 +30,7 @@ async function userTimezone(client: WebClient, user: string, log: Logger): Promi
 }
 
 export async function watchCommand(
-  deps: Deps,
+  deps: WatchCommandDeps,
   kind: 'watch' | 'alert',
   text: string,
   { ack, command, respond, client }: CommandArgs,
@@ -40,7 +42,7 @@ export async function watchCommand(
   if (!grammar.ok) return void (await respond(watchNoticeMessage(grammar.error)));
   const spec = grammar.spec;
   const now = deps.clock();
-  const parsed = deps.parser.parse(spec.question, { now, timezone: deps.config.metrics.timezone });
+  const parsed = readQuestion(deps, spec.question, now);
   if (!parsed.ok) return void (await respond(questionErrorMessage(parsed.error, spec.question, deps.catalog)));
   // A watch repeats without anyone reading the question again, so every word must have been used.
   if (parsed.question.unused.length > 0) {
@@ -83,8 +85,7 @@ export async function watchCommand(
   const inDm = command.channel_id.startsWith('D');
   const destinationKind = spec.destination === 'dm' || inDm ? 'dm' : 'here';
   const destination = destinationKind === 'dm' ? command.user_id : command.channel_id;
-  const timezone =
-    spec.schedule.timezone ?? (await userTimezone(client, command.user_id, log)) ?? deps.config.metrics.timezone;
+  const timezone = spec.schedule.timezone ?? (await userTimezone(client, command.user_id, log)) ?? deps.timezone;
   const row = {
     creator: command.user_id,
     destination,
@@ -125,7 +126,12 @@ export async function watchCommand(
   );
 }
 
-export async function watchesCommand(deps: Deps, { ack, command }: CommandArgs): Promise<void> {
+export async function watchesCommand(
+  deps: Pick<HandlerDeps, 'watches' | 'clock'>,
+  { ack, command, respond }: CommandArgs,
+): Promise<void> {
+  // Acked before the store is read, like every other subcommand that does work.
+  await ack();
   const rows = deps.watches.store.visibleTo(command.user_id, command.channel_id);
-  await ack(watchListMessage(rows, deps.clock(), (r) => deps.watches.next(r)));
+  await respond(watchListMessage(rows, deps.clock(), (r) => deps.watches.next(r)));
 }

@@ -19,6 +19,7 @@ import type { Logger } from '../logger.js';
 import type { InstanceRegistry } from '../store/instances.js';
 import {
   CLAIM_LEASE_MS,
+  type OutboxRow,
   type RequestOutbox,
   type StepFailure,
   type StepName,
@@ -31,6 +32,8 @@ import type { DataRequest } from './data-request.js';
 
 export interface RequestFiler {
   readonly outbox: RequestOutbox;
+  /** This person's requests, newest first (App Home, `/analytics my`). */
+  ofRequester(userId: string): OutboxRow[];
   /** Stores the submission durably, before anything else; false if this key was stored already. */
   store(request: DataRequest): boolean;
   /** Works on a stored request now: every step that is due and not held by another worker. */
@@ -353,6 +356,7 @@ export function createRequestFiler(opts: FilerOptions): RequestFiler {
 
   return {
     outbox,
+    ofRequester: (userId) => outbox.byRequester(userId, 100),
     store(request) {
       const isNew = outbox.save(request, now(), { announce: Boolean(opts.announceChannel) });
       if (isNew) telemetry.slackRequests.inc({ surface: 'data_request', outcome: 'stored' });

@@ -5,7 +5,8 @@
  */
 import { LRUCache } from 'lru-cache';
 
-export type LimitDecision = { ok: true } | { ok: false; retryAfterMs: number };
+/** A refusal says when the next question will be taken, and the limit it enforces (for the message). */
+export type LimitDecision = { ok: true } | { ok: false; retryAfterMs: number; perMinute: number };
 
 export interface QuestionLimiter {
   take(userId: string, nowMs: number): LimitDecision;
@@ -23,7 +24,7 @@ export function createQuestionLimiter(perMinute: number): QuestionLimiter {
       const tokens = Math.min(perMinute, b.tokens + Math.max(0, nowMs - b.at) * refillPerMs);
       if (tokens < 1) {
         buckets.set(userId, { tokens, at: nowMs });
-        return { ok: false, retryAfterMs: Math.ceil((1 - tokens) / refillPerMs) };
+        return { ok: false, retryAfterMs: Math.ceil((1 - tokens) / refillPerMs), perMinute };
       }
       buckets.set(userId, { tokens: tokens - 1, at: nowMs });
       return { ok: true };

@@ -1,5 +1,5 @@
-/** A person's data requests (#7): the App Home tab and `/analytics my`. Pure. */
-import type { HomeView } from '@slack/types';
+/** A person's data requests (#7): the App Home tab, its metric browser, and `/analytics my`. Pure. */
+import type { HomeView, ModalView } from '@slack/types';
 import { DateTime } from 'luxon';
 import type { OutboxRow } from '../store/request-outbox.js';
 import {
@@ -12,6 +12,7 @@ import {
   escapeMrkdwn,
   header,
   type Message,
+  plain,
   section,
 } from './blocks.js';
 import { slackLink } from './escape.js';
@@ -19,6 +20,7 @@ import { buttonId } from './ids.js';
 import { OPEN_DATA_REQUEST_ACTION } from './metric-answer.js';
 
 export const BROWSE_METRICS_ACTION = buttonId('browse_metrics');
+export const METRIC_BROWSER_MODAL = 'metric_browser';
 const RECENTLY_CLOSED_DAYS = 30;
 
 const day = (ms: number) => DateTime.fromMillis(ms, { zone: 'UTC' }).toFormat('LLL d');
@@ -90,6 +92,21 @@ export function homeView(rows: OutboxRow[], now: Date, extra: AnyBlock[] = []): 
     section(HOW_WE_WORK),
   ];
   return { type: 'home', blocks: blocks.slice(0, 100) } as HomeView;
+}
+
+/**
+ * "Browse metrics": the metric list in a modal. Opened at once, before the list is known (a trigger expires within
+ * 3 seconds and the list may take a user-group lookup), then updated with `list`.
+ */
+export function metricBrowserView(list?: Message): ModalView {
+  const blocks = list ? list.blocks.slice(0, 100) : [section('Looking up the metrics you can ask about…')];
+  return {
+    type: 'modal',
+    callback_id: METRIC_BROWSER_MODAL,
+    title: plain('Metrics', 24),
+    close: plain('Close', 24),
+    blocks: blocks as ModalView['blocks'],
+  };
 }
 
 export function myRequestsMessage(rows: OutboxRow[], now: Date): Message {

@@ -256,7 +256,7 @@ describe('App Home and /analytics my', () => {
   });
 
   describe('App Home buttons', () => {
-    it('"Browse metrics" opens a modal listing the metrics', async () => {
+    it('"Browse metrics" opens a modal at once, then fills it with the metrics', async () => {
       clearAccessCache();
       t = await start();
       const res = await t.post(homeButtonClick(BROWSE_METRICS_ACTION));
@@ -264,12 +264,18 @@ describe('App Home and /analytics my', () => {
       await t.settle();
       const opens = t.callsTo('views.open');
       expect(opens).toHaveLength(1);
-      const view = opens[0]!.body;
-      expect(view).toMatchObject({
+      expect(opens[0]!.body).toMatchObject({
         type: 'modal',
         callback_id: 'metric_browser',
         trigger_id: `${BROWSE_METRICS_ACTION}.home.trigger`,
       });
+      // The trigger expires within 3 s: the modal opens before any access lookup, and the list follows.
+      const methods = t.calls.map((c) => c.method);
+      expect(methods.indexOf('views.open')).toBeLessThan(methods.indexOf('usergroups.users.list'));
+      const updates = t.callsTo('views.update');
+      expect(updates).toHaveLength(1);
+      const view = updates[0]!.body;
+      expect(view).toMatchObject({ view_id: 'V0TEST', type: 'modal', callback_id: 'metric_browser' });
       const text = textsOf(view.blocks);
       expect(text).toContain('Metrics I can answer');
       const metrics = shippedCatalog().metrics;
@@ -287,7 +293,7 @@ describe('App Home and /analytics my', () => {
       t.onSlackMethod('usergroups.users.list', () => ({ body: { ok: true, users: ['U0ASKER'] } }));
       await t.post(homeButtonClick(BROWSE_METRICS_ACTION));
       await t.settle();
-      const text = textsOf(t.callsTo('views.open')[0]!.body.blocks);
+      const text = textsOf(t.callsTo('views.update')[0]!.body.blocks);
       for (const m of shippedCatalog().metrics) expect(text).toContain(`\`${m.name}\``);
       clearAccessCache();
     });

@@ -237,8 +237,10 @@ describe('/analytics watches', () => {
   it('lists the channel’s and the person’s watches; only the creator or an admin may pause, resume or delete', async () => {
     at(TEST_NOW.toISOString());
     const id = await create('watch searches daily at 11:00', 'U0ASKER', 'C0LIST');
-    const { ack } = await command('watches', 'U0OTHER', 'C0LIST');
-    const list = JSON.parse(ack) as Json;
+    // Acked first; the list (read from SQLite) follows through response_url.
+    const { ack, reply } = await command('watches', 'U0OTHER', 'C0LIST');
+    expect(ack).toBe('');
+    const list = reply as Json;
     expect(textsOf(list)).toContain('searches daily at 11:00');
     const pause = buttons(list.blocks).find((b) => b.value === id && b.action_id.startsWith('watch_pause'))!;
     expect(pause.block).toMatch(/^watch_list/);
@@ -260,8 +262,8 @@ describe('/analytics watches', () => {
     await tick('2026-12-01T16:01:00Z');
     expect(postsTo('C0LIST')).toHaveLength(1);
 
-    const { ack: again } = await command('alerts', 'U0ASKER', 'C0LIST');
-    const del = buttons((JSON.parse(again) as Json).blocks).find((b) => b.action_id.startsWith('watch_delete'))!;
+    const { reply: again } = await command('alerts', 'U0ASKER', 'C0LIST');
+    const del = buttons((again as Json).blocks).find((b) => b.action_id.startsWith('watch_delete'))!;
     const after = await click(del.action_id, id, 'U0ASKER', del.block, 'C0LIST');
     expect(textsOf(after)).not.toContain('searches daily at 11:00');
     await tick('2026-12-02T16:01:00Z');

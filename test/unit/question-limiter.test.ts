@@ -6,7 +6,7 @@ describe('question limiter (token bucket)', () => {
     const t0 = 1_000_000;
     for (let i = 0; i < 20; i++) expect(limiter.take('U1', t0).ok).toBe(true);
     const refused = limiter.take('U1', t0);
-    expect(refused).toEqual({ ok: false, retryAfterMs: 3000 }); // 20 a minute: one every 3 s
+    expect(refused).toEqual({ ok: false, retryAfterMs: 3000, perMinute: 20 }); // 20 a minute: one every 3 s
     expect(limiter.take('U2', t0).ok).toBe(true);
     expect(limiter.take('U1', t0 + 2999).ok).toBe(false);
     expect(limiter.take('U1', t0 + 3000 + 2999).ok).toBe(true);
