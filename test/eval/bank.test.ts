@@ -5,7 +5,7 @@
  * the future, and that every hand-written truth query runs on the demo data and yields the numbers it promises.
  *
  * The runner (npm run eval) compares the bot's interpretations and numbers with the bank; this file keeps the bank
- * honest, so a miss there is the parser's, not a typo in an expectation.
+ * honest, so a miss there is the parser's, not a typo in an expectation, and holds the bot to the bar (below).
  */
 import { readFileSync } from 'node:fs';
 import { DateTime } from 'luxon';
@@ -14,7 +14,8 @@ import { z } from 'zod';
 import { loadKnowledgeFile } from '../../src/knowledge/knowledge.js';
 import type { Metric } from '../../src/queries/catalog.js';
 import type { Warehouse } from '../../src/queries/warehouse.js';
-import { demoWarehouse, shippedCatalog, TEST_NOW } from '../helpers/harness.js';
+import { demoWarehouse, shippedCatalog, TEST_NOW, testDeps } from '../helpers/harness.js';
+import { type EntryResult, type EvalReport, runEval } from './runner.js';
 
 const BANK_FILE = new URL('./questions.yml', import.meta.url);
 const MIN_ENTRIES = 250;
@@ -310,5 +311,34 @@ describe('the evaluation bank', () => {
       }
       expect(problems).toEqual([]);
     });
+  });
+});
+
+/**
+ * The bar, on the demo data at the pinned clock (the same run as `npm run eval`): every refusal offers the closest
+ * metrics and the request button, every truth number checked is right, at least 97% of the bank is read exactly,
+ * and no answer is a number for a different question without the difference being flagged.
+ */
+describe('the bot against the bank', () => {
+  let report: EvalReport;
+  const shown = (r: EntryResult) => `${r.entry.id} "${r.entry.q.slice(0, 80)}": ${[...r.diffs, ...r.truth].join('; ')}`;
+
+  beforeAll(async () => {
+    const { deps } = await testDeps();
+    try {
+      report = await runEval(deps);
+    } finally {
+      await deps.values.stop();
+    }
+  }, 180_000);
+
+  it('offers the closest metrics and the request button with every refusal', () => {
+    expect(report.results.some((r) => r.interpretation.intent === 'refuse')).toBe(true);
+    expect(report.badRefusals.map(shown)).toEqual([]);
+  });
+
+  it('gets every truth number right that it checks, and checks at least the required number', () => {
+    expect(report.truthMisses.map(shown)).toEqual([]);
+    expect(report.truthChecked).toBeGreaterThanOrEqual(MIN_TRUTHS);
   });
 });

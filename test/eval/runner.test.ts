@@ -6,7 +6,7 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { AskService } from '../../src/ask/ask-service.js';
+import { AskService, type Intent } from '../../src/ask/ask-service.js';
 import type { KnowledgeBase } from '../../src/knowledge/knowledge.js';
 import type { MetricInterpretation } from '../../src/queries/interpretation.js';
 import { MAX_MESSAGE_LENGTH, type ParseContext, type ParseResult, QuestionParser } from '../../src/queries/question.js';
@@ -19,6 +19,7 @@ import {
   filterDifferences,
   loadBank,
   NULL_VALUE,
+  offersNextSteps,
   summaryLine,
 } from './runner.js';
 
@@ -157,6 +158,21 @@ describe('bank entries with repeat', () => {
     expect(reading).toMatchObject({ intent: 'refuse', reason: 'too_long', request: true });
     expect(reading.intent === 'refuse' && reading.suggestions.length).toBeGreaterThanOrEqual(1);
     expect(MAX_MESSAGE_LENGTH).toBeLessThan(40_000);
+  });
+});
+
+describe('refusals are judged as Slack shows them', () => {
+  const catalog = shippedCatalog();
+  it('needs a closest-metric button and the request button', () => {
+    const ok: Intent = { kind: 'unknown', text: 'churn', metrics: ['signups'], topics: [] };
+    expect(offersNextSteps({ catalog }, ok)).toBe(true);
+    expect(offersNextSteps({ catalog }, { ...ok, metrics: [] })).toBe(false);
+    expect(offersNextSteps({ catalog }, { ...ok, metrics: ['no_such_metric'] })).toBe(false);
+    const tooLong = { kind: 'too_long', length: 40_000, max: 500, suggestions: catalog.metrics.slice(0, 3) } as const;
+    expect(offersNextSteps({ catalog }, { kind: 'metric_problem', error: tooLong, text: 'x' })).toBe(true);
+    expect(
+      offersNextSteps({ catalog }, { kind: 'metric_problem', error: { ...tooLong, suggestions: [] }, text: '' }),
+    ).toBe(false);
   });
 });
 

@@ -7,9 +7,17 @@
 import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
+import type { Intent } from '../../src/ask/ask-service.js';
 import type { Deps } from '../../src/deps.js';
 import { errorInterpretation, type Interpretation } from '../../src/queries/interpretation.js';
 import type { MetricQuestion } from '../../src/queries/question.js';
+import { cannotAnswerMessage } from '../../src/views/ask.js';
+import type { Message } from '../../src/views/blocks.js';
+import {
+  ASK_SUGGESTION_ACTION,
+  OPEN_DATA_REQUEST_ACTION,
+  questionErrorMessage,
+} from '../../src/views/metric-answer.js';
 import { TEST_NOW } from '../helpers/harness.js';
 
 export const BANK_FILE = new URL('./questions.yml', import.meta.url).pathname;
@@ -278,7 +286,7 @@ export interface EntryResult {
   diffs: string[];
   /** The bot answered a number for a different question without flagging anything unused. */
   unflagged: boolean;
-  /** A refusal that does not offer both the closest metrics and the request button. */
+  /** A refusal that does not offer both the closest metrics and the request button (as read, and as shown). */
   badRefusal: boolean;
   /** Truth-number problems (only checked when the interpretation matched). */
   truth: string[];
@@ -376,6 +384,24 @@ export async function demoDomains(deps: Pick<Deps, 'catalog' | 'warehouse'>): Pr
   };
 }
 
+/**
+ * Whether the refusal as Slack shows it (the views the mention handler uses) has a closest-metric button and the
+ * request button. An empty message is answered with the help text, not a refusal, so it is judged by its reading.
+ */
+export function offersNextSteps(deps: Pick<Deps, 'catalog'>, intent: Intent): boolean {
+  let message: Message;
+  if (intent.kind === 'unknown')
+    message = cannotAnswerMessage(intent.text, intent.metrics, intent.topics, deps.catalog);
+  else if (intent.kind === 'metric_problem') message = questionErrorMessage(intent.error, intent.text, deps.catalog);
+  else return intent.kind === 'empty';
+  const ids = JSON.stringify(message.blocks ?? [])
+    .match(/"action_id":"[^"]*"/g)
+    ?.map((m) => m.slice('"action_id":"'.length, -1));
+  return Boolean(
+    ids?.some((id) => id.startsWith(`${ASK_SUGGESTION_ACTION}_`)) && ids.includes(OPEN_DATA_REQUEST_ACTION),
+  );
+}
+
 /** Runs the whole bank. `deps` must be built on the demo data (test/helpers/harness.ts testDeps()). */
 export async function runEval(deps: Deps, entries = loadBank(), opts: { truth?: boolean } = {}): Promise<EvalReport> {
   const results: EntryResult[] = [];
@@ -392,7 +418,7 @@ export async function runEval(deps: Deps, entries = loadBank(), opts: { truth?: 
     const unflagged = diffs.length > 0 && 'unused' in interpretation && interpretation.unused.length === 0;
     const badRefusal =
       interpretation.intent === 'refuse' &&
-      (interpretation.suggestions.length === 0 || interpretation.request !== true);
+      (interpretation.suggestions.length === 0 || interpretation.request !== true || !offersNextSteps(deps, intent));
     let truth: string[] = [];
     let truthChecked = false;
     if (opts.truth !== false && entry.truth && diffs.length === 0 && intent.kind === 'metric') {
