@@ -6,6 +6,7 @@ import { slowLane } from '../slow-lane.js';
 import { helpMessage } from '../views/help.js';
 import { metricListMessage, questionErrorMessage, workingMessage } from '../views/metric-answer.js';
 import { myRequestsMessage } from '../views/my-requests.js';
+import { digestPreviewWorkingMessage } from '../views/triage-digest.js';
 import { type AnswerDeps, answerQuestion, requestLog, shownAnswer } from './answer-question.js';
 import { type DigestPreviewDeps, digestPreview } from './digest-preview.js';
 import { deliverMessage, type HandlerDeps, readQuestion } from './handler-deps.js';
@@ -43,7 +44,7 @@ export const analyticsCommand = (deps: CommandDeps) => async (args: AllMiddlewar
     return void (await ack(myRequestsMessage(deps.requests.ofRequester(command.user_id), deps.clock())));
   }
   if (sub === 'digest') {
-    await ack({ response_type: 'ephemeral', text: 'Building a preview of today’s triage digest…' });
+    await ack(digestPreviewWorkingMessage);
     await respond({ ...(await digestPreview(deps, log())), response_type: 'ephemeral', replace_original: true });
     return;
   }

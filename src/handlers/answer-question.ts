@@ -13,7 +13,7 @@ import { BytesLimitExceededError, WarehouseTimeoutError } from '../queries/wareh
 import { type Audience, canSeeMetric } from '../slack/access.js';
 import { clip, type Message } from '../views/blocks.js';
 import { type AnswerViewOptions, answerFailureMessage, metricAnswerMessage } from '../views/metric-answer.js';
-import { budgetReachedMessage, restrictedHereMessage, slowDownMessage } from '../views/refusals.js';
+import { budgetReachedMessage, restrictedHereMessage, slowDownMessage, staleButtonMessage } from '../views/refusals.js';
 import type { HandlerDeps } from './handler-deps.js';
 
 /** What a question needs before and at the warehouse. */
@@ -138,12 +138,6 @@ export function requestLog(
 }
 
 export type ButtonArgs = AllMiddlewareArgs & SlackActionMiddlewareArgs<BlockButtonAction>;
-
-export const staleButtonMessage = {
-  response_type: 'ephemeral' as const,
-  replace_original: false,
-  text: 'That button is from an older answer the bot can no longer read. Ask the question again.',
-};
 
 /**
  * The shared part of every button that answers a question (share, show SQL, did-you-mean): ack, read the question

@@ -1,7 +1,7 @@
 /** A "closest things I know" topic button: shows that topic from the knowledge file. */
 import type { AllMiddlewareArgs, BlockButtonAction, SlackActionMiddlewareArgs } from '@slack/bolt';
 import { topicMessage } from '../views/ask.js';
-import { staleButtonMessage } from './answer-question.js';
+import { staleButtonMessage } from '../views/refusals.js';
 import type { HandlerDeps } from './handler-deps.js';
 
 export const askTopic =

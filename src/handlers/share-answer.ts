@@ -1,7 +1,8 @@
 /** "Share in channel": posts the answer visibly where it was asked, or explains how to invite the bot. */
 import { decodeQuestion } from '../queries/question-codec.js';
-import { section } from '../views/blocks.js';
-import { type AnswerDeps, answerButton, type ButtonArgs, shownAnswer, staleButtonMessage } from './answer-question.js';
+import { notInChannelMessage } from '../views/metric-answer.js';
+import { staleButtonMessage } from '../views/refusals.js';
+import { type AnswerDeps, answerButton, type ButtonArgs, shownAnswer } from './answer-question.js';
 import { deliverMessage, type HandlerDeps } from './handler-deps.js';
 
 /** Web API errors that mean "the bot cannot post here until someone invites it". */
@@ -25,15 +26,7 @@ export const shareAnswer =
       const code = (error as { data?: { error?: string } }).data?.error;
       if (code && NOT_IN_CHANNEL.has(code)) {
         log.info({ code }, 'share refused: bot not in channel');
-        const text =
-          "I can't post in this conversation because I'm not a member of it. " +
-          'Invite me with `/invite @analytics-bot`, then press *Share in channel* again.';
-        return void (await respond({
-          response_type: 'ephemeral',
-          replace_original: false,
-          text,
-          blocks: [section(text)],
-        }));
+        return void (await respond(notInChannelMessage()));
       }
       throw error;
     }

@@ -9,15 +9,9 @@ import type { MetricQuestion } from '../queries/question.js';
 import { decodeQuestion } from '../queries/question-codec.js';
 import type { Audience } from '../slack/access.js';
 import type { Message } from '../views/blocks.js';
+import { staleButtonMessage } from '../views/refusals.js';
 import { whatChangedMessage } from '../views/what-changed.js';
-import {
-  type AnswerDeps,
-  admit,
-  type ButtonArgs,
-  requestLog,
-  staleButtonMessage,
-  warehouseFailureMessage,
-} from './answer-question.js';
+import { type AnswerDeps, admit, type ButtonArgs, requestLog, warehouseFailureMessage } from './answer-question.js';
 import { deliverMessage, type HandlerDeps } from './handler-deps.js';
 
 export type ExplainDeps = Omit<AnswerDeps, 'metrics'> & Pick<HandlerDeps, 'changes'>;

@@ -511,3 +511,11 @@ export function metricListMessage(catalog: MetricCatalog, metrics: readonly Metr
   const text = `Metrics I can answer: ${metrics.map((m) => m.label).join(', ')}`;
   return { response_type: 'ephemeral', text: clip(text, 3000), blocks: blocks.slice(0, 50) };
 }
+
+/** "Share in channel" where the bot is not a member (or may not post): how to let it in. */
+export function notInChannelMessage(): Message {
+  const text =
+    "I can't post in this conversation because I'm not a member of it. " +
+    'Invite me with `/invite @analytics-bot`, then press *Share in channel* again.';
+  return { response_type: 'ephemeral', replace_original: false, text, blocks: [section(text)] };
+}

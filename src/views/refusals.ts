@@ -51,3 +51,10 @@ export function restrictedHereMessage(metric: Metric): Message {
       "so I won't post it here. Ask me in a direct message, or with `/analytics` (only you see that answer).",
   );
 }
+
+/** A button whose value no longer reads (an older answer's encoding, or a metric that is gone). */
+export const staleButtonMessage = {
+  response_type: 'ephemeral' as const,
+  replace_original: false,
+  text: 'That button is from an older answer the bot can no longer read. Ask the question again.',
+};

@@ -164,3 +164,17 @@ export function digestFailureMessage(reason: string, boardUrl?: string): Message
     `I'll keep retrying today${boardUrl ? `; meanwhile the board is at <${boardUrl}|this link>` : ''}.`;
   return { text: `Today's triage digest could not be built: ${escapeMrkdwn(reason)}`, blocks: [section(text)] };
 }
+
+/** `/analytics digest` while the preview is built. */
+export const digestPreviewWorkingMessage = {
+  response_type: 'ephemeral' as const,
+  text: 'Building a preview of today’s triage digest…',
+};
+
+/** `/analytics digest` when the board could not be read: `boardProblem` when the board said why, else GitHub was silent. */
+export function digestPreviewFailureMessage(boardProblem?: string): Message {
+  const text = boardProblem
+    ? `I can't build the digest: ${boardProblem}`
+    : 'I can’t build the digest right now: GitHub did not answer. Try again in a minute.';
+  return { text, blocks: [section(text)] };
+}

@@ -15,6 +15,7 @@ import type { BoardReader } from '../../src/github/board.js';
 import { createGitHub } from '../../src/github/create-github.js';
 import type { IssueTracker } from '../../src/github/tracker.js';
 import { loadUserMap } from '../../src/github/user-map.js';
+import { createRequestNotifier } from '../../src/handlers/webhooks/request-notifier.js';
 import { loadKnowledgeFile } from '../../src/knowledge/knowledge.js';
 import { createQueryBudget } from '../../src/queries/budget.js';
 import { loadCatalogFile, type MetricCatalog } from '../../src/queries/catalog.js';
@@ -26,7 +27,6 @@ import { createValueIndex, type ValueIndex, type ValueSnapshot } from '../../src
 import type { Warehouse } from '../../src/queries/warehouse.js';
 import { createChangeExplainer } from '../../src/queries/what-changed.js';
 import { createConfiguredFiler } from '../../src/requests/create-filer.js';
-import { createRequestNotifier } from '../../src/requests/notifier.js';
 import { createQuestionLimiter } from '../../src/slack/question-limiter.js';
 import { BytesLedger } from '../../src/store/bytes-ledger.js';
 import { ConversationStore } from '../../src/store/conversation-store.js';

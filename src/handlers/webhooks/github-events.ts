@@ -6,12 +6,12 @@
  */
 import type { Webhooks } from '@octokit/webhooks';
 import type { WebClient } from '@slack/web-api';
-import type { Logger } from '../logger.js';
-import type { RequestChange, RequestNotifier, RequestRef } from '../requests/notifier.js';
-import { createRecipientFinder, type Recipient } from '../requests/recipients.js';
-import type { RequestOutbox } from '../store/request-outbox.js';
-import type { ItemLookup } from './item-lookup.js';
-import { DATA_REQUEST_LABEL } from './request-marker.js';
+import type { ItemLookup } from '../../github/item-lookup.js';
+import { DATA_REQUEST_LABEL } from '../../github/request-marker.js';
+import type { Logger } from '../../logger.js';
+import type { RequestChange, RequestNotifier, RequestRef } from '../../requests/notifier.js';
+import { createRecipientFinder, type Recipient } from '../../requests/recipients.js';
+import type { RequestOutbox } from '../../store/request-outbox.js';
 
 export interface WebhookDeps {
   slack: WebClient;
