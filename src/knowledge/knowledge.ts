@@ -6,13 +6,12 @@
  * token with edit distance, because Fuse alone rates short words against long phrases too kindly. A confident match
  * needs every word of one of the topic's keywords in the question (small typos forgiven); suggestions are looser.
  */
-import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import Fuse from 'fuse.js';
-import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { PACKAGE_ROOT } from '../config.js';
 import { bestSimilarity, similarity } from '../lib/fuzzy.js';
+import { type FileProblem, type PathProblem, parseYamlWith, readYamlFile, YamlFileError } from '../lib/yaml-file.js';
 
 export const DEFAULT_KNOWLEDGE_FILE = path.join(PACKAGE_ROOT, 'knowledge', 'data-sources.yml');
 
@@ -138,60 +137,41 @@ export interface KnowledgeBase {
 }
 
 /** Every problem, each naming the topic and the field: `topic "looker".answer: must not be empty`. */
-export class KnowledgeError extends Error {
+export class KnowledgeError extends YamlFileError {
   override readonly name = 'KnowledgeError';
-  constructor(
-    readonly file: string,
-    readonly problems: string[],
-  ) {
-    super(`Knowledge file ${file} is invalid:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+  constructor(file: string, problems: FileProblem[]) {
+    super('Knowledge file', file, problems);
   }
 }
 
+const fail = (file: string, problems: FileProblem[]) => new KnowledgeError(file, problems);
+
 export function loadKnowledgeFile(file: string = DEFAULT_KNOWLEDGE_FILE): KnowledgeBase {
-  let source: string;
-  try {
-    source = readFileSync(file, 'utf8');
-  } catch (error) {
-    throw new KnowledgeError(file, [`cannot read the file (${(error as NodeJS.ErrnoException).code ?? 'error'})`]);
-  }
-  return parseKnowledge(source, file);
+  return parseKnowledge(readYamlFile(file, fail), file);
 }
 
 export function parseKnowledge(source: string, file = 'knowledge'): KnowledgeBase {
-  let raw: unknown;
-  try {
-    raw = parseYaml(source, { maxAliasCount: 50 });
-  } catch (error) {
-    throw new KnowledgeError(file, [`not valid YAML: ${(error as Error).message.split('\n')[0]}`]);
-  }
-  const parsed = knowledgeSchema.safeParse(raw);
   // Duplicate ids are reported alongside shape problems, so one fix-up pass sees them all.
-  const duplicates = duplicateIdProblems(raw);
-  if (!parsed.success) {
-    const shape = parsed.error.issues.flatMap((issue) => {
-      if (issue.code === 'unrecognized_keys') {
-        return issue.keys.map((key) => `${describePath(raw, [...issue.path, key])}: unknown field`);
-      }
-      return [`${describePath(raw, issue.path)}: ${issue.message}`];
-    });
-    throw new KnowledgeError(file, [...shape, ...duplicates]);
-  }
-  if (duplicates.length > 0) throw new KnowledgeError(file, duplicates);
-  return new KnowledgeIndex(parsed.data.topics);
+  const data = parseYamlWith(source, file, {
+    schema: knowledgeSchema,
+    describe: describePath,
+    more: duplicateIds,
+    fail,
+  });
+  return new KnowledgeIndex(data.topics);
 }
 
-function duplicateIdProblems(raw: unknown): string[] {
+function duplicateIds(raw: unknown): PathProblem[] {
   const topics = (raw as { topics?: unknown } | null)?.topics;
   if (!Array.isArray(topics)) return [];
   const seen = new Set<string>();
-  const problems: string[] = [];
-  for (const topic of topics as Array<{ id?: unknown } | null>) {
+  const problems: PathProblem[] = [];
+  (topics as Array<{ id?: unknown } | null>).forEach((topic, i) => {
     const id = topic?.id;
-    if (typeof id !== 'string') continue;
-    if (seen.has(id)) problems.push(`topic "${id}".id: duplicate topic id`);
+    if (typeof id !== 'string') return;
+    if (seen.has(id)) problems.push({ path: ['topics', i, 'id'], message: 'duplicate topic id' });
     seen.add(id);
-  }
+  });
   return problems;
 }
 

@@ -3,9 +3,8 @@
  * It is untrusted input like any other: every identifier is checked here, so compiled SQL only ever contains
  * identifiers that passed this schema, and every value travels as a bound parameter.
  */
-import { readFileSync } from 'node:fs';
-import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
+import { type FileProblem, type PathProblem, parseYamlWith, readYamlFile, YamlFileError } from '../lib/yaml-file.js';
 import type { Dialect } from './warehouse.js';
 
 const IDENT = /^[A-Za-z_][A-Za-z0-9_]*$/;
@@ -133,42 +132,27 @@ export interface MetricCatalog {
 }
 
 /** Every problem, each naming the metric and the field. */
-export class CatalogError extends Error {
+export class CatalogError extends YamlFileError {
   override readonly name = 'CatalogError';
-  constructor(
-    readonly file: string,
-    readonly problems: string[],
-  ) {
-    super(`Metric catalog ${file} is invalid:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+  constructor(file: string, problems: FileProblem[]) {
+    super('Metric catalog', file, problems);
   }
 }
 
+const fail = (file: string, problems: FileProblem[]) => new CatalogError(file, problems);
+
 export function loadCatalogFile(file: string): MetricCatalog {
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (error) {
-    throw new CatalogError(file, [`cannot read the file (${(error as NodeJS.ErrnoException).code ?? 'error'})`]);
-  }
-  return parseCatalog(text, file);
+  return parseCatalog(readYamlFile(file, fail), file);
 }
 
 export function parseCatalog(text: string, file = 'catalog'): MetricCatalog {
-  let raw: unknown;
-  try {
-    raw = parseYaml(text, { maxAliasCount: 50 });
-  } catch (error) {
-    throw new CatalogError(file, [`not valid YAML: ${(error as Error).message.split('\n')[0]}`]);
-  }
-  const parsed = catalogSchema.safeParse(raw);
-  if (!parsed.success) {
-    // Cross-reference problems are reported alongside shape problems, so one fix-up pass sees them all.
-    const shapeProblems = parsed.error.issues.map((issue) => `${describePath(raw, issue.path)}: ${issue.message}`);
-    throw new CatalogError(file, [...shapeProblems, ...crossReferenceProblems(raw as RawCatalog)]);
-  }
-  const data = parsed.data;
-  const problems = crossReferenceProblems(data);
-  if (problems.length > 0) throw new CatalogError(file, problems);
+  // Cross-reference problems are reported alongside shape problems, so one fix-up pass sees them all.
+  const data = parseYamlWith(text, file, {
+    schema: catalogSchema,
+    describe: describePath,
+    more: (raw) => crossReferenceProblems(raw as RawCatalog),
+    fail,
+  });
 
   const byName = new Map(data.metrics.map((m) => [m.name, m]));
   const dimensions = new Map(
@@ -199,25 +183,25 @@ interface RawCatalog {
 }
 
 /** Names that must refer to something defined elsewhere in the file. Tolerates a malformed file. */
-function crossReferenceProblems(raw: RawCatalog | null | undefined): string[] {
-  const problems: string[] = [];
+function crossReferenceProblems(raw: RawCatalog | null | undefined): PathProblem[] {
+  const problems: PathProblem[] = [];
   if (!raw || typeof raw !== 'object' || !Array.isArray(raw.metrics)) return problems;
   const sources = raw.sources && typeof raw.sources === 'object' ? Object.keys(raw.sources) : [];
   const dimensions = raw.dimensions && typeof raw.dimensions === 'object' ? Object.keys(raw.dimensions) : [];
   const seen = new Set<string>();
-  for (const m of raw.metrics as Array<Record<string, unknown>>) {
-    if (!m || typeof m !== 'object' || typeof m.name !== 'string') continue;
-    const where = `metric "${m.name}"`;
-    if (seen.has(m.name)) problems.push(`${where}.name: duplicate metric name`);
+  (raw.metrics as Array<Record<string, unknown>>).forEach((m, i) => {
+    if (!m || typeof m !== 'object' || typeof m.name !== 'string') return;
+    const at = (...path: PropertyKey[]) => ['metrics', i, ...path];
+    if (seen.has(m.name)) problems.push({ path: at('name'), message: 'duplicate metric name' });
     seen.add(m.name);
     if (typeof m.source === 'string' && !sources.includes(m.source)) {
-      problems.push(`${where}.source: unknown source "${m.source}" (known: ${sources.join(', ')})`);
+      problems.push({ path: at('source'), message: `unknown source "${m.source}" (known: ${sources.join(', ')})` });
     }
     for (const d of Array.isArray(m.dimensions) ? m.dimensions : []) {
       if (typeof d === 'string' && !dimensions.includes(d))
-        problems.push(`${where}.dimensions: unknown dimension "${d}"`);
+        problems.push({ path: at('dimensions'), message: `unknown dimension "${d}"` });
     }
-  }
+  });
   return problems;
 }
 
