@@ -15,6 +15,8 @@ import { editDistance, typoSimilarity as similarity } from '../lib/fuzzy.js';
 import { type Dimension, GRAINS, type Grain, type Metric, type MetricCatalog } from './catalog.js';
 import { correctDateWords, normalizeQuestion } from './question-text.js';
 import {
+  COUNT_PATTERN,
+  countOf,
   lastComplete,
   previousRange,
   type RangeMatch,
@@ -23,6 +25,8 @@ import {
   type TimeRange,
   TimeRangeError,
   todayIn,
+  WEEKDAY_PATTERN,
+  weekdayIndex,
 } from './time-range.js';
 import { readWhyQuestion } from './why-question.js';
 
@@ -592,8 +596,16 @@ interface ComparisonAsk {
   kind: 'previous' | 'year' | 'weekday' | 'explicit' | 'over';
   unit?: RangeUnit;
   range?: TimeRange;
+  /** "the 7 days before that": how many units back, when said. */
+  count?: number;
+  /** "the Friday before": the weekday said (1 = Monday), when it is not the range's own. */
+  weekday?: number;
   words: string;
 }
+
+const VERSUS = '\\b(?:vs\\.?|versus|compared\\s+(?:to|with)|against|relative\\s+to)\\s+(?:the\\s+)?';
+const UNIT = '(day|week|month|quarter|year)s?';
+const comparisonRe = (source: string) => new RegExp(`${VERSUS}(?:${source})\\b`, 'i');
 
 const COMPARISON_RULES: Array<{ re: RegExp; build(m: RegExpExecArray): ComparisonAsk }> = [
   {
@@ -609,8 +621,34 @@ const COMPARISON_RULES: Array<{ re: RegExp; build(m: RegExpExecArray): Compariso
     build: (m) => ({ kind: 'weekday', words: m[0] }),
   },
   {
-    re: /\b(?:vs\.?|versus|compared\s+(?:to|with)|against|relative\s+to)\s+(?:the\s+)?(?:same\s+(?:period|time|days?|weeks?|months?|quarter|dates?)\s+(?:last|a|the\s+previous|the\s+prior|one|of\s+last|in\s+the\s+previous)\s+year|(?:a|one)\s+year\s+(?:ago|earlier|before)|(?:the\s+)?(?:previous|prior)\s+year|last\s+year)\b/i,
+    re: /\b(?:vs\.?|versus|compared\s+(?:to|with)|against|relative\s+to)\s+(?:the\s+)?(?:same\s+(?:period|time|point|stage|days?|weeks?|months?|quarter|dates?)\s+(?:last|a|the\s+previous|the\s+prior|one|of\s+last|in\s+the\s+previous)\s+year|(?:a|one)\s+year\s+(?:ago|earlier|before)|(?:the\s+)?(?:previous|prior)\s+year|last\s+year)\b/i,
     build: (m) => ({ kind: 'year', words: m[0] }),
+  },
+  {
+    // "vs the Friday before", "compared with the previous Wednesday": that weekday, before the range.
+    re: comparisonRe(
+      `(?:previous|prior|preceding)\\s+(${WEEKDAY_PATTERN})|(${WEEKDAY_PATTERN})\\s+(?:before|prior|earlier)(?:\\s+(?:that|it))?`,
+    ),
+    build: (m) => ({ kind: 'weekday', weekday: weekdayIndex((m[1] ?? m[2])!), words: m[0] }),
+  },
+  {
+    // "vs the same point last quarter": the previous calendar unit, like for like while this one is under way.
+    re: comparisonRe(
+      '(?:same\\s+(?:point|stage|time|period|days?)\\s+(?:in\\s+|of\\s+)?(?:last|previous|prior|the\\s+previous|the\\s+prior)\\s+(week|month|quarter))',
+    ),
+    build: (m) => ({ kind: 'previous', unit: m[1]!.toLowerCase() as RangeUnit, words: m[0] }),
+  },
+  {
+    // "vs the previous 4 weeks", "against the 7 days before that": that many units just before the range.
+    re: comparisonRe(
+      `(?:previous|prior|preceding|last)\\s+${COUNT_PATTERN}\\s+${UNIT}|${COUNT_PATTERN}\\s+${UNIT}\\s+(?:before|prior|earlier|preceding)(?:\\s+(?:that|it|this|then))?`,
+    ),
+    build: (m) => ({
+      kind: 'previous',
+      count: countOf((m[1] ?? m[3])!),
+      unit: (m[2] ?? m[4])!.toLowerCase() as RangeUnit,
+      words: m[0],
+    }),
   },
   {
     re: /\b(?:vs\.?|versus|compared\s+(?:to|with)|against|relative\s+to)\s+(?:the\s+)?(?:(?:previous|prior|preceding|last)(?:\s+(period|day|week|month|quarter|year))?|(?:one|period|day|week|month|quarter|year)\s+before|one\s+before\s+(?:it|that)?)\b/i,
@@ -696,12 +734,13 @@ class Reading {
     }
     for (const r of ranges) this.#spend(r.index, r.index + r.matched.length);
     let range = ranges[0];
-    if (ranges.length >= 2 && !compareAsk) {
+    // "oct vs sept, mom": two periods named either side of a comparison word are the comparison.
+    if (ranges.length >= 2 && (!compareAsk || compareAsk.kind === 'over')) {
       // "October vs September": a comparison word between two ranges.
       const between = text.slice(ranges[0]!.index + ranges[0]!.matched.length, ranges[1]!.index);
       const m = /\b(vs\.?|versus|compared\s+(?:to|with)|against|relative\s+to|and|or)\b/i.exec(between);
       if (m && !/^(and|or)$/i.test(m[1]!)) {
-        compareAsk = { kind: 'explicit', range: ranges[1]!.range, words: m[0] };
+        compareAsk = { kind: 'explicit', range: ranges[1]!.range, words: `${compareAsk?.words ?? ''} ${m[0]}`.trim() };
         const at = ranges[0]!.index + ranges[0]!.matched.length + m.index;
         this.#spend(at, at + m[0].length);
       }
@@ -921,7 +960,14 @@ class Reading {
     const word = (i: number) => t[i]?.norm ?? '';
     const free = (i: number) => i >= 0 && i < t.length && !local[i];
     const use = (i: number) => {
-      if (i >= 0 && i < t.length) local[i] = { kind: 'used' };
+      if (i < 0 || i >= t.length) return;
+      // A phrase is used whole: "deployment type" is one dimension, its "type" is not left over.
+      const r = local[i];
+      let from = i;
+      let to = i;
+      while (r && local[from - 1] === r) from--;
+      while (r && local[to + 1] === r) to++;
+      for (let k = from; k <= to; k++) local[k] = { kind: 'used' };
     };
     const addBreakdown = (d: Dimension, i: number) => {
       if (!allowed.includes(d)) return false;
@@ -992,7 +1038,16 @@ class Reading {
       if (word(i - 1) === 'the' || word(i - 1) === 'had') use(i - 1);
       orderPending = { direction, limit, at: i };
     }
-    const which = t.findIndex((x, i) => ['which', 'what'].includes(x.norm) && local[i + 1]?.kind === 'dimension');
+    // "which 3 countries": a count between "which" and the dimension is how many.
+    const countBefore = (i: number) => {
+      const n = Number(word(i + 1));
+      return Number.isInteger(n) && n > 0 && free(i + 1) && local[i + 2]?.kind === 'dimension' ? n : undefined;
+    };
+    const which = t.findIndex(
+      (x, i) => ['which', 'what'].includes(x.norm) && (local[i + 1]?.kind === 'dimension' || countBefore(i)),
+    );
+    const whichLimit = which >= 0 ? countBefore(which) : undefined;
+    if (whichLimit) use(which + 1);
 
     // Breakdowns: "by plan", "split by source and country", "per country", "for each client", "across regions".
     for (let i = 0; i < t.length; i++) {
@@ -1001,8 +1056,9 @@ class Reading {
       const d = r.dimension;
       const before = word(i - 1);
       const intro = BREAKDOWN_INTRO.has(before) || ['by', 'per', 'each'].includes(before);
-      const listed = ['and', ','].includes(before) || (t[i]!.breakBefore && breakdowns.length > 0);
-      const isWhich = i - 1 === which;
+      // "country x channel": an x between two dimensions joins them like "and".
+      const listed = ['and', ',', 'x'].includes(before) || (t[i]!.breakBefore && breakdowns.length > 0);
+      const isWhich = i - 1 === which || (whichLimit !== undefined && i - 2 === which);
       const afterOrder = orderPending && orderPending.at < i && i - orderPending.at <= 3;
       if (intro || (listed && breakdowns.length > 0) || isWhich || afterOrder) {
         if (!addBreakdown(d, i)) {
@@ -1017,7 +1073,7 @@ class Reading {
           }
         }
         if (listed) use(i - 1);
-        if (isWhich) use(i - 1);
+        if (isWhich) use(which);
       }
     }
     // "by <metric>" after an order ("top 5 countries by sessions") names what is ranked.
@@ -1064,12 +1120,15 @@ class Reading {
       // "the biggest channel" is one; "the biggest channels" a few.
       const plural = t.slice(orderPending.at + 1, orderPending.at + 4).some((x) => /[a-z]s$/.test(x.norm));
       if (breakdowns.length > 0) {
-        order = { direction: orderPending.direction, limit: orderPending.limit ?? (which >= 0 || !plural ? 1 : 5) };
+        order = {
+          direction: orderPending.direction,
+          limit: orderPending.limit ?? whichLimit ?? (which >= 0 || !plural ? 1 : 5),
+        };
       } else unusedNotes.push(t[orderPending.at]!.raw);
     }
     if (which >= 0 && breakdowns.length > 0) {
       use(which);
-      if (!order) order = { direction: 'desc', limit: 1 };
+      if (!order) order = { direction: 'desc', limit: whichLimit ?? 1 };
     }
 
     // The data source named ("signups from hubspot"): the metric's own source is understood, another is reported.
@@ -1470,6 +1529,21 @@ export function comparisonFor(range: TimeRange, ask: ComparisonAsk, today: DateT
     const end = range.inProgress ? DateTimeMin(start.plus({ days }), full) : full;
     return { start, end, label: '' };
   };
+  if (ask.kind === 'weekday' && ask.weekday && ask.weekday !== range.start.weekday) {
+    const start = range.start.minus({ days: (range.start.weekday - ask.weekday + 7) % 7 });
+    return {
+      kind: 'previous_period',
+      likeForLike: false,
+      range: labelled({ start, end: start.plus({ days }), label: '' }),
+    };
+  }
+  if (ask.kind === 'previous' && ask.count && ask.unit) {
+    return {
+      kind: 'previous_period',
+      likeForLike: false,
+      range: labelled({ start: range.start.minus({ [`${ask.unit}s`]: ask.count }), end: range.start, label: '' }),
+    };
+  }
   if (ask.kind === 'weekday') {
     return {
       kind: 'same_weekday_last_week',

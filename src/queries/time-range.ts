@@ -95,6 +95,10 @@ const MON =
   '(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sept?(?:ember)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\\.?';
 const ORD = '(?:st|nd|rd|th)?';
 const WEEKDAYS = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'];
+
+/** Patterns other readers share: a count (digits or words, captured) and a weekday name. */
+export { NUMC as COUNT_PATTERN, WD as WEEKDAY_PATTERN };
+
 const WD = '(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday|mon|tue|tues|wed|thu|thur|thurs|fri|sat)';
 const YEAR = '(?:19|20)\\d{2}';
 /** A day of the month said without its month ("the 20th"): the ordinal suffix makes it a date ("the 3" is not). */
@@ -191,11 +195,12 @@ function monthIndex(word: string): number {
   return MONTHS.indexOf(word.toLowerCase().slice(0, 3)) + 1;
 }
 
-function weekdayIndex(word: string): number {
+export function weekdayIndex(word: string): number {
   return WEEKDAYS.indexOf(word.toLowerCase().slice(0, 3)) + 1;
 }
 
-function countOf(word: string): number {
+/** A count in digits or words ("7", "two"); NaN when it is neither. */
+export function countOf(word: string): number {
   const n = Number(word);
   return Number.isInteger(n) ? n : (NUMBER_WORDS[word.toLowerCase()] ?? Number.NaN);
 }

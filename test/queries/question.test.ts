@@ -261,6 +261,29 @@ describe('QuestionParser.parse: grain', () => {
   });
 });
 
+describe('QuestionParser.parse: shapes', () => {
+  it('reads "which 3 countries had the fewest" as the 3 smallest', () => {
+    const q = ask('which 3 countries had the fewest signups in october?');
+    expect(names(q.breakdowns)).toEqual(['country']);
+    expect(q.order).toEqual({ direction: 'asc', limit: 3 });
+    expect(q.unused).toEqual([]);
+    expect(ask('which 5 countries had the most docs sessions in september').order).toEqual({
+      direction: 'desc',
+      limit: 5,
+    });
+    expect(ask('which 2 clients ran the most searches').order).toEqual({ direction: 'desc', limit: 2 });
+  });
+
+  it('uses every word of a multi-word dimension, and reads "x" as a second breakdown', () => {
+    const q = ask('instances by deployment type and version yesterday');
+    expect(names(q.breakdowns)).toEqual(['deployment_type', 'version']);
+    expect(q.unused).toEqual([]);
+    const x = ask('docs sessions by country x channel in october');
+    expect(names(x.breakdowns)).toEqual(['country', 'channel']);
+    expect(x.unused).toEqual([]);
+  });
+});
+
 describe('QuestionParser.parse: breakdowns and filters', () => {
   it.each([
     ['signups by tier', 'plan'],
@@ -390,6 +413,18 @@ describe('QuestionParser.parse: comparison and ranges', () => {
     ['signups last 4 weeks compared to previous period', 'previous_period', '2026-09-28', '2026-10-25', false],
     // The default window (the last 4 whole weeks) against the 4 weeks before it.
     ['signups vs previous', 'previous_period', '2026-09-28', '2026-10-25', false],
+    // A weekday said before the range: the latest such day before it.
+    ['dau last friday vs the friday before', 'same_weekday_last_week', '2026-11-20', '2026-11-20', false],
+    ['sessions on 2026-11-24 compared with the previous friday', 'previous_period', '2026-11-20', '2026-11-20', false],
+    // A count of units before the range, as said (here more than the range itself).
+    ['searches last 7 days vs the 7 days before that', 'previous_period', '2026-11-15', '2026-11-21', false],
+    ['wau last 4 weeks vs the previous 4 weeks', 'previous_period', '2026-09-28', '2026-10-25', false],
+    ['signups last week against the prior two weeks', 'previous_period', '2026-11-02', '2026-11-15', false],
+    // "The same point" of the previous unit is like for like while this one is under way.
+    ['active instances qtd vs the same point last quarter', 'previous_calendar', '2026-07-01', '2026-08-28', true],
+    ['spend this year vs the same point last year', 'previous_calendar', '2025-01-01', '2025-11-28', true],
+    // Two periods named either side of "vs" are the comparison, whatever shorthand follows.
+    ['code nav oct vs sept, mom', 'previous_calendar', '2026-09-01', '2026-09-30', false],
   ])('"%s" compares with the previous period: %s %s … %s', (text, kind, first, last, likeForLike) => {
     const c = ask(text).comparison;
     expect(
@@ -400,6 +435,17 @@ describe('QuestionParser.parse: comparison and ranges', () => {
         likeForLike: c.likeForLike,
       },
     ).toEqual({ kind, first, last, likeForLike });
+  });
+
+  it('leaves no comparison words unused', () => {
+    for (const text of [
+      'dau last friday vs the friday before',
+      'searches last 7 days vs the 7 days before that',
+      'active instances qtd vs the same point last quarter',
+      'code nav oct vs sept, mom',
+    ]) {
+      expect([text, ask(text).unused]).toEqual([text, []]);
+    }
   });
 
   it('uses the metric’s default window when no range is named', () => {
