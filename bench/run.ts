@@ -30,16 +30,13 @@ import { performance } from 'node:perf_hooks';
 import { App, HTTPReceiver, LogLevel } from '@slack/bolt';
 import { WebClient } from '@slack/web-api';
 import { type BotApp, buildApp, SLACK_EVENTS_PATH } from '../src/app.js';
-import type { Deps } from '../src/deps.js';
+import { createDeps, type Deps } from '../src/deps.js';
 import { createLogger, toBoltLogger } from '../src/logger.js';
 import { loadCatalogFile } from '../src/queries/catalog.js';
 import { cacheKey, createMetricService } from '../src/queries/metric-service.js';
 import { QuestionParser } from '../src/queries/question.js';
 import type { CompiledQuery, QueryResult, Warehouse } from '../src/queries/warehouse.js';
-import { createQuestionLimiter } from '../src/slack/question-limiter.js';
 import { openDatabase } from '../src/store/database.js';
-import { FeedbackStore } from '../src/store/feedback-store.js';
-import { TaskTracker } from '../src/tasks.js';
 import { createTelemetry } from '../src/telemetry.js';
 import { TEST_BOT_TOKEN, TEST_SIGNING_SECRET, testConfig } from '../test/helpers/config.js';
 import { type SlackRequest, signedHeaders, slashCommand } from '../test/helpers/slack.js';
@@ -427,7 +424,7 @@ async function startBare() {
  * The bot, built as main.ts builds it but with the fake warehouse. One long-lived bot serves every round, as in
  * production; `emptyCache()` gives the next round a fresh metric service, so its burst misses the cache again.
  */
-function buildBot(sinkPort: number) {
+async function buildBot(sinkPort: number) {
   let logLines = 0;
   const logger = createLogger({
     level: LOG_LEVEL,
@@ -454,7 +451,6 @@ function buildBot(sinkPort: number) {
   // Question ranges are read against a clock pinned at start (a run crossing midnight keeps its cache keys); the
   // cache TTL runs on the real clock.
   const pinned = new Date();
-  const clock = () => pinned;
   // Diagnostic: CPU spent parsing questions (the one piece of real work before the ack).
   const parser = new QuestionParser(catalog);
   const parse = parser.parse.bind(parser);
@@ -468,36 +464,18 @@ function buildBot(sinkPort: number) {
       parsing.calls++;
     }
   };
-  const deps: Deps = {
-    questionLimiter: createQuestionLimiter(config.budgets.questionsPerMinutePerUser),
-    config,
-    logger,
+  // Built as main.ts builds it; only the outside systems are fakes (warehouse, Slack pointed at the sink, an
+  // in-memory database), and the metric service can be swapped for an empty one between rounds.
+  const deps = await createDeps(config, logger, {
     telemetry,
-    tasks: new TaskTracker(),
-    clock,
-    warehouse,
+    clock: () => pinned,
     catalog,
+    warehouse,
     parser,
-    get metrics() {
-      return metrics;
-    },
-    requests: unusedPort<Deps['requests']>('requests'),
-    instance: unusedPort<Deps['instance']>('instance'),
-    digest: unusedPort<Deps['digest']>('digest'),
-    ask: unusedPort<Deps['ask']>('ask'),
-    changes: unusedPort<Deps['changes']>('changes'),
-    charts: unusedPort<Deps['charts']>('charts'),
-    values: unusedPort<Deps['values']>('values'),
-    conversations: unusedPort<Deps['conversations']>('conversations'),
-    // Real: every answer is recorded for 👍/👎, and that write is part of the answer path being measured.
-    feedback: new FeedbackStore(openDatabase(':memory:')),
-    items: unusedPort<Deps['items']>('items'),
-    watches: unusedPort<Deps['watches']>('watches'),
-    notifier: unusedPort<Deps['notifier']>('notifier'),
-    userMap: {},
-    // As main.ts builds it, pointed at the sink.
+    metrics: { answer: (question, asker) => metrics.answer(question, asker) },
+    db: openDatabase(':memory:'),
     slack: new WebClient(config.slack.botToken, { slackApiUrl: config.slack.apiUrl, logger: toBoltLogger(logger) }),
-  };
+  });
   const bot: BotApp = buildApp(deps, { botId: BOT_ID, botUserId: BOT_USER_ID });
   return {
     bot,
@@ -509,22 +487,6 @@ function buildBot(sinkPort: number) {
       metrics = newMetricService();
     },
   };
-}
-
-/**
- * A port the bench never exercises (data requests, the digest). Those interfaces are still moving, so the stub
- * answers any member: lifecycle calls (start, stop, processDue, close) are no-ops, anything else throws, since it
- * would be a bench bug.
- */
-function unusedPort<T extends object>(name: string): T {
-  const lifecycle = new Set(['start', 'stop', 'processDue', 'close']);
-  return new Proxy({} as T, {
-    get(_target, prop) {
-      if (typeof prop === 'symbol' || prop === 'then') return undefined;
-      if (lifecycle.has(prop)) return async () => {};
-      throw new Error(`bench: ${name}.${prop} is not wired`);
-    },
-  });
 }
 
 /** Fails fast if two burst questions would share a cache key, or one does not parse. */
@@ -614,7 +576,7 @@ interface BotRound {
   cache?: { acks: AckResult[]; answers: number[]; answered: number; warehouseQueries: number };
 }
 
-type Bot = ReturnType<typeof buildBot> & { port: number };
+type Bot = Awaited<ReturnType<typeof buildBot>> & { port: number };
 
 /** One bot round with an empty metric cache: warm-up, the burst, all answers; optionally the cache-hit phase. */
 async function botRound(
@@ -724,7 +686,7 @@ async function main(): Promise<number> {
 
   try {
     bare = await startBare();
-    const built = buildBot(sink.port);
+    const built = await buildBot(sink.port);
     checkQuestions(built.deps);
     // bot.start() has no host option and would bind every interface; listen on loopback directly.
     bot = { ...built, port: await listen(built.bot.server) };

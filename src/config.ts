@@ -171,7 +171,8 @@ export const envSchema = z.object({
   LOG_LEVEL: z
     .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
     .optional()
-    .describe('pino log level (default info; warn in local mode)'),
+    .describe('pino log level (default info; warn in local mode and for one-shot commands)'),
+  CI: optionalString.describe('Set by CI runners: logs stay JSON lines instead of pretty-printed'),
 });
 
 export type Env = z.infer<typeof envSchema>;
@@ -184,6 +185,10 @@ export interface Config {
   /** A separate listener for /metrics; when set, the main port no longer serves it. */
   readonly prometheusPort?: number;
   readonly logLevel: NonNullable<Env['LOG_LEVEL']>;
+  /** One-shot commands (ask, digest, watches run, metrics check) print their own output: quieter by default. */
+  readonly commandLogLevel: NonNullable<Env['LOG_LEVEL']>;
+  /** Pretty-printed logs, for people; JSON lines in production and under CI, for machines. */
+  readonly prettyLogs: boolean;
   readonly dataDir: string;
   readonly slack: {
     readonly botToken?: string;
@@ -286,6 +291,8 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     port: env.PORT,
     prometheusPort: env.PROMETHEUS_PORT,
     logLevel: env.LOG_LEVEL ?? (mode === 'local' ? 'warn' : 'info'),
+    commandLogLevel: env.LOG_LEVEL ?? 'warn',
+    prettyLogs: env.NODE_ENV !== 'production' && env.CI === undefined,
     dataDir,
     slack: {
       botToken: env.SLACK_BOT_TOKEN,

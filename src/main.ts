@@ -1,54 +1,29 @@
 #!/usr/bin/env node
 /**
  * Composition root and CLI: `analytics-bot [serve]` (default), more subcommands as capabilities land.
- * Only this file reads process.env (through dotenv + loadConfig) and builds real clients.
+ * Only this file reads process.env (dotenv + loadConfig, once per command); createDeps (deps.ts) builds the clients.
  */
 import 'dotenv/config';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { WebClient } from '@slack/web-api';
 import { buildApp } from './app.js';
 import { runAsk } from './ask/ask-cli.js';
-import { AskService } from './ask/ask-service.js';
-import { createChartRenderer } from './charts/render-png.js';
 import { type Config, ConfigError, describeAdapters, loadConfig, PACKAGE_ROOT } from './config.js';
 import { boardCommands } from './console/board-commands.js';
 import { chartFiles } from './console/chart-files.js';
 import { ConsoleReceiver } from './console/console-receiver.js';
 import { LOCAL, startLocalSlack } from './console/local-slack.js';
 import { renderMessage } from './console/render.js';
-import type { Deps } from './deps.js';
-import { createDigestService } from './digest/digest-service.js';
-import { createGitHub } from './github/create-github.js';
-import { loadUserMap } from './github/user-map.js';
-import { createRequestNotifier } from './handlers/webhooks/request-notifier.js';
-import { loadKnowledgeFile } from './knowledge/knowledge.js';
+import { createDeps, createWarehouse, type Deps } from './deps.js';
 import type { LocalBoard } from './local-board/local-board.js';
-import { createLogger, type Logger, toBoltLogger } from './logger.js';
-import { createBigQueryWarehouse } from './queries/bigquery-warehouse.js';
-import { createQueryBudget } from './queries/budget.js';
+import { createLogger } from './logger.js';
 import { CatalogError, loadCatalogFile, type MetricCatalog } from './queries/catalog.js';
 import { compileMetricQuery } from './queries/compile.js';
-import { createDuckDbWarehouse } from './queries/duckdb-warehouse.js';
-import { createMetricService } from './queries/metric-service.js';
 import { QuestionParser } from './queries/question.js';
-import { createValueIndex } from './queries/value-index.js';
-import type { Warehouse } from './queries/warehouse.js';
-import { createChangeExplainer } from './queries/what-changed.js';
-import { createConfiguredFiler } from './requests/create-filer.js';
-import { createQuestionLimiter } from './slack/question-limiter.js';
-import { BytesLedger } from './store/bytes-ledger.js';
-import { ConversationStore } from './store/conversation-store.js';
 import { openDatabase } from './store/database.js';
-import { DigestLedger } from './store/digest-ledger.js';
 import { type FeedbackRecord, FeedbackStore } from './store/feedback-store.js';
-import { InstanceRegistry } from './store/instances.js';
-import { WatchStore } from './store/watch-store.js';
-import { TaskTracker } from './tasks.js';
-import { createTelemetry } from './telemetry.js';
 import { FEEDBACK_REASONS } from './views/feedback.js';
 import { formatBytes } from './views/format.js';
-import { createWatchService } from './watches/watch-service.js';
 
 const USAGE = `Usage: analytics-bot [command]
 
@@ -139,107 +114,14 @@ function catalogOrReport(config: Config): MetricCatalog | null {
   }
 }
 
-async function createWarehouse(config: Config, logger: Logger): Promise<Warehouse> {
-  if (config.warehouse.kind === 'bigquery') {
-    const bq = config.warehouse.bigquery;
-    return createBigQueryWarehouse(
-      {
-        projectId: bq.projectId!,
-        location: bq.location,
-        maximumBytesBilled: bq.maximumBytesBilled,
-        jobTimeoutMs: bq.jobTimeoutMs,
-        labels: { app: 'analytics-bot' },
-      },
-      logger.child({ component: 'bigquery' }),
-    );
-  }
-  return createDuckDbWarehouse({
-    path: config.warehouse.duckdbPath,
-    timeoutMs: config.warehouse.bigquery.jobTimeoutMs,
-  });
-}
-
-async function buildDeps(config: Config, logger: Logger, catalog: MetricCatalog): Promise<Deps> {
-  const telemetry = createTelemetry();
-  const warehouse = await createWarehouse(config, logger);
-  const clock = () => new Date();
-  const slack = new WebClient(config.slack.botToken, {
-    slackApiUrl: config.slack.apiUrl,
-    logger: toBoltLogger(logger),
-    retryConfig: { retries: 3 },
-  });
-  const db = openDatabase(config.dataDir);
-  const github = createGitHub(config, { logger, telemetry, clock });
-  const instance = new InstanceRegistry(db, { clock, logger });
-  const requests = createConfiguredFiler(config, { db, instance, logger, telemetry, clock, tracker: github.tracker });
-  const outbox = requests.outbox;
-  const values = createValueIndex(config, catalog, warehouse, logger, clock);
-  const parser = new QuestionParser(catalog, values.values());
-  values.onChange((snapshot) => parser.setValues(snapshot.values));
-  const conversations = new ConversationStore(db);
-  const charts = createChartRenderer();
-  const digest = createDigestService({
-    board: github.board,
-    ledger: new DigestLedger(db),
-    slack,
-    channel: config.slack.analyticsChannelId,
-    cron: config.digest.cron,
-    timezone: config.digest.timezone,
-    triageStatus: config.github.fields.triageStatus,
-    logger,
-    clock,
-    charts: { mode: config.charts.mode, renderer: charts },
-    instance,
-  });
-  const ttlMs = config.metrics.cacheTtlSeconds * 1000;
-  const budget = createQueryBudget(new BytesLedger(db), config.budgets);
-  const metrics = createMetricService({
-    catalog,
-    warehouse,
-    telemetry,
-    logger,
-    ttlMs,
-    clock,
-    budget,
-    coverage: (metric) => values.coverage(metric),
-  });
-  const deps: Omit<Deps, 'watches'> = {
-    instance,
-    questionLimiter: createQuestionLimiter(config.budgets.questionsPerMinutePerUser),
-    items: github.items,
-    userMap: loadUserMap(config.github.userMapFile),
-    localBoard: github.local,
-    notifier: createRequestNotifier({ slack, outbox, logger, clock }),
-    requests,
-    digest,
-    slack,
-    conversations,
-    feedback: new FeedbackStore(db),
-    ask: new AskService(parser, catalog, loadKnowledgeFile(config.knowledgeFile), conversations),
-    config,
-    logger,
-    telemetry,
-    tasks: new TaskTracker(),
-    clock,
-    warehouse,
-    catalog,
-    parser,
-    metrics,
-    values,
-    changes: createChangeExplainer({ catalog, warehouse, metrics, telemetry, logger, ttlMs, clock, budget }),
-    charts,
-  };
-  return { ...deps, watches: createWatchService({ ...deps, store: new WatchStore(db) }) };
-}
-
 /** `analytics-bot ask [--json] "..."`: the same pipeline as Slack, rendered as text or as JSON (exit 3 = ask-back). */
 async function ask(args: string[]): Promise<number> {
   const config = configOrReport(process.env);
   if (!config) return 2;
   const catalog = catalogOrReport(config);
   if (!catalog) return 2;
-  const logger = createLogger({ level: process.env.LOG_LEVEL ?? 'warn', pretty: true });
-  const deps = await buildDeps(config, logger, catalog);
+  const logger = createLogger({ level: config.commandLogLevel, pretty: true });
+  const deps = await createDeps(config, logger, { catalog });
   try {
     deps.values.load();
     if (deps.values.stale()) await deps.values.refresh();
@@ -256,8 +138,8 @@ async function cliDeps(): Promise<Deps | null> {
   if (!config) return null;
   const catalog = catalogOrReport(config);
   if (!catalog) return null;
-  const logger = createLogger({ level: process.env.LOG_LEVEL ?? 'warn', pretty: config.env !== 'production' });
-  return buildDeps(config, logger, catalog);
+  const logger = createLogger({ level: config.commandLogLevel, pretty: config.env !== 'production' });
+  return createDeps(config, logger, { catalog });
 }
 
 /** A message as Slack would show it, in plain text (the CLI's output). */
@@ -411,7 +293,7 @@ async function metricsCheck(): Promise<number> {
   const catalog = catalogOrReport(config);
   if (!catalog) return 2;
   process.stdout.write(`Catalog ${config.metrics.file}: ${catalog.metrics.length} metrics, valid.\n`);
-  const logger = createLogger({ level: process.env.LOG_LEVEL ?? 'warn', pretty: true });
+  const logger = createLogger({ level: config.commandLogLevel, pretty: true });
   const warehouse = await createWarehouse(config, logger);
   const parser = new QuestionParser(catalog);
   let failed = 0;
@@ -440,15 +322,15 @@ async function metricsCheck(): Promise<number> {
 }
 
 async function serve(): Promise<number> {
-  let config = configOrReport(process.env);
+  const config = configOrReport(process.env);
   if (!config) return 2;
 
   const catalog = catalogOrReport(config);
   if (!catalog) return 2;
   if (config.mode === 'local') return serveConsole(config, catalog);
 
-  const logger = createLogger({ level: config.logLevel, pretty: config.env !== 'production' && !process.env.CI });
-  const deps = await buildDeps(config, logger, catalog);
+  const logger = createLogger({ level: config.logLevel, pretty: config.prettyLogs });
+  const deps = await createDeps(config, logger, { catalog });
   const bot = buildApp(deps);
   const address = await bot.start();
   deps.instance.start();
@@ -465,7 +347,6 @@ async function serve(): Promise<number> {
       'no GitHub credentials: data requests are filed on the embedded local board (see README, "Moving to GitHub")',
     );
   }
-  config = undefined as unknown as Config; // nothing below needs it; keeps secrets out of closures
 
   return new Promise<number>((resolve) => {
     let stopping = false;
@@ -512,18 +393,21 @@ function localBoardLine(board: LocalBoard): string {
   return `none set, so requests go to the embedded local board (${board.file}, ${board.count()} requests)`;
 }
 
-async function serveConsole(initial: Config, catalog: MetricCatalog): Promise<number> {
+async function serveConsole(loaded: Config, catalog: MetricCatalog): Promise<number> {
   let receiver: ConsoleReceiver | undefined;
   const localSlack = await startLocalSlack((out) => receiver?.show(out));
   // The real WebClient talks to the loopback Slack; everything else is configured as usual.
   // Announcements go to the console's #analytics unless a channel is configured.
-  const config = loadConfig({
-    ...process.env,
-    ANALYTICS_CHANNEL_ID: process.env.ANALYTICS_CHANNEL_ID || LOCAL.channel,
-    SLACK_API_URL: localSlack.apiUrl,
-  });
+  const config: Config = {
+    ...loaded,
+    slack: {
+      ...loaded.slack,
+      apiUrl: localSlack.apiUrl,
+      analyticsChannelId: loaded.slack.analyticsChannelId ?? LOCAL.channel,
+    },
+  };
   const logger = createLogger({ level: config.logLevel, pretty: true });
-  const deps = await buildDeps(config, logger, catalog);
+  const deps = await createDeps(config, logger, { catalog });
   let exited!: () => void;
   const done = new Promise<void>((resolve) => {
     exited = resolve;
@@ -544,7 +428,7 @@ async function serveConsole(initial: Config, catalog: MetricCatalog): Promise<nu
       : undefined,
   });
   const bot = buildApp(deps, { receiver, botId: LOCAL.botId, botUserId: LOCAL.botUserId });
-  const adapters = describeAdapters(initial);
+  const adapters = describeAdapters(loaded);
   process.stdout.write(
     [
       `analytics-bot ${version()} — local console (no Slack credentials set, so nothing leaves this machine)`,

@@ -1,7 +1,7 @@
 /** `/analytics …`: routes the first word to a subcommand; anything else is a metric question (#3). */
 import type { AllMiddlewareArgs, SlackCommandMiddlewareArgs } from '@slack/bolt';
 import { MAX_QUESTION_LENGTH } from '../queries/question.js';
-import { askableMetrics, decidedByChannel, withAskableSuggestions } from '../slack/access.js';
+import { decidedByChannel } from '../slack/access.js';
 import { slowLane } from '../slow-lane.js';
 import { helpMessage } from '../views/help.js';
 import { metricListMessage, questionErrorMessage, workingMessage } from '../views/metric-answer.js';
@@ -37,7 +37,7 @@ export const analyticsCommand = (deps: CommandDeps) => async (args: AllMiddlewar
     if (decidedByChannel(all, who)) return void (await ack(metricListMessage(deps.catalog)));
     // Whether restricted metrics belong in this person's list takes a user-group lookup: after the ack.
     await ack();
-    const askable = await askableMetrics(all, who, client, log());
+    const askable = await deps.access.askableMetrics(all, who, client, log());
     return void (await respond({ ...metricListMessage(deps.catalog, askable), replace_original: false }));
   }
   if (sub === 'my') {
@@ -83,7 +83,7 @@ export const analyticsCommand = (deps: CommandDeps) => async (args: AllMiddlewar
   if (!parsed.ok) {
     log().info({ error: parsed.error.kind }, 'question not understood');
     const who = { userId: command.user_id, channelId: command.channel_id };
-    const error = await withAskableSuggestions(parsed.error, who, client, log());
+    const error = await deps.access.withAskableSuggestions(parsed.error, who, client, log());
     return void (await respond(questionErrorMessage(error, text, deps.catalog)));
   }
   const outcome = await answerQuestion(

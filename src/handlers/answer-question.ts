@@ -10,14 +10,14 @@ import type { MetricAnswer } from '../queries/metric-service.js';
 import type { MetricQuestion } from '../queries/question.js';
 import { summarizeQuestion } from '../queries/question-summary.js';
 import { BytesLimitExceededError, WarehouseTimeoutError } from '../queries/warehouse.js';
-import { type Audience, canSeeMetric } from '../slack/access.js';
+import type { Audience } from '../slack/access.js';
 import { clip, type Message } from '../views/blocks.js';
 import { type AnswerViewOptions, answerFailureMessage, metricAnswerMessage } from '../views/metric-answer.js';
 import { budgetReachedMessage, restrictedHereMessage, slowDownMessage, staleButtonMessage } from '../views/refusals.js';
 import type { HandlerDeps } from './handler-deps.js';
 
 /** What a question needs before and at the warehouse. */
-export type AnswerDeps = Pick<HandlerDeps, 'metrics' | 'questionLimiter' | 'telemetry' | 'clock'>;
+export type AnswerDeps = Pick<HandlerDeps, 'metrics' | 'questionLimiter' | 'telemetry' | 'clock' | 'access'>;
 
 export type AnswerOutcome = { ok: true; answer: MetricAnswer } | { ok: false; message: Message };
 
@@ -44,7 +44,7 @@ export async function answerQuestion(
 
 /** What every question passes before the warehouse: the per-person rate limit, then the access rules. */
 export async function admit(
-  deps: Pick<HandlerDeps, 'questionLimiter' | 'telemetry' | 'clock'>,
+  deps: Pick<HandlerDeps, 'questionLimiter' | 'telemetry' | 'clock' | 'access'>,
   question: MetricQuestion,
   asker: { userId: string; channelId?: string },
   client: WebClient,
@@ -67,13 +67,14 @@ async function refusalFor(
   client: WebClient,
   log: Logger,
   audience: Audience = 'asker',
-  deps?: Pick<HandlerDeps, 'telemetry'>,
+  deps: Pick<HandlerDeps, 'telemetry' | 'access'>,
 ): Promise<Message | null> {
-  if (await canSeeMetric(question.metric, asker, client, log, audience)) return null;
+  if (await deps.access.canSeeMetric(question.metric, asker, client, log, audience)) return null;
   // Privately allowed but not here: say so, rather than "restricted", so the person knows where to ask.
   const privately =
-    audience === 'channel' && (await canSeeMetric(question.metric, { userId: asker.userId }, client, log, 'asker'));
-  deps?.telemetry.refusals.inc({ reason: privately ? 'restricted_destination' : 'restricted_metric' });
+    audience === 'channel' &&
+    (await deps.access.canSeeMetric(question.metric, { userId: asker.userId }, client, log, 'asker'));
+  deps.telemetry.refusals.inc({ reason: privately ? 'restricted_destination' : 'restricted_metric' });
   log.info(
     { metric: question.metric.name, user: asker.userId, channel: asker.channelId, audience },
     'restricted metric refused',

@@ -6,7 +6,6 @@ import type {
   SlackEventMiddlewareArgs,
 } from '@slack/bolt';
 import type { WebClient } from '@slack/web-api';
-import { askableMetrics } from '../slack/access.js';
 import { metricListMessage } from '../views/metric-answer.js';
 import { homeView, metricBrowserView } from '../views/my-requests.js';
 import { homeWatchBlocks } from '../views/watches.js';
@@ -29,12 +28,17 @@ export const appHomeOpened =
   };
 
 export const browseMetrics =
-  (deps: Pick<HandlerDeps, 'catalog' | 'logger'>) =>
+  (deps: Pick<HandlerDeps, 'catalog' | 'logger' | 'access'>) =>
   async ({ ack, body, client }: AllMiddlewareArgs & SlackActionMiddlewareArgs<BlockButtonAction>) => {
     await ack();
     // The trigger expires 3 s after the click; which restricted metrics to list may take a user-group lookup.
     const opened = await client.views.open({ trigger_id: body.trigger_id, view: metricBrowserView() });
-    const askable = await askableMetrics(deps.catalog.metrics, { userId: body.user.id }, client, deps.logger);
+    const askable = await deps.access.askableMetrics(
+      deps.catalog.metrics,
+      { userId: body.user.id },
+      client,
+      deps.logger,
+    );
     const view = metricBrowserView(metricListMessage(deps.catalog, askable));
     if (opened.view?.id) await client.views.update({ view_id: opened.view.id, hash: opened.view.hash, view });
   };

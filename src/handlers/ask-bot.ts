@@ -4,7 +4,6 @@
  */
 import type { AllMiddlewareArgs, SlackEventMiddlewareArgs } from '@slack/bolt';
 import type { AskContext } from '../ask/ask-service.js';
-import { askableMetrics, withAskableSuggestions } from '../slack/access.js';
 import { slowLane } from '../slow-lane.js';
 import { cannotAnswerMessage, lookingMessage, requestProcessReply, topicMessage } from '../views/ask.js';
 import type { Message } from '../views/blocks.js';
@@ -76,7 +75,7 @@ export const askBot =
     /** Metric names this reply may mention: restricted ones only where their numbers could be shown. */
     const askable = async (names: readonly string[]) =>
       (
-        await askableMetrics(
+        await deps.access.askableMetrics(
           names.flatMap((n) => deps.catalog.metric(n) ?? []),
           who,
           client,
@@ -107,7 +106,7 @@ export const askBot =
       case 'metric_problem':
         await post(
           questionErrorMessage(
-            await withAskableSuggestions(intent.error, who, client, log, audience),
+            await deps.access.withAskableSuggestions(intent.error, who, client, log, audience),
             intent.text,
             deps.catalog,
           ),

@@ -12,7 +12,6 @@ import { BudgetExceededError } from '../queries/budget.js';
 import type { Grain, Metric } from '../queries/catalog.js';
 import { cacheKey, type MetricAnswer } from '../queries/metric-service.js';
 import type { MetricQuestion } from '../queries/question.js';
-import { canSeeMetric } from '../slack/access.js';
 import { deliver } from '../slack/deliver.js';
 import { MAX_RUN_ATTEMPTS, type WatchRow, type WatchStore } from '../store/watch-store.js';
 import type { Message } from '../views/blocks.js';
@@ -41,7 +40,7 @@ export interface TickResult {
 /** Built from the rest of the dependencies (questions are read in config.metrics.timezone, as for answers). */
 export type WatchServiceOptions = Pick<
   Deps,
-  'metrics' | 'parser' | 'slack' | 'logger' | 'clock' | 'config' | 'charts' | 'feedback'
+  'metrics' | 'parser' | 'slack' | 'logger' | 'clock' | 'config' | 'charts' | 'feedback' | 'access'
 > & {
   store: WatchStore;
 };
@@ -109,7 +108,7 @@ export function createWatchService(opts: WatchServiceOptions): WatchService {
     // A channel post is seen by everyone there, so only the channel's own grant counts; a DM needs the creator's.
     const dm = isDm(row);
     const asker = dm ? { userId: row.creator } : { userId: row.creator, channelId: row.destination };
-    if (await canSeeMetric(metric, asker, slack, log, dm ? 'asker' : 'channel')) return null;
+    if (await opts.access.canSeeMetric(metric, asker, slack, log, dm ? 'asker' : 'channel')) return null;
     return dm
       ? `${metric.label} is restricted and you no longer have access to it`
       : `${metric.label} is restricted and may not be posted in that channel`;

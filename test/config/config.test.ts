@@ -111,6 +111,19 @@ describe('loadConfig', () => {
     ]);
   });
 
+  it('reads LOG_LEVEL and CI like every other variable', () => {
+    const http = { SLACK_BOT_TOKEN: 'xoxb-1', SLACK_SIGNING_SECRET: 's' };
+    expect(loadConfig(http)).toMatchObject({ logLevel: 'info', commandLogLevel: 'warn', prettyLogs: true });
+    expect(loadConfig({})).toMatchObject({ logLevel: 'warn', commandLogLevel: 'warn' });
+    expect(loadConfig({ ...http, LOG_LEVEL: 'debug' })).toMatchObject({ logLevel: 'debug', commandLogLevel: 'debug' });
+    expect(loadConfig({ CI: 'true' }).prettyLogs).toBe(false);
+    expect(loadConfig({ CI: '' }).prettyLogs).toBe(true);
+    expect(loadConfig({ ...http, NODE_ENV: 'production' }).prettyLogs).toBe(false);
+    expect(problems({ LOG_LEVEL: 'loud' })).toEqual([
+      'LOG_LEVEL: expected one of fatal, error, warn, info, debug, trace, silent',
+    ]);
+  });
+
   it('treats empty variables as unset so defaults apply', () => {
     const c = loadConfig({ PORT: '', WAREHOUSE: '', DIGEST_CRON: ' ', SLACK_BOT_TOKEN: '' });
     expect(c.port).toBe(3000);

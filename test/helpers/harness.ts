@@ -3,42 +3,19 @@
  * nock at the wire, and every Block Kit payload the app sends checked against Slack's limits.
  */
 
-import { WebClient } from '@slack/web-api';
 import nock from 'nock';
 import { type BotApp, buildApp } from '../../src/app.js';
-import { AskService } from '../../src/ask/ask-service.js';
-import { createChartRenderer } from '../../src/charts/render-png.js';
 import type { Config } from '../../src/config.js';
-import type { Deps } from '../../src/deps.js';
-import { createDigestService } from '../../src/digest/digest-service.js';
+import { createDeps, type Deps } from '../../src/deps.js';
 import type { BoardReader } from '../../src/github/board.js';
-import { createGitHub } from '../../src/github/create-github.js';
 import type { IssueTracker } from '../../src/github/tracker.js';
-import { loadUserMap } from '../../src/github/user-map.js';
-import { createRequestNotifier } from '../../src/handlers/webhooks/request-notifier.js';
-import { loadKnowledgeFile } from '../../src/knowledge/knowledge.js';
-import { createQueryBudget } from '../../src/queries/budget.js';
 import { loadCatalogFile, type MetricCatalog } from '../../src/queries/catalog.js';
 import { demoDatasetFacts } from '../../src/queries/demo-dataset.js';
 import { createDuckDbWarehouse } from '../../src/queries/duckdb-warehouse.js';
-import { createMetricService } from '../../src/queries/metric-service.js';
-import { QuestionParser } from '../../src/queries/question.js';
-import { createValueIndex, type ValueIndex, type ValueSnapshot } from '../../src/queries/value-index.js';
+import type { ValueIndex, ValueSnapshot } from '../../src/queries/value-index.js';
 import type { Warehouse } from '../../src/queries/warehouse.js';
-import { createChangeExplainer } from '../../src/queries/what-changed.js';
-import { createConfiguredFiler } from '../../src/requests/create-filer.js';
-import { createQuestionLimiter } from '../../src/slack/question-limiter.js';
-import { BytesLedger } from '../../src/store/bytes-ledger.js';
-import { ConversationStore } from '../../src/store/conversation-store.js';
 import { type Db, openDatabase } from '../../src/store/database.js';
-import { DigestLedger } from '../../src/store/digest-ledger.js';
-import { FeedbackStore } from '../../src/store/feedback-store.js';
-import { InstanceRegistry } from '../../src/store/instances.js';
-import { RequestOutbox } from '../../src/store/request-outbox.js';
-import { WatchStore } from '../../src/store/watch-store.js';
-import { TaskTracker } from '../../src/tasks.js';
 import { createTelemetry } from '../../src/telemetry.js';
-import { createWatchService } from '../../src/watches/watch-service.js';
 import { assertBlockKit, extractSlackPayload, surfaceForSlackMethod } from './block-kit.js';
 import { RESPONSE_URL_ORIGIN, SLACK_API_ORIGIN, testConfig } from './config.js';
 import { type CapturedLogs, captureLogs } from './logs.js';
@@ -172,94 +149,22 @@ function indexOnce(warehouse: Warehouse, index: ValueIndex): Promise<ValueSnapsh
 export async function testDeps(options: StartOptions = {}): Promise<{ deps: Deps; db: Db; logs: CapturedLogs }> {
   const logs = captureLogs();
   const config = options.config ?? testConfig(options.env);
-  const telemetry = options.deps?.telemetry ?? createTelemetry({ defaultMetrics: false });
   const warehouse = options.warehouse ?? (await demoWarehouse());
-  const catalog = options.catalog ?? shippedCatalog();
-  const clock = options.deps?.clock ?? (() => TEST_NOW);
   const db = options.db ?? openDatabase(config.dataDir);
-  const slack = new WebClient(config.slack.botToken, {
-    slackApiUrl: config.slack.apiUrl,
-    retryConfig: { retries: 0 },
-  });
-  const github = createGitHub(config, { logger: logs.logger, telemetry, clock }, { retries: 0, throttle: false });
-  const tracker = options.tracker ?? github.tracker;
-  const instance = options.deps?.instance ?? new InstanceRegistry(db, { clock, logger: logs.logger });
-  const values = createValueIndex(config, catalog, warehouse, logs.logger, clock);
-  // The demo warehouse is indexed for real (once per warehouse); a fake warehouse leaves the catalog's own values.
-  if (!options.warehouse) values.use(await indexOnce(warehouse, values));
-  const parser = new QuestionParser(catalog, values.values());
-  values.onChange((snapshot) => parser.setValues(snapshot.values));
-  const conversations = new ConversationStore(db);
-  const ttlMs = config.metrics.cacheTtlSeconds * 1000;
-  const chartRenderer = createChartRenderer();
-  const budget = createQueryBudget(new BytesLedger(db), config.budgets);
-  const metrics =
-    options.deps?.metrics ??
-    createMetricService({
-      catalog,
-      warehouse,
-      telemetry,
-      logger: logs.logger,
-      ttlMs,
-      clock,
-      budget,
-      coverage: (metric) => values.coverage(metric),
-    });
-  const outbox = new RequestOutbox(db);
-  const base: Omit<Deps, 'watches'> = {
-    instance,
-    questionLimiter: createQuestionLimiter(config.budgets.questionsPerMinutePerUser),
-    items: github.items,
-    userMap: loadUserMap(config.github.userMapFile),
-    localBoard: github.local,
-    slack,
-    conversations,
-    feedback: new FeedbackStore(db),
-    ask: new AskService(parser, catalog, loadKnowledgeFile(config.knowledgeFile), conversations),
-    digest: createDigestService({
-      board: options.board ?? github.board,
-      ledger: new DigestLedger(db),
-      slack,
-      channel: config.slack.analyticsChannelId,
-      cron: config.digest.cron,
-      timezone: config.digest.timezone,
-      triageStatus: config.github.fields.triageStatus,
-      logger: logs.logger,
-      clock,
-      retryMs: 60_000,
-      charts: { mode: config.charts.mode, renderer: chartRenderer },
-      instance,
-    }),
-    notifier: createRequestNotifier({ slack, outbox, logger: logs.logger, clock }),
-    requests: createConfiguredFiler(config, { db, instance, logger: logs.logger, telemetry, clock, tracker, outbox }),
-    config,
-    logger: logs.logger,
-    telemetry,
-    tasks: new TaskTracker(),
-    clock,
+  const deps = await createDeps(config, logs.logger, {
+    telemetry: createTelemetry({ defaultMetrics: false }),
+    clock: () => TEST_NOW,
+    catalog: options.catalog ?? shippedCatalog(),
     warehouse,
-    catalog,
-    parser,
-    metrics,
-    values,
-    changes: createChangeExplainer({
-      catalog,
-      warehouse,
-      metrics,
-      telemetry,
-      logger: logs.logger,
-      ttlMs,
-      clock,
-      budget,
-    }),
-    charts: chartRenderer,
+    db,
+    tracker: options.tracker,
+    board: options.board,
+    retries: { slack: 0, github: 0, throttle: false },
+    digestRetryMs: 60_000,
     ...options.deps,
-  };
-  const deps: Deps = {
-    ...base,
-    watches: options.deps?.watches ?? createWatchService({ ...base, store: new WatchStore(db) }),
-  };
-
+  });
+  // The demo warehouse is indexed for real (once per warehouse); a fake warehouse leaves the catalog's own values.
+  if (!options.warehouse) deps.values.use(await indexOnce(warehouse, deps.values));
   return { deps, db, logs };
 }
 

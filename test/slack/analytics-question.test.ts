@@ -1,7 +1,6 @@
 /** `/analytics <question>` through the real Bolt app, on real embedded DuckDB, Slack intercepted at the wire. */
 import { encodeQuestion } from '../../src/queries/question-codec.js';
 import { BytesLimitExceededError, WarehouseError, WarehouseTimeoutError } from '../../src/queries/warehouse.js';
-import { clearAccessCache } from '../../src/slack/access.js';
 import { failing, gated, recording } from '../helpers/fake-warehouse.js';
 import { blockNetwork, demoWarehouse, startTestBot, TEST_NOW, type TestBot } from '../helpers/harness.js';
 import { buttonClick, slashCommand } from '../helpers/slack.js';
@@ -18,7 +17,6 @@ const textOf = (body: Json) => JSON.stringify(body.blocks ?? body.text);
 describe('/analytics <question>', () => {
   let t: TestBot;
   beforeAll(() => blockNetwork());
-  beforeEach(() => clearAccessCache());
   afterEach(async () => {
     expect(t.violations).toEqual([]);
     await t.stop();

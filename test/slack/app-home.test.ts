@@ -4,7 +4,6 @@
  * sends is checked against Slack's Block Kit limits.
  */
 import type { DataRequest } from '../../src/requests/data-request.js';
-import { clearAccessCache } from '../../src/slack/access.js';
 import { OPEN_DATA_REQUEST_ACTION } from '../../src/views/metric-answer.js';
 import { BROWSE_METRICS_ACTION } from '../../src/views/my-requests.js';
 import { failing } from '../helpers/fake-warehouse.js';
@@ -257,7 +256,6 @@ describe('App Home and /analytics my', () => {
 
   describe('App Home buttons', () => {
     it('"Browse metrics" opens a modal at once, then fills it with the metrics', async () => {
-      clearAccessCache();
       t = await start();
       const res = await t.post(homeButtonClick(BROWSE_METRICS_ACTION));
       expect(res.status).toBe(200);
@@ -288,14 +286,12 @@ describe('App Home and /analytics my', () => {
     });
 
     it('"Browse metrics" lists a restricted metric for a member of its user group', async () => {
-      clearAccessCache();
       t = await start();
       t.onSlackMethod('usergroups.users.list', () => ({ body: { ok: true, users: ['U0ASKER'] } }));
       await t.post(homeButtonClick(BROWSE_METRICS_ACTION));
       await t.settle();
       const text = textsOf(t.callsTo('views.update')[0]!.body.blocks);
       for (const m of shippedCatalog().metrics) expect(text).toContain(`\`${m.name}\``);
-      clearAccessCache();
     });
 
     it('"Request data" opens the data request modal', async () => {

@@ -4,7 +4,6 @@
  * needs the channel's own grant. Listings, suggestions and /metrics labels do not name restricted metrics to people
  * who cannot ask for them.
  */
-import { clearAccessCache } from '../../src/slack/access.js';
 import { blockNetwork, startTestBot, type TestBot } from '../helpers/harness.js';
 import { buttonClick, eventEnvelope, slashCommand } from '../helpers/slack.js';
 
@@ -27,7 +26,6 @@ describe('restricted metrics: who sees the number depends on where it is shown',
   let seq = 0;
   beforeAll(() => blockNetwork());
   beforeEach(async () => {
-    clearAccessCache();
     t = await startTestBot();
     // MEMBER belongs to the metric's user group (S0REVOPS); nobody else does.
     t.onSlackMethod('usergroups.users.list', (b) => ({

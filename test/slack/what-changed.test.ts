@@ -1,7 +1,6 @@
 /** The "What changed?" button through the real app: the explanation, the access rules, and stale values. */
 import { encodeQuestion } from '../../src/queries/question-codec.js';
 import { BytesLimitExceededError } from '../../src/queries/warehouse.js';
-import { clearAccessCache } from '../../src/slack/access.js';
 import { failing, recording } from '../helpers/fake-warehouse.js';
 import { blockNetwork, demoWarehouse, startTestBot, TEST_NOW, type TestBot } from '../helpers/harness.js';
 import { buttonClick, eventEnvelope, slashCommand } from '../helpers/slack.js';
@@ -18,7 +17,6 @@ const buttonValue = (body: Json, actionId: string) =>
 describe('"What changed?" button', () => {
   let t: TestBot;
   beforeAll(() => blockNetwork());
-  beforeEach(() => clearAccessCache());
   afterEach(async () => {
     expect(t.violations).toEqual([]);
     await t.stop();

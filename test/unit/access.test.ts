@@ -1,7 +1,7 @@
 /** Access rules by user group: lookups that run together share one Slack call; a failed one grants nothing. */
 import type { WebClient } from '@slack/web-api';
 import { loadCatalogFile } from '../../src/queries/catalog.js';
-import { askableMetrics, clearAccessCache } from '../../src/slack/access.js';
+import { MetricAccess } from '../../src/slack/access.js';
 import { captureLogs } from '../helpers/logs.js';
 
 const catalog = loadCatalogFile('metrics.yml');
@@ -25,13 +25,16 @@ function slack(list: () => Promise<{ users: string[] }>) {
 }
 
 describe('access by user group', () => {
-  beforeEach(() => clearAccessCache());
+  let access: MetricAccess;
+  beforeEach(() => {
+    access = new MetricAccess();
+  });
 
   it('checks several metrics of one group with one Slack call', async () => {
     const { client, calls } = slack(async () => ({ users: ['U0MEMBER'] }));
     const { logger } = captureLogs();
-    expect(await askableMetrics(metrics, { userId: 'U0MEMBER' }, client, logger)).toHaveLength(3);
-    expect(await askableMetrics(metrics, { userId: 'U0OTHER' }, client, logger)).toHaveLength(0);
+    expect(await access.askableMetrics(metrics, { userId: 'U0MEMBER' }, client, logger)).toHaveLength(3);
+    expect(await access.askableMetrics(metrics, { userId: 'U0OTHER' }, client, logger)).toHaveLength(0);
     expect(calls).toEqual([restricted.access!.usergroups[0]]);
   });
 
@@ -42,9 +45,17 @@ describe('access by user group', () => {
       return { users: ['U0MEMBER'] };
     });
     const { logger } = captureLogs();
-    expect(await askableMetrics(metrics, { userId: 'U0MEMBER' }, client, logger)).toHaveLength(0);
+    expect(await access.askableMetrics(metrics, { userId: 'U0MEMBER' }, client, logger)).toHaveLength(0);
     fail = false;
-    expect(await askableMetrics(metrics, { userId: 'U0MEMBER' }, client, logger)).toHaveLength(3);
+    expect(await access.askableMetrics(metrics, { userId: 'U0MEMBER' }, client, logger)).toHaveLength(3);
+    expect(calls).toHaveLength(2);
+  });
+
+  it('keeps memberships per instance: a second bot in the same process looks the group up itself', async () => {
+    const { client, calls } = slack(async () => ({ users: ['U0MEMBER'] }));
+    const { logger } = captureLogs();
+    expect(await access.askableMetrics(metrics, { userId: 'U0MEMBER' }, client, logger)).toHaveLength(3);
+    expect(await new MetricAccess().askableMetrics(metrics, { userId: 'U0MEMBER' }, client, logger)).toHaveLength(3);
     expect(calls).toHaveLength(2);
   });
 });
