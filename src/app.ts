@@ -14,7 +14,6 @@ import { registerHandlers } from './handlers/index.js';
 import { registerWebhookHandlers } from './handlers/webhooks/github-events.js';
 import { serveBoardPage } from './local-board/board-page.js';
 import { toBoltLogger } from './logger.js';
-import { slowLane } from './slow-lane.js';
 
 export const SLACK_EVENTS_PATH = '/slack/events';
 export const GITHUB_WEBHOOKS_PATH = '/github/webhooks';
@@ -40,7 +39,7 @@ export interface BotApp {
 }
 
 export function buildApp(deps: Deps, options: BuildOptions = {}): BotApp {
-  const { config, logger, telemetry, tasks } = deps;
+  const { config, logger, telemetry, tasks, lane } = deps;
   const boltLogger = toBoltLogger(logger);
 
   let httpReceiver: HTTPReceiver | undefined;
@@ -96,7 +95,7 @@ export function buildApp(deps: Deps, options: BuildOptions = {}): BotApp {
   // the one place that sees every ack).
   receiver.init({
     processEvent: (event: ReceiverEvent) => {
-      slowLane.noteArrival();
+      lane.noteArrival();
       const surface = surfaceOf(event.body);
       const started = process.hrtime.bigint();
       let acked = false;
@@ -105,7 +104,10 @@ export function buildApp(deps: Deps, options: BuildOptions = {}): BotApp {
           acked = true;
           telemetry.ackLatency.observe({ surface }, Number(process.hrtime.bigint() - started) / 1e9);
         }
-        return event.ack(response);
+        await event.ack(response);
+        // The one place the slow-lane rule is applied: whatever a listener does after its ack (events are acked
+        // by Bolt before the listener runs) waits its turn behind other requests' acks.
+        await lane.enter();
       };
       const requestId = randomUUID();
       const work = app

@@ -55,6 +55,3 @@ export class SlowLane {
     else setImmediate(tick);
   }
 }
-
-/** One lane per process: the event loop it protects is shared too. */
-export const slowLane = new SlowLane();

@@ -2,7 +2,6 @@
 import type { AllMiddlewareArgs, SlackCommandMiddlewareArgs } from '@slack/bolt';
 import { MAX_QUESTION_LENGTH } from '../queries/question.js';
 import { decidedByChannel } from '../slack/access.js';
-import { slowLane } from '../slow-lane.js';
 import { helpMessage } from '../views/help.js';
 import { metricListMessage, questionErrorMessage, workingMessage } from '../views/metric-answer.js';
 import { myRequestsMessage } from '../views/my-requests.js';
@@ -64,7 +63,6 @@ export const analyticsCommand = (deps: CommandDeps) => async (args: AllMiddlewar
 
   // Ack first, whatever the question; parsing and querying then wait their turn behind other requests' acks.
   await ack(workingMessage(text));
-  await slowLane.enter();
   if (text.length > MAX_QUESTION_LENGTH) {
     return void (await respond(questionErrorMessage(deps.parser.tooLong(text.length), text)));
   }

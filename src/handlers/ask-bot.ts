@@ -4,7 +4,6 @@
  */
 import type { AllMiddlewareArgs, SlackEventMiddlewareArgs } from '@slack/bolt';
 import type { AskContext } from '../ask/ask-service.js';
-import { slowLane } from '../slow-lane.js';
 import { cannotAnswerMessage, lookingMessage, requestProcessReply, topicMessage } from '../views/ask.js';
 import type { Message } from '../views/blocks.js';
 import { helpMessage } from '../views/help.js';
@@ -47,8 +46,6 @@ export const askBot =
       return;
     }
 
-    // Bolt acked the event already; understanding it waits behind other requests' acks.
-    await slowLane.enter();
     const isDm = e.channel_type === 'im' || e.channel.startsWith('D');
     // In a DM the conversation itself is the thread; in channels, the mention's thread.
     const threadTs = e.thread_ts ?? (isDm ? 'dm' : e.ts);

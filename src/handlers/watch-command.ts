@@ -6,7 +6,6 @@
 import type { AllMiddlewareArgs, SlackCommandMiddlewareArgs } from '@slack/bolt';
 import type { WebClient } from '@slack/web-api';
 import type { Logger } from '../logger.js';
-import { slowLane } from '../slow-lane.js';
 import { WatchStore } from '../store/watch-store.js';
 import { questionErrorMessage } from '../views/metric-answer.js';
 import { watchConfirmMessage, watchListMessage, watchNoticeMessage } from '../views/watches.js';
@@ -37,7 +36,6 @@ export async function watchCommand(
   log: Logger,
 ): Promise<void> {
   await ack({ response_type: 'ephemeral', text: `:hourglass_flowing_sand: Reading your ${kind}…` });
-  await slowLane.enter();
   const grammar = kind === 'watch' ? parseWatch(text) : parseAlert(text);
   if (!grammar.ok) return void (await respond(watchNoticeMessage(grammar.error)));
   const spec = grammar.spec;
