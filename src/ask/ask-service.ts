@@ -39,9 +39,20 @@ export interface AskContext {
   timezone: string;
 }
 
-/** Where-and-how phrasing: knowledge first even when a metric is named ("where do I find signups data?"). */
-const HOW_TO =
-  /\b(where|how)\b.*\b(find|get|see|access|look|pull|export|live|lives|stored|comes? from)\b|\bwhat is (looker|bigquery|hubspot|apollo)\b/i;
+/**
+ * Where-and-how phrasing: knowledge first even when a metric is named ("where do I find signups data?", "how do I
+ * track a new event?", "what's in the pings?").
+ */
+const HOW_TO = new RegExp(
+  [
+    String.raw`\b(?:where|how(?! (?:many|much)\b))\b.*\b(?:find|get|see|access|look|pull|export|live|lives|stored|comes? from)\b`,
+    String.raw`\bwhat is (?:looker|bigquery|hubspot|apollo)\b`,
+    String.raw`\bhow (?:do|can|could|would|should|to)\b(?: (?:i|we|you|one|someone|people))?(?: \w+)? (?:track|add|instrument|log|capture|set up)\b`,
+    String.raw`\bwhat(?:['’]?s| is| are)(?: \w+)? in(?:side)? (?:the|a|an|our|those|these)\b`,
+    String.raw`\bwhat (?:data|fields|info|information|columns|properties)\b.*\b(?:contain|contains|include|includes|hold|holds|collect|collects)\b`,
+  ].join('|'),
+  'i',
+);
 /** Follow-ups that only change the previous question: "and by country?", "what about last quarter?". */
 const FOLLOW_UP =
   /^\s*(and|what about|how about|now|same|ok(ay)?|also|but)\b|^\s*(by|for|in|over|last|this|since|from|vs|versus|daily|weekly|monthly)\b/i;
@@ -91,12 +102,14 @@ export class AskService {
     if (parsed.error.kind !== 'unknown_metric' && parsed.error.kind !== 'empty' && parsed.error.kind !== 'too_long') {
       return { kind: 'metric_problem', error: parsed.error, text };
     }
-    if (topic) return { kind: 'topic', topic: topic.topic };
+    // A number the catalog does not define is refused with the closest metrics; the topic stays a suggestion.
+    const unknown = parsed.error.kind === 'unknown_metric' ? parsed.error : undefined;
+    if (topic && !unknown?.asksForNumber) return { kind: 'topic', topic: topic.topic };
     if (parsed.error.kind === 'too_long') return { kind: 'metric_problem', error: parsed.error, text };
     return {
       kind: 'unknown',
       text,
-      metrics: this.parser.closest(text).map((m) => m.name),
+      metrics: (unknown?.suggestions ?? this.parser.closest(text)).map((m) => m.name),
       topics: this.knowledge.suggest(text, 2),
     };
   }
@@ -155,7 +168,7 @@ export class AskService {
         return errorInterpretation({
           kind: 'unknown_metric',
           query: intent.text,
-          suggestions: this.parser.closest(intent.text),
+          suggestions: intent.metrics.flatMap((name) => this.catalog.metric(name) ?? []),
         });
       case 'empty':
         // Even an empty message gets next steps: the closest (here: the first) metrics and the request button.

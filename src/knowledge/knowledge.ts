@@ -430,6 +430,22 @@ const DELIVERABLES = [
   'breakdown',
 ];
 
+/** Things asked for by name in a request, though on their own ("a chart of signups") they are a metric question. */
+const REQUESTABLES = [
+  ...DELIVERABLES,
+  'metric',
+  'metrics',
+  'chart',
+  'list',
+  'export',
+  'extract',
+  'dataset',
+  'data set',
+  'spreadsheet',
+];
+/** Data pulls: a list of accounts, an export of events. */
+const PULLS = ['list', 'lists', 'export', 'extract', 'spreadsheet', 'csv', 'dataset', 'data set'];
+
 /**
  * Each pattern is a sequence of slots said in order; a slot is a list of alternative words or short phrases, and
  * `gap` is how many other words may come before it. Words are compared with edit distance, like topic keywords.
@@ -439,11 +455,26 @@ interface IntentPattern {
 }
 
 const REQUEST_PATTERNS: IntentPattern[] = [
-  // "request data", "request a new dashboard", "requesting some analysis"
+  // "request data", "request a new dashboard", "requesting some analysis", "request a new metric"
   {
     slots: [
       { any: ['request'], gap: 0 },
-      { any: ['data', ...DELIVERABLES], gap: 3 },
+      { any: ['data', ...REQUESTABLES], gap: 3 },
+    ],
+  },
+  // "a new metric for seat utilization", "add a metric for …"
+  {
+    slots: [
+      { any: ['new', 'add', 'another', 'define'], gap: 0 },
+      { any: ['metric', 'metrics', 'kpi'], gap: 1 },
+    ],
+  },
+  // "pull a list of enterprise accounts", "put together an export of …"
+  {
+    slots: [
+      { any: ['pull', 'compile', 'prepare', 'put together', 'build', 'make', 'create', 'need', 'want'], gap: 0 },
+      { any: ['a', 'an', 'the', 'some', 'me', 'us'], gap: 2 },
+      { any: PULLS, gap: 1 },
     ],
   },
   // "data request", "analytics request", "the request process", "request form"
@@ -482,12 +513,16 @@ const REQUEST_PATTERNS: IntentPattern[] = [
   },
 ];
 
+const LABELLED_REQUEST = /^\W*(?:(?:new|data|analytics|feature)\s+)?request\s*[:–—-]/i;
+
 const compiledPatterns = REQUEST_PATTERNS.map((p) => ({
   slots: p.slots.map((slot) => ({ gap: slot.gap, any: slot.any.map((phrase) => allTokens(phrase)) })),
 }));
 
 /** True when the text asks how to request work from the team, or asks for a deliverable to be built. */
 export function isRequestIntent(input: string): boolean {
+  // Labelled as one: "request: chart of searches by repo size, needed by end of q4".
+  if (LABELLED_REQUEST.test(input)) return true;
   const words = allTokens(input).slice(0, 200);
   if (words.length === 0) return false;
   return compiledPatterns.some((pattern) => sequenceMatches(words, pattern.slots, 0, 0));

@@ -43,14 +43,29 @@ export function bestSimilarity(word: string, among: readonly string[]): number {
 }
 
 /**
+ * "mktg" for "marketing", "mgmt" for "management": the first letter, then only consonants of the word in order,
+ * at least half of them.
+ */
+function isConsonantAbbreviation(typed: string, word: string): boolean {
+  if (typed[0] !== word[0] || /[aeiouy\d]/.test(typed.slice(1))) return false;
+  let at = 1;
+  for (const c of typed.slice(1)) {
+    at = word.indexOf(c, at) + 1;
+    if (at === 0) return false;
+  }
+  return typed.length * 2 >= word.replace(/[aeiouy]/g, '').length;
+}
+
+/**
  * How alike a typed word is to a known one, 0..1, for names people abbreviate: a prefix of three letters or more
- * scores 0.86 ("conv" for "conversion"); otherwise one typo (two from eight letters on) in words of four letters or
- * more, and nothing else.
+ * scores 0.86 ("conv" for "conversion"), a consonant abbreviation 0.8 ("mktg"); otherwise one typo (two from eight
+ * letters on) in words of four letters or more, and nothing else.
  */
 export function typoSimilarity(typed: string, word: string): number {
   if (typed === word) return 1;
   if (typed.length >= 3 && word.startsWith(typed)) return 0.86;
   if (typed.length < 4 || word.length < 4) return 0;
+  if (isConsonantAbbreviation(typed, word)) return 0.8;
   const allowed = typed.length >= 8 ? 2 : 1;
   // The distance is at least the difference in length: skip the table when that alone is too much.
   if (Math.abs(typed.length - word.length) > allowed) return 0;

@@ -81,7 +81,13 @@ export interface MetricQuestion {
 export type QuestionError =
   | { kind: 'empty'; suggestions?: Metric[] }
   | { kind: 'too_long'; length: number; max: number; suggestions?: Metric[] }
-  | { kind: 'unknown_metric'; query: string; suggestions: Metric[] }
+  | {
+      kind: 'unknown_metric';
+      query: string;
+      suggestions: Metric[];
+      /** The question asks for a number (a period, "how many", a rate): refused, not answered with a where-is note. */
+      asksForNumber?: boolean;
+    }
   | { kind: 'bad_range'; message: string; suggestions?: Metric[] }
   | { kind: 'future'; message: string; suggestions?: Metric[] }
   | { kind: 'derived_measure'; phrase: string; metric?: Metric; suggestions: Metric[] }
@@ -124,7 +130,27 @@ const FILLER = new Set(
   did much am were vs versus compared compare against when where our yo sum summary breakdown tally level levels
   was figure run runs running ran use uses using used hiya hey sorry bug thx thanks cheers ty asking wondering curious
   deck qbr slides meeting forecast renewal advance quick anyone someone folks numbers could should might total numbers
-  roughly approx ok so far to-date hows change changes popular among campaign campaigns`.split(/\s+/),
+  roughly approx ok so far to-date hows change changes popular among campaign campaigns trending usage created frm abt thru plz`.split(
+    /\s+/,
+  ),
+);
+/**
+ * Conversational phrases (greetings, apologies, asides, who the number is for), spent whole like dates. Only whole
+ * phrases: a word next to them that carries meaning ("quick q - signups on mobile") is still read or reported.
+ */
+const CONVERSATIONAL = new RegExp(
+  [
+    // Greetings and who is addressed, at the start or after punctuation: "morning all", "hey team", "hi @analytics-bot".
+    String.raw`(?:^|[,.!?;:–—-]\s*)(?:hey|hi|hello|hiya|yo|howdy|(?:good\s+)?(?:morning|afternoon|evening))(?:\s+(?:all|team|folks|everyone|everybody|y['’]?all|there|guys|friends|people|bot|@[\w.-]+))?(?=[\s,.!?:;–—-]|$)`,
+    // A handle typed as text rather than as a Slack mention.
+    String.raw`(?<![\w.])@[\w.-]+`,
+    String.raw`\bquick\s+(?:q|qq|question|one|ask)\b`,
+    String.raw`\b(?:(?:sorry|apologies)\s+(?:if\s+this\s+is|for)\s+(?:a\s+)?)?(?:dumb|silly|stupid|basic|naive|newbie)\s+(?:question|q)\b`,
+    String.raw`\b(?:these\s+days|thanks\s+in\s+advance|if\s+(?:you|anyone)\s+(?:know|knows|can|has\s+a\s+sec))\b`,
+    // Who the number is for: "for the all-hands", "for the board deck", "for a deck".
+    String.raw`\bfor\s+(?:the|a|an|my|our|this|tomorrow['’]?s|next\s+week['’]?s)\s+(?:[\w-]+\s+){0,2}?(?:deck|slides?|all[\s-]?hands|meeting|presentation|review|qbr|okrs?|standup|sync|newsletter|memo|board\s+meeting|town\s*hall|offsite|retro)\b`,
+  ].join('|'),
+  'giu',
 );
 /** Filler that does not join an unused phrase's neighbours ("on mobile" keeps its "on"). */
 const PREPOSITIONS = new Set(['on', 'in', 'from', 'for', 'with', 'at', 'via', 'through', 'using', 'among', 'by']);
@@ -186,9 +212,26 @@ const PER_NOUNS = new Set([
   'team',
   'dollar',
 ]);
-const DERIVED = /\b(?:ratio of|divided by|share of|percentage of|proportion of|growth rate of|per capita)\b/i;
+const DERIVED =
+  /\b(?:ratio of|divided by|share of|percentage of|proportion of|growth rate of|per capita)\b|(?:\bwhat\s+)?(?:%|\bpercent)\s+of\b/i;
 const DEFINITION =
-  /\b(?:what (?:counts|count|is counted) as|how (?:is|are|do (?:you|we)) [\w\s-]{1,60}?(?:defined|define|calculated|calculate|computed|compute|measured|measure|counted|count)\b|defin(?:e|ed|ition|itions)\b|what does [\w\s-]{1,60}? mean|meaning of|what is meant by|same thing|difference between|what's the difference|explain)/i;
+  /\b(?:what (?:counts|count|is counted|is considered) as|what(?:['’]?s| is| are) considered|how (?:is|are|do (?:you|we)|does (?:one|it)) (?:[\w\s-]{1,60}? )?(?:defined|define|calculated|calculate|computed|compute|measured|measure|counted|count)\b|defin(?:e|ed|ition|itions)\b|what (?:does|do) [\w\s-]{1,60}? (?:mean|measure|include|cover)\b|meaning of|what is meant by|same thing|difference between|what(?:['’]?s| is) the diff(?:erence)?\b|how (?:are|is|do|does) (?:they|these|those|it|the two|both) (?:differ|different)|explain)/i;
+/** "What is a code navigation action?": a thing asked about with an article, and no period, is its definition. */
+const DEFINITION_BY_ARTICLE = /^\W*(?:so,?\s+|and\s+)?what(?:['’]?s| is| are)\s+(?:a|an)\s/i;
+/** Words that ask for a number rather than for a place or a process. */
+const QUANTITY = /\bhow (?:many|much)\b|\b(?:number|count|total|average|avg) of\b|%|\bpercent|\brate\b/i;
+/**
+ * Measures the catalog does not define: said next to a metric they ask another question ("churn rate", "session
+ * duration", "retention of the signup cohort"), so they are refused with the closest metrics, never reported as a
+ * word the answer merely did not use.
+ */
+const UNDEFINED_MEASURES = new Set(
+  `churn churned retention retained cohort cohorts duration length lifetime ltv clv revenue mrr arr nps csat views
+  pageviews downloads clicks stars tickets funnel engagement latency uptime utilization utilisation profit margin roi
+  cac bookings`.split(/\s+/),
+);
+/** Words that may qualify a metric's one-word synonym without naming another thing ("new installs"). */
+const NEUTRAL_MODIFIERS = new Set(['new', 'unique', 'distinct', 'recent', 'current', 'latest', 'active']);
 const COMPARE_WORD = /^(?:vs\.?|versus|compared|compare|against|relative)$/i;
 
 const SHORT_CODE = /^[A-Z]{2,3}$/;
@@ -268,7 +311,10 @@ function tokenScore(query: string[], phrase: string[]): number {
     if (min === 0) return 0;
   }
   const matched = phrase.filter((p) => query.some((q) => similarity(q, p) >= 0.7)).length;
-  return min * (0.5 + 0.5 * (matched / phrase.length));
+  const score = min * (0.5 + 0.5 * (matched / phrase.length));
+  // A name shortened to its head noun and a qualifier ("nav actions" for Code navigation actions) is still that name.
+  const head = similarity(query[query.length - 1]!, phrase[phrase.length - 1]!);
+  return query.length >= 2 && min >= 0.86 && head >= 0.86 ? Math.max(score, 0.8) : score;
 }
 
 function plural(word: string): string[] {
@@ -345,11 +391,18 @@ export class QuestionParser {
       }
       return e;
     };
-    const add = (phrase: string[], f: (e: PhraseEntry) => void) => {
-      if (phrase.length === 0 || phrase.length > MAX_PHRASE_WORDS) return;
+    const addOne = (phrase: string[], f: (e: PhraseEntry) => void) => {
       const last = phrase[phrase.length - 1]!;
       for (const variant of last.length > 2 ? plural(last) : [last]) {
         f(entry([...phrase.slice(0, -1), variant].join(' ')));
+      }
+    };
+    const add = (phrase: string[], f: (e: PhraseEntry) => void) => {
+      if (phrase.length === 0 || phrase.length > MAX_PHRASE_WORDS) return;
+      addOne(phrase, f);
+      // Two words written as one: "selfhosted searches", "onprem".
+      for (let i = 0; i + 1 < phrase.length; i++) {
+        addOne([...phrase.slice(0, i), phrase[i]! + phrase[i + 1]!, ...phrase.slice(i + 2)], f);
       }
     };
     for (const { metric, phrases } of this.#metricPhrases) {
@@ -373,9 +426,9 @@ export class QuestionParser {
           e.values.push(ref);
           e.exact = [...(e.exact ?? []), value];
         } else {
-          add(words(value), (e) => e.values.push(ref));
+          add(words(value), (e) => e.values.includes(ref) || e.values.push(ref));
         }
-        for (const alias of aliases) add(words(alias), (e) => e.values.push(ref));
+        for (const alias of aliases) add(words(alias), (e) => e.values.includes(ref) || e.values.push(ref));
       }
     }
     this.#valuesByDimension = new Map([...byDim].map(([k, v]) => [k, [...v]]));
@@ -694,7 +747,9 @@ class Reading {
 
   read(): ParseResult {
     const text = this.#text;
-    const definition = DEFINITION.test(text);
+    let definition = DEFINITION.test(text);
+    // Greetings and asides carry no part of the question.
+    for (const m of text.matchAll(CONVERSATIONAL)) this.#spend(m.index, m.index + m[0].length);
 
     // 0. Filters written out: "where plan = pro", "country != US", "plan: enterprise".
     this.#explicit = this.#p.explicitFilters(text);
@@ -775,7 +830,9 @@ class Reading {
       const fuzzy = this.#fuzzyMetricFromLeftovers();
       if (fuzzy) named = fuzzy;
     }
+    named = this.#qualified(named);
 
+    definition ||= DEFINITION_BY_ARTICLE.test(text) && ranges.length === 0 && !rangeError;
     if (definition) {
       if (named.length > 0) return fail({ kind: 'definition', metrics: named.slice(0, 2) });
     }
@@ -784,7 +841,8 @@ class Reading {
       if (rangeError?.reason === 'future') {
         return fail({ kind: 'future', message: rangeError.message, suggestions: this.#p.closest(query) });
       }
-      return fail({ kind: 'unknown_metric', query, suggestions: this.#p.closest(query) });
+      const asksForNumber = ranges.length > 0 || rangeError !== undefined || QUANTITY.test(text);
+      return fail({ kind: 'unknown_metric', query, suggestions: this.#p.closest(query), asksForNumber });
     }
     if (named.length > 1 && !definition) {
       const choices = named.slice(0, 3).map((metric) => this.#build(metric, range, compareAsk, rangeError));
@@ -894,6 +952,37 @@ class Reading {
       if (x.role) continue;
       if (GRAIN_ADVERBS[x.norm]) x.role = { kind: 'grain', grain: GRAIN_ADVERBS[x.norm]!, adverb: true };
     }
+  }
+
+  /**
+   * A word of another metric's name said next to the one named makes that metric ("traffic to the docs site" is
+   * Docs site sessions, not Marketing site sessions): together they must be one of its names or synonyms.
+   */
+  #qualified(named: Metric[]): Metric[] {
+    if (named.length !== 1) return named;
+    const t = this.#tokens;
+    const at = t.findIndex((x) => x.role?.kind === 'metric');
+    if (at < 0) return named;
+    const role = t[at]!.role;
+    let end = at;
+    while (end + 1 < t.length && t[end + 1]!.role === role) end++;
+    const phrase = t.slice(at, end + 1).map((x) => x.norm);
+    for (let i = Math.max(0, at - 4); i < Math.min(t.length, end + 5); i++) {
+      const x = t[i]!;
+      if (i >= at && i <= end) continue;
+      if ((x.role && x.role.kind !== 'value') || FILLER.has(x.norm) || !this.#p.isMetricWord(x.norm)) continue;
+      // In one clause, with only filler between ("sessions on the docs site").
+      const between = i < at ? t.slice(i + 1, at) : t.slice(end + 1, i);
+      if (between.some((y) => y.role || !(FILLER.has(y.norm) || STOP.has(y.norm)))) continue;
+      if (t.slice(Math.min(i, at) + 1, Math.max(i, end) + 1).some((y) => y.breakBefore)) continue;
+      const other = this.#p.lookup([x.norm, ...phrase].join(' '))?.metrics;
+      if (other?.length !== 1 || other[0] === named[0]) continue;
+      const qualified: Role = { kind: 'metric', metrics: other, values: [] };
+      for (let k = at; k <= end; k++) t[k]!.role = qualified;
+      x.role = qualified;
+      return other;
+    }
+    return named;
   }
 
   #fuzzyMetricFromLeftovers(): Metric[] | null {
@@ -1116,6 +1205,7 @@ class Reading {
         suggestions: this.#p.closest(this.#text, metric),
       });
     }
+    if (t.some((x, i) => free(i) && UNDEFINED_MEASURES.has(x.norm))) return this.#anotherMeasure(metric);
     if (orderPending) {
       // "the biggest channel" is one; "the biggest channels" a few.
       const plural = t.slice(orderPending.at + 1, orderPending.at + 4).some((x) => /[a-z]s$/.test(x.norm));
@@ -1333,6 +1423,22 @@ class Reading {
       j++;
     }
 
+    // "extension installs": an unknown word compounded with a one-word synonym names something else.
+    const head = t.findIndex((x) => isMetric(x));
+    const modifier = head > 0 ? t[head - 1]! : undefined;
+    if (
+      modifier &&
+      free(head - 1) &&
+      !t[head]!.breakBefore &&
+      !isMetric(t[head + 1]) &&
+      /^\p{L}+$/u.test(modifier.norm) &&
+      !FILLER.has(modifier.norm) &&
+      !NEUTRAL_MODIFIERS.has(modifier.norm) &&
+      !this.#p.metricWordsOf(metric).includes(modifier.norm) &&
+      ![metric.name.replace(/_/g, ' '), metric.label].flatMap(words).flatMap(plural).includes(t[head]!.norm)
+    ) {
+      return this.#anotherMeasure(metric);
+    }
     if (asked.length > 0) {
       const first = asked[0]!;
       const choices = first.choices.map((choice) => {
@@ -1398,6 +1504,16 @@ class Reading {
       out.set(b.i, { dimension: shared[0]!, joins });
     }
     return out;
+  }
+
+  /** The question names a measure the catalog does not define: the closest metrics, the one named first. */
+  #anotherMeasure(metric: Metric): ParseResult {
+    return fail({
+      kind: 'unknown_metric',
+      query: this.#text,
+      suggestions: this.#p.closest(this.#text, metric),
+      asksForNumber: true,
+    });
   }
 
   #finish(

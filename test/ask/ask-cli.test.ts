@@ -82,6 +82,22 @@ describe('ask --json', () => {
     expect(body.text).toContain('What changed: Searches');
   });
 
+  it('tells where-is, request and a number the catalog lacks apart', async () => {
+    const how = await askJson('how do i track a new event in the product');
+    expect(how.body.interpretation).toEqual({
+      intent: 'where_is',
+      topic: 'event_tracking',
+      metric: 'weekly_active_users',
+    });
+    const request = await askJson('request: chart of searches by repo size, needed by end of q4, nice to have');
+    expect(request.body.interpretation).toEqual({ intent: 'request' });
+    // A number is asked for: refused with the closest metrics, the where-is topic offered as a suggestion only.
+    const views = await askJson('how many page views did we get last week');
+    expect(views.code).toBe(1);
+    expect(views.body.interpretation).toMatchObject({ intent: 'refuse', reason: 'unknown_metric', request: true });
+    expect(views.body.text).toContain('Google Analytics');
+  });
+
   it('exits 3 with the choices when it would ask back', async () => {
     const { code, body } = await askJson('searches or code navigation last week?');
     expect(code).toBe(ASK_BACK_EXIT_CODE);

@@ -241,6 +241,10 @@ describe('isRequestIntent', () => {
     'we need a deep dive into search usage',
     'can someone put together a deck on Q3 usage',
     'requst data',
+    "I'd like to request a new metric for seat utilization",
+    'request: chart of searches by repo size, needed by end of q4, nice to have',
+    'could the analytics team pull a list of enterprise accounts that stopped pinging?',
+    'can we get a new metric added for monthly active users?',
   ])('recognises %j', (text) => {
     expect(isRequestIntent(text)).toBe(true);
   });
@@ -257,6 +261,9 @@ describe('isRequestIntent', () => {
     "where's the signups dashboard",
     'who do I ask about HubSpot access',
     'I have a quick question',
+    'which metrics can the bot answer?',
+    'pull signups by plan for last month',
+    "what's the request for? signups last week",
     '',
   ])('does not mistake %j for a request', (text) => {
     expect(isRequestIntent(text)).toBe(false);

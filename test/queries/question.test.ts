@@ -213,6 +213,74 @@ describe('QuestionParser.parse: metric names', () => {
   });
 });
 
+describe('QuestionParser.parse: intents and vocabulary', () => {
+  it.each([
+    ['what is a code navigation action', ['code_navigation_events']],
+    ["what's considered an active user", ['weekly_active_users']],
+    ['how do we calculate marketing spend?', ['marketing_spend']],
+    ['what does trial conversion actually measure', ['trial_conversion_rate']],
+    ["searches vs self-hosted searches - what's the diff?", ['searches', 'self_hosted_searches']],
+    ['docs sessions vs marketing sessions, how are they different', ['docs_sessions', 'marketing_sessions']],
+  ])('reads "%s" as a definition, with no number', (text, metrics) => {
+    expect(names(rejection(text, 'definition').metrics)).toEqual(metrics);
+  });
+
+  it('reads "what is a …" with a period as a metric question', () => {
+    expect(ask("what's a typical week of signups in october").metric.name).toBe('signups');
+  });
+
+  it.each([
+    ["what's our churn rate last quarter", 'signups last quarter'],
+    ['average session duration on the marketing site last week', 'marketing sessions last week'],
+    ['retention of the october signup cohort', 'signups in october'],
+    ['extension installs in october', 'installs in october'],
+  ])('refuses a measure the catalog does not define: "%s" (not %s with a word unused)', (text) => {
+    const error = rejection(text, 'unknown_metric');
+    expect(error.asksForNumber).toBe(true);
+    expect(error.suggestions).toHaveLength(3);
+  });
+
+  it('answers a neutral or the metric’s own word before a one-word synonym, reporting what it did not use', () => {
+    expect(ask('new installs last week').unused).toEqual(['new']);
+    expect(ask('site traffic last 30 days').metric.name).toBe('marketing_sessions');
+  });
+
+  it.each([
+    ['mktg spend last month', 'marketing_spend'],
+    ['nav actions last week', 'code_navigation_events'],
+    ['selfhosted searches last month', 'self_hosted_searches'],
+    ['traffic to the docs site in october', 'docs_sessions'],
+    ['sessions on the docs site last month', 'docs_sessions'],
+  ])('reads the shortened or qualified name "%s" as %s, nothing unused', (text, metric) => {
+    const q = ask(text);
+    expect(q.metric.name).toBe(metric);
+    expect(q.unused).toEqual([]);
+  });
+
+  it.each([
+    ['quick q - how many signups last week?', []],
+    ['morning all, could someone tell me the bounce rate for last month pls 🙏', []],
+    ['hey @analytics-bot how are signups trending over the last 8 weeks? weekly pls', []],
+    ['sorry if this is a dumb question but how many self-hosted instances do we have these days? for a deck', []],
+    ['total code searches in september for the all-hands', []],
+    // A word that carries meaning next to a conversational phrase is still reported.
+    ['quick q - signups on mobile last week', ['on mobile']],
+    ['morning all, signups from partners for the all-hands', ['from partners']],
+  ])('understands conversational phrases as a whole: "%s"', (text, unused) => {
+    expect(ask(text).unused).toEqual(unused);
+  });
+
+  it('reads "why did … change?" as the metric question inside, compared with the period before', () => {
+    const q = ask('why did docs sessions from germany drop last month?');
+    expect(q.intent).toBe('why_changed');
+    expect(summary(q)).toMatchObject({ metric: 'docs_sessions', start: '2026-10-01', end: '2026-11-01' });
+    expect(q.filters.map((f) => [f.dimension.name, f.values])).toEqual([['country', ['DE']]]);
+    expect(q.comparison?.range.start.toISODate()).toBe('2026-09-01');
+    expect(q.comparison?.range.end.toISODate()).toBe('2026-10-01');
+    expect(ask('docs sessions from germany last month').intent).toBeUndefined();
+  });
+});
+
 describe('QuestionParser.parse: grain', () => {
   it.each([
     ['signups daily', 'day'],
