@@ -23,7 +23,7 @@ export interface IssueFacts {
 }
 
 export interface RecipientDeps {
-  outbox: Pick<RequestOutbox, 'filedByIssue'>;
+  outbox: Pick<RequestOutbox, 'findByIssue'>;
   /** Tracker login (lower case) → Slack user id, from GITHUB_USER_MAP. */
   userMap: Readonly<Record<string, string>>;
   slack: WebClient;
@@ -80,7 +80,7 @@ export function createRecipientFinder(deps: RecipientDeps): RecipientFinder {
   return {
     slackUserFor,
     async recipientFor(tracker, issueNumber, event) {
-      const row = deps.outbox.filedByIssue(tracker, issueNumber);
+      const row = deps.outbox.findByIssue(tracker, issueNumber);
       if (row) {
         const { requester, origin } = row.request;
         const thread =

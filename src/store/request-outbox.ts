@@ -323,19 +323,6 @@ export class RequestOutbox {
     return rows.map(toRow);
   }
 
-  /** Records what a webhook said about a filed issue; returns the row it belongs to, if the bot filed it. */
-  updateIssue(
-    issueNumber: number,
-    change: { state?: 'open' | 'closed'; boardStatus?: string | null; closedAt?: number | null },
-    now: number,
-  ): OutboxRow | undefined {
-    const row = this.db
-      .prepare(`SELECT key FROM data_requests WHERE issue_number = ? AND status = 'filed'`)
-      .get(issueNumber) as { key: string } | undefined;
-    if (!row) return undefined;
-    return this.recordIssueState(row.key, change, now);
-  }
-
   /** Records what the tracker said about the request stored under `key` (keyed, so tracker numbers never collide). */
   recordIssueState(
     key: string,
@@ -359,7 +346,7 @@ export class RequestOutbox {
    * The filed request behind issue `number` of `tracker` (GitHub: `owner/name`, any case), from the bot's own
    * records: where notifications go is decided here, never by anything written in the issue.
    */
-  filedByIssue(tracker: string, number: number): OutboxRow | undefined {
+  findByIssue(tracker: string, number: number): OutboxRow | undefined {
     const rows = this.db
       .prepare(`SELECT * FROM data_requests WHERE issue_number = ? AND status = 'filed' ORDER BY created_at`)
       .all(number) as RawRow[];

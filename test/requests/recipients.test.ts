@@ -17,7 +17,7 @@ function setup(emails: Record<string, string | null>, slackAnswer: (email: strin
       return [200, slackAnswer(email)];
     });
   const finder = createRecipientFinder({
-    outbox: { filedByIssue: () => undefined },
+    outbox: { findByIssue: () => undefined },
     userMap: { mapped: 'U0MAPPED' },
     slack: new WebClient('xoxb-test', { slackApiUrl: `${SLACK_API}/api/`, retryConfig: { retries: 0 } }),
     publicEmail: async (login) => {

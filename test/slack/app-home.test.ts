@@ -133,9 +133,9 @@ describe('App Home and /analytics my', () => {
       },
       created,
     );
-    if (kind === 'board') outbox.updateIssue(number, { boardStatus: 'In progress' }, created);
-    if (kind === 'closed') outbox.updateIssue(number, { state: 'closed', closedAt: NOW - 5 * DAY }, NOW);
-    if (kind === 'closed-long-ago') outbox.updateIssue(number, { state: 'closed', closedAt: NOW - 60 * DAY }, NOW);
+    if (kind === 'board') outbox.recordIssueState(key, { boardStatus: 'In progress' }, created);
+    if (kind === 'closed') outbox.recordIssueState(key, { state: 'closed', closedAt: NOW - 5 * DAY }, NOW);
+    if (kind === 'closed-long-ago') outbox.recordIssueState(key, { state: 'closed', closedAt: NOW - 60 * DAY }, NOW);
     return { key, title, number, kind, neededBy };
   }
 

@@ -15,7 +15,7 @@ import type { RequestOutbox } from '../../store/request-outbox.js';
 
 export interface WebhookDeps {
   slack: WebClient;
-  outbox: RequestOutbox;
+  outbox: Pick<RequestOutbox, 'findByIssue'>;
   items: ItemLookup;
   notifier: RequestNotifier;
   /** GitHub login → Slack user id, from GITHUB_USER_MAP. */
