@@ -127,8 +127,8 @@ export function buildApp(deps: Deps, options: BuildOptions = {}): BotApp {
 
   const webhooks = createWebhookRoute(config.github.webhookSecret, logger, telemetry, {
     deliveries: {
-      handled: (id) => deps.conversations.handled('seen_deliveries', id),
-      markHandled: (id) => deps.conversations.markHandled('seen_deliveries', id, deps.clock().getTime()),
+      handled: (id) => deps.webhookDeliveries.handled(id),
+      markHandled: (id) => deps.webhookDeliveries.markHandled(id, deps.clock().getTime()),
     },
   });
   if (webhooks.webhooks) {

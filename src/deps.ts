@@ -32,11 +32,12 @@ import { MetricAccess } from './slack/access.js';
 import { createQuestionLimiter, type QuestionLimiter } from './slack/question-limiter.js';
 import { SlowLane } from './slow-lane.js';
 import { BytesLedger } from './store/bytes-ledger.js';
-import { ConversationStore } from './store/conversation-store.js';
 import { type Db, openDatabase } from './store/database.js';
+import { DeliveryDedupe } from './store/delivery-dedupe.js';
 import { DigestLedger } from './store/digest-ledger.js';
 import { FeedbackStore } from './store/feedback-store.js';
 import { InstanceRegistry } from './store/instances.js';
+import { ThreadStore } from './store/thread-store.js';
 import { WatchStore } from './store/watch-store.js';
 import { TaskTracker } from './tasks.js';
 import { createTelemetry, type Telemetry } from './telemetry.js';
@@ -72,7 +73,10 @@ export interface Deps {
   /** A Web API client for work that is not a reply to a request (DMs, announcements, the digest). */
   readonly slack: WebClient;
   readonly ask: AskService;
-  readonly conversations: ConversationStore;
+  /** Slack event ids already answered: a redelivered event (same event_id) is ignored. */
+  readonly slackEvents: DeliveryDedupe;
+  /** GitHub webhook deliveries already handled: a redelivery (or "Redeliver") does nothing twice. */
+  readonly webhookDeliveries: DeliveryDedupe;
   /** Answers shown and the 👍/👎 given on them. */
   readonly feedback: FeedbackStore;
   /** Board items behind projects_v2_item webhooks (#7). */
@@ -155,7 +159,6 @@ export async function createDeps(config: Config, logger: Logger, overrides: Deps
   values.onChange((snapshot) => parser.setValues(snapshot.values));
   const tasks = o.tasks ?? new TaskTracker();
   const access = o.access ?? new MetricAccess();
-  const conversations = o.conversations ?? new ConversationStore(db);
   const charts = o.charts ?? createChartRenderer();
   const ttlMs = config.metrics.cacheTtlSeconds * 1000;
   const budget = createQueryBudget(new BytesLedger(db), config.budgets);
@@ -208,8 +211,9 @@ export async function createDeps(config: Config, logger: Logger, overrides: Deps
     instance,
     digest,
     slack,
-    ask: o.ask ?? new AskService(parser, catalog, loadKnowledgeFile(config.knowledgeFile), conversations),
-    conversations,
+    ask: o.ask ?? new AskService(parser, catalog, loadKnowledgeFile(config.knowledgeFile), new ThreadStore(db)),
+    slackEvents: o.slackEvents ?? new DeliveryDedupe(db, 'slack_events'),
+    webhookDeliveries: o.webhookDeliveries ?? new DeliveryDedupe(db, 'github_deliveries'),
     feedback: o.feedback ?? new FeedbackStore(db),
     items: o.items ?? gh.items,
     userMap: o.userMap ?? loadUserMap(config.github.userMapFile),

@@ -30,7 +30,7 @@ export const askBot =
       ExplainDeps &
       Pick<
         HandlerDeps,
-        'ask' | 'catalog' | 'conversations' | 'feedback' | 'logger' | 'charts' | 'chartMode' | 'timezone'
+        'ask' | 'catalog' | 'slackEvents' | 'feedback' | 'logger' | 'charts' | 'chartMode' | 'timezone'
       >,
   ) =>
   async ({ event, body, client, context }: AllMiddlewareArgs & SlackEventMiddlewareArgs<'app_mention' | 'message'>) => {
@@ -41,7 +41,7 @@ export const askBot =
     const log = requestLog(deps, context, { user: e.user, channel: e.channel, surface: `event:${e.type}` });
     const now = deps.clock();
     const eventId = (body as { event_id?: string }).event_id ?? `${e.channel}:${e.ts}`;
-    if (!deps.conversations.firstSighting('seen_events', eventId, now.getTime())) {
+    if (!deps.slackEvents.firstSighting(eventId, now.getTime())) {
       log.info({ eventId }, 'redelivered event ignored');
       return;
     }

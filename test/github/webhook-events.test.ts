@@ -697,12 +697,12 @@ describe('GitHub webhook events close the loop', () => {
       t = await start();
       let recordedWhilePosting: boolean | undefined;
       t.onSlackMethod('chat.postMessage', (b) => {
-        recordedWhilePosting ??= t.deps.conversations.handled('seen_deliveries', 'crash-1');
+        recordedWhilePosting ??= t.deps.webhookDeliveries.handled('crash-1');
         return { body: { ok: true, channel: b.channel, ts: '1700000001.000200' } };
       });
       await deliver('issues', markIssue(example('issues', 'reopened')), { id: 'crash-1' });
       expect(recordedWhilePosting).toBe(false);
-      expect(t.deps.conversations.handled('seen_deliveries', 'crash-1')).toBe(true);
+      expect(t.deps.webhookDeliveries.handled('crash-1')).toBe(true);
     });
   });
 });
