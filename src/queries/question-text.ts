@@ -87,6 +87,8 @@ export function correctDateWords(
     const allowed = w.length >= 8 ? 2 : 1;
     for (const word of [...pool, ...units]) {
       if (word[0] !== w[0] || Math.abs(word.length - w.length) > allowed) continue;
+      // "on Sundays" is every Sunday, not a near miss of one.
+      if (w === `${word}s`) continue;
       if (distance(w, word) <= allowed) {
         corrections.push(`read “${typed}” as ${word}`);
         previous = word;

@@ -101,8 +101,13 @@ export { NUMC as COUNT_PATTERN, WD as WEEKDAY_PATTERN };
 
 const WD = '(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday|mon|tue|tues|wed|thu|thur|thurs|fri|sat)';
 const YEAR = '(?:19|20)\\d{2}';
-/** A day of the month said without its month ("the 20th"): the ordinal suffix makes it a date ("the 3" is not). */
-const MDAY = '(?:the\\s+)?\\d{1,2}(?:st|nd|rd|th)';
+/**
+ * A day of the month said without its month ("the 20th"): the ordinal suffix makes it a date ("the 3" is not), and
+ * not when it ranks something else ("the 2nd week", "3rd largest").
+ */
+const MDAY =
+  '(?:the\\s+)?\\d{1,2}(?:st|nd|rd|th)(?!\\s+(?:weeks?|months?|quarters?|years?|days?|half|place|time|largest|biggest|' +
+  'most|highest|lowest|fewest|smallest|least|best|worst|percentile)(?![\\p{L}\\p{N}]))';
 /** Holidays people name as dates: fixed days, and the US retail days counted from Thanksgiving. */
 const HOLIDAY =
   "(?:christmas|xmas)(?:\\s+(?:eve|day))?|new\\s+year(?:['’]?s)?(?:\\s+(?:eve|day))?|nye|halloween" +
@@ -124,11 +129,19 @@ const HOLIDAYS: Record<string, [number, number] | ((year: number, zone: string) 
   'black friday': (year, zone) => thanksgiving(year, zone).plus({ days: 1 }),
   'cyber monday': (year, zone) => thanksgiving(year, zone).plus({ days: 4 }),
 };
+/**
+ * A holiday is a date where it is said as one: after a preposition, "last"/"this", or with its year. Elsewhere
+ * ("the christmas campaign") it is a word the caller reports, not a day it answers for.
+ */
+const HOLIDAY_SAID =
+  `(?:(?:last|this)\\s+(?:${HOLIDAY})|(?:${HOLIDAY})(?=\\s+${YEAR})` +
+  `|(?<=(?:^|[^\\p{L}\\p{N}])(?:on|over|during|for|at|around|since|from|until|till|to|through|thru|and|vs|versus|than|of|before|after|between)\\s+(?:the\\s+)?)(?:${HOLIDAY}))` +
+  `(?:\\s+${YEAR})?`;
 /** One calendar day, in the forms people type. */
 const DAY =
   `(?:${YEAR}-\\d{1,2}-\\d{1,2}|\\d{1,2}/\\d{1,2}(?:/(?:${YEAR}|\\d{2}))?` +
   `|${MON}\\s+\\d{1,2}${ORD}(?:,?\\s+${YEAR})?|(?:the\\s+)?\\d{1,2}${ORD}\\s+(?:of\\s+)?${MON}(?:,?\\s+${YEAR})?` +
-  `|(?:(?:last|this)\\s+)?(?:${HOLIDAY})(?:\\s+${YEAR})?` +
+  `|${HOLIDAY_SAID}` +
   `|(?:the\\s+)?day\\s+before\\s+yesterday` +
   `|(?:last\\s+|this\\s+|past\\s+)?${WD}|yesterday|yday|today|${NUM}\\s+(?:days?|weeks?)\\s+ago|${MDAY})`;
 /** Where an open range can start: a day, a month, a quarter, a year, or the beginning of one. */

@@ -84,13 +84,13 @@ const CASES: Array<[string, string, string, string]> = [
   ['on the 20th', '2026-11-20', '2026-11-21', 'Fri Nov 20, 2026'],
   ['on the 31st', '2026-10-31', '2026-11-01', 'Sat Oct 31, 2026'],
   ['the day before yesterday', '2026-11-27', '2026-11-28', 'Fri Nov 27, 2026'],
-  // Holidays are their latest date, or the one in the year said.
+  // Holidays said as dates are their latest date, or the one in the year said.
   ['on halloween', '2026-10-31', '2026-11-01', 'Sat Oct 31, 2026'],
-  ['christmas eve', '2025-12-24', '2025-12-25', 'Wed Dec 24, 2025'],
-  ["new year's day", '2026-01-01', '2026-01-02', 'Thu Jan 1, 2026'],
+  ['on christmas eve', '2025-12-24', '2025-12-25', 'Wed Dec 24, 2025'],
+  ["over new year's day", '2026-01-01', '2026-01-02', 'Thu Jan 1, 2026'],
   ['christmas 2024', '2024-12-25', '2024-12-26', 'Wed Dec 25, 2024'],
-  ['black friday', '2026-11-27', '2026-11-28', 'Fri Nov 27, 2026'],
-  ['cyber monday', '2025-12-01', '2025-12-02', 'Mon Dec 1, 2025'],
+  ['on black friday', '2026-11-27', '2026-11-28', 'Fri Nov 27, 2026'],
+  ['for cyber monday', '2025-12-01', '2025-12-02', 'Mon Dec 1, 2025'],
   // Ranges of days with the month after them, or none (the latest month the range has begun in).
   ['1-15 nov', '2026-11-01', '2026-11-16', '2026-11-01 to 2026-11-15'],
   ['the 3rd to the 9th of October', '2026-10-03', '2026-10-10', '2026-10-03 to 2026-10-09'],
@@ -135,6 +135,10 @@ describe.each(ZONES)('findTimeRange in %s', (zone) => {
     expect(findTimeRange('instances on 5.1', NOW, zone)).toBeNull();
     expect(findTimeRange('top 5 countries', NOW, zone)).toBeNull();
     expect(findTimeRange('the 3 biggest plans', NOW, zone)).toBeNull();
+    // An ordinal that ranks something else, a holiday used as a name.
+    expect(findTimeRange('the 3rd largest plan', NOW, zone)).toBeNull();
+    expect(findTimeRange('the 2nd week', NOW, zone)).toBeNull();
+    expect(findTimeRange('the christmas campaign', NOW, zone)).toBeNull();
     expect(findTimeRange('average searches a day', NOW, zone)).toBeNull();
     expect(findTimeRange('', NOW, zone)).toBeNull();
   });
