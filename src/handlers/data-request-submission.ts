@@ -5,8 +5,8 @@
 import type { AllMiddlewareArgs, SlackViewMiddlewareArgs, ViewSubmitAction } from '@slack/bolt';
 import type { WebClient } from '@slack/web-api';
 import { LRUCache } from 'lru-cache';
-import { readContext, readSubmission } from '../requests/submission.js';
 import { requestReceivedView } from '../views/data-request-modal.js';
+import { readContext, readSubmission } from '../views/data-request-submission.js';
 import { requestLog } from './answer-question.js';
 import type { HandlerDeps } from './handler-deps.js';
 

@@ -1,11 +1,11 @@
 /**
- * Reads a data request modal submission (untrusted: Slack relays whatever the client sent) into a DataRequest,
+ * Reads the data request modal back (untrusted: Slack relays whatever the client sent) into a DataRequest,
  * or into per-block error messages for `response_action: "errors"`.
  */
 import { DateTime } from 'luxon';
 import { z } from 'zod';
-import { ACTIONS, BLOCKS, LIMITS, MAX_CONTEXT_MESSAGE, type ModalContext } from '../views/data-request-modal.js';
-import { DATA_SOURCES, type DataRequest } from './data-request.js';
+import { DATA_SOURCES, type DataRequest } from '../requests/data-request.js';
+import { ACTIONS, BLOCKS, LIMITS, MAX_CONTEXT_MESSAGE, type ModalContext } from './data-request-modal.js';
 
 type StateValues = Record<string, Record<string, Record<string, unknown>>>;
 
