@@ -104,6 +104,8 @@ describe('👍 / 👎 on answers', () => {
     expect(res.status).toBe(200);
     const ack = (await res.json()) as Json;
     expect(ack).toMatchObject({ response_action: 'update', view: { title: { text: 'Thanks' } } });
+    // The audit line is written after the ack: wait for the work the submission started.
+    await t.settle();
     expect(feedbackRows()).toEqual([
       {
         answer_id: id,
