@@ -171,6 +171,10 @@ const NEGATIONS = new Set([
   'no',
   'besides',
 ]);
+const AUDIENCE =
+  /\b(?:(?:asking|its|it's|this\s+is)\s+)?(?:for|from|on\s+behalf\s+of)\s+(?:the\s+|our\s+|my\s+)?(?:[\p{L}\p{N}&-]+\s+){0,2}(?:team|squad|crew)\b/giu;
+/** Said before an exception ("everyone but free users"). */
+const EVERYONE = new Set(['everyone', 'everybody', 'everything', 'anyone', 'anybody', 'all']);
 const BREAKDOWN_INTRO = new Set(['by', 'per', 'each', 'across', 'split', 'broken', 'grouped', 'group', 'segmented']);
 const GRAIN_ADVERBS: Record<string, Grain> = { daily: 'day', weekly: 'week', monthly: 'month', quarterly: 'quarter' };
 const GRAIN_NOUNS: Record<string, Grain> = {
@@ -597,7 +601,9 @@ export class QuestionParser {
       if (key.includes(' ') || refs.some((r) => SHORT_CODE.test(r.value) && norm(r.value) === key)) continue;
       const score = similarity(word, key);
       if (score >= 0.8 && score < 1 && (!best || score > best.score)) {
-        const ref = refs.find((r) => allowed.includes(r.dimension));
+        const mine = refs.filter((r) => allowed.includes(r.dimension));
+        // A near miss of a word for several values ("payed") is not guessed.
+        const ref = mine.length === 1 ? mine[0] : undefined;
         if (ref) best = { ref, score };
       }
     }
@@ -712,6 +718,14 @@ const COMPARISON_RULES: Array<{ re: RegExp; build(m: RegExpExecArray): Compariso
   },
 ];
 
+/** Words that nearly name a metric: tokens from..to, and how alike. */
+interface FuzzyRun {
+  score: number;
+  from: number;
+  to: number;
+  metrics: Metric[];
+}
+
 /** One reading of one question. */
 class Reading {
   readonly #p: QuestionParser;
@@ -760,6 +774,9 @@ class Reading {
       const w = /\bwhere\s+$/i.exec(before);
       if (w) this.#spend(w.index, f.start);
     }
+
+    // Who the number is for ("asking for the IDE team") is context, not a filter or a breakdown.
+    for (const m of text.matchAll(AUDIENCE)) this.#spend(m.index, m.index + m[0].length);
 
     const where = /\bwhere\s+([\p{L}_ -]{1,40}?)\s*(?:!=|<>|==|=|:|\bis\b|\bequals\b)/iu.exec(this.#masked());
     if (where) this.#unknownWhere = where[1]!.trim();
@@ -813,8 +830,22 @@ class Reading {
       // A phrase that is both a metric and a value of another named metric's dimension is that value
       // ("trial conversion for self-hosted").
       const replaced = new Map<Role, Role>();
+      // A one-word metric name right after a value of another named metric's dimension is that value's noun
+      // ("bounce rate for paid traffic", "docs sessions, no direct traffic"): part of the value, not a metric.
+      for (const [k, t] of tokens.entries()) {
+        const role = t.role;
+        const prev = tokens[k - 1]?.role;
+        if (role?.kind !== 'metric' || prev?.kind !== 'value' || t.breakBefore) continue;
+        if (tokens[k + 1]?.role === role || tokens[k - 1]?.role === role) continue;
+        const others = named.filter((m) => !role.metrics.includes(m));
+        if (prev.values.some((v) => others.some((m) => m.dimensions.includes(v.dimension.name)))) {
+          t.role = { kind: 'used' };
+        }
+      }
+      named = unique(tokens.flatMap((t) => (t.role?.kind === 'metric' ? t.role.metrics : [])));
       for (const t of metricTokens) {
-        const role = t.role as Extract<Role, { kind: 'metric' }>;
+        if (t.role?.kind !== 'metric') continue;
+        const role = t.role;
         const others = named.filter((m) => !role.metrics.includes(m));
         const asValue = role.values.filter((v) => others.some((m) => m.dimensions.includes(v.dimension.name)));
         if (others.length === 0 || asValue.length === 0) continue;
@@ -827,8 +858,21 @@ class Reading {
       );
     }
     if (named.length === 0) {
-      const fuzzy = this.#fuzzyMetricFromLeftovers();
-      if (fuzzy) named = fuzzy;
+      // A word read exactly as a value ("paid users") is that value, unless with it the words name a metric
+      // at least as well and more fully ("web sesions"). A value alone asks which metric ("how did organic do").
+      const plain = this.#fuzzyMetricFromLeftovers(false);
+      const withValues = this.#fuzzyMetricFromLeftovers();
+      const better =
+        plain &&
+        withValues &&
+        (withValues.score > plain.score + 0.001 ||
+          (withValues.score >= plain.score - 0.001 && withValues.to - withValues.from > plain.to - plain.from));
+      if (plain) named = this.#readFuzzy(better ? withValues : plain) ?? [];
+      else if (!rangeError && !definition) {
+        const asked = this.#valueOnly(range, compareAsk);
+        if (asked) return asked;
+      }
+      if (named.length === 0) named = this.#readFuzzy(withValues) ?? [];
     }
     named = this.#qualified(named);
 
@@ -874,6 +918,39 @@ class Reading {
   }
 
   readonly #extraUnused: string[] = [];
+
+  /**
+   * A value without a metric ("how did organic do last month", "social numbers"): ask back with the metrics that
+   * can be cut by it, one reading per dimension in turn, at most four (the buttons an ask-back shows).
+   */
+  #valueOnly(range: RangeMatch | undefined, compareAsk: ComparisonAsk | undefined): ParseResult | undefined {
+    const first = this.#tokens.find((x) => x.role?.kind === 'value');
+    if (first?.role?.kind !== 'value') return undefined;
+    // Only a value alone: with other words nobody read ("x'); DROP TABLE events"), it is no question about it.
+    if (this.#leftoverText()) return undefined;
+    const role = first.role;
+    const dims = unique(role.values.map((v) => v.dimension));
+    const perDimension = dims.map((d) => this.#p.catalog.metrics.filter((m) => m.dimensions.includes(d.name)));
+    const choices: MetricQuestion[] = [];
+    const tried = new Set<Metric>();
+    for (let k = 0; choices.length < 4 && perDimension.some((ms) => k < ms.length); k++) {
+      for (const ms of perDimension) {
+        const metric = ms[k];
+        if (!metric || tried.has(metric) || choices.length >= 4) continue;
+        tried.add(metric);
+        const read = this.#build(metric, range, compareAsk);
+        if (read.ok) choices.push(read.question);
+        // "paid" for sign-ups is itself two readings: both are choices.
+        else if (read.error.kind === 'ask_back') choices.push(...read.error.choices.slice(0, 4 - choices.length));
+      }
+    }
+    if (choices.length === 0) return undefined;
+    const typed = this.#tokens
+      .filter((x) => x.role === role)
+      .map((x) => x.raw)
+      .join(' ');
+    return fail({ kind: 'ask_back', reason: 'ambiguous_metric', word: typed, choices });
+  }
 
   /** A code typed in capitals is a value, never a date word: "from IN last week" is India, not "in last week". */
   #withoutCodes(text: string): string {
@@ -985,10 +1062,10 @@ class Reading {
     return named;
   }
 
-  #fuzzyMetricFromLeftovers(): Metric[] | null {
+  #fuzzyMetricFromLeftovers(withValues = true): FuzzyRun | null {
     const t = this.#tokens;
-    let best: { score: number; from: number; to: number; metrics: Metric[] } | null = null;
-    const open = (x: Token) => !x.role || x.role.kind === 'value' || x.role.kind === 'grain';
+    let best: FuzzyRun | null = null;
+    const open = (x: Token) => !x.role || (withValues && x.role.kind === 'value') || x.role.kind === 'grain';
     // Filler that is also a word of some metric's name ("users") takes part in the match.
     const counts = (w: string) => !FILLER.has(w) || this.#p.isMetricWord(w);
     for (let i = 0; i < t.length; i++) {
@@ -1010,7 +1087,12 @@ class Reading {
         }
       }
     }
+    return best;
+  }
+
+  #readFuzzy(best: FuzzyRun | null): Metric[] | null {
     if (!best) return null;
+    const t = this.#tokens;
     const role: Role = { kind: 'metric', metrics: best.metrics, values: [] };
     const typed = this.#text.slice(t[best.from]!.start, t[best.to]!.end);
     for (let k = best.from; k <= best.to; k++) t[k]!.role = role;
@@ -1297,6 +1379,8 @@ class Reading {
         negate = true;
         use(i);
         if (w === 'other') use(i + 1);
+        // "everyone but free users", "all except enterprise": the whole before the exception is part of it.
+        if (EVERYONE.has(word(i - 1)) && free(i - 1)) use(i - 1);
         continue;
       }
       if (w === 'but' && word(i + 1) === 'not') continue;

@@ -473,6 +473,58 @@ describe('QuestionParser.parse: values', () => {
   });
 });
 
+describe('QuestionParser.parse: value groups, value nouns and values alone', () => {
+  const filtersOf = (q: MetricQuestion) => q.filters.map((f) => [f.dimension.name, f.op, [...f.values].sort()]);
+  const choicesOf = (text: string) => rejection(text, 'ask_back').choices.map((c) => [c.metric.name, ...filtersOf(c)]);
+
+  it('reads a word for several values of one dimension as all of them, negated too', () => {
+    expect(filtersOf(ask('weekly actives, paid only, last 4 weeks'))).toEqual([['plan', 'in', ['enterprise', 'pro']]]);
+    expect(filtersOf(ask('searches from paying customers only, last week'))).toEqual([
+      ['plan', 'in', ['enterprise', 'pro']],
+    ]);
+    expect(filtersOf(ask('weekly active users excluding paying customers'))).toEqual([
+      ['plan', 'not_in', ['enterprise', 'pro']],
+    ]);
+    // Where the metric has no plan, "paid" is the channel.
+    expect(filtersOf(ask('bounce rate for paid traffic last month'))).toEqual([['channel', 'eq', ['paid']]]);
+    expect(filtersOf(ask('signups from paid campaigns last week'))).toEqual([['source', 'eq', ['paid']]]);
+  });
+
+  it('asks back when the word is a value of two dimensions of the metric, with the group as one choice', () => {
+    expect(choicesOf('paid signups last month')).toEqual([
+      ['signups', ['plan', 'in', ['enterprise', 'pro']]],
+      ['signups', ['source', 'eq', ['paid']]],
+    ]);
+    expect(choicesOf('how many paid users last week').slice(0, 2)).toEqual([
+      ['weekly_active_users', ['plan', 'in', ['enterprise', 'pro']]],
+      ['daily_active_users', ['plan', 'in', ['enterprise', 'pro']]],
+    ]);
+  });
+
+  it('reads a one-word metric name after a value of another named metric as that value’s noun', () => {
+    const q = ask('docs sessions, no direct traffic, last week');
+    expect([q.metric.name, filtersOf(q), q.unused]).toEqual(['docs_sessions', [['channel', 'neq', ['direct']]], []]);
+  });
+
+  it('reads "everyone but …" as the exception, and who is asking as context', () => {
+    const q = ask('code navigation for everyone but free users in november');
+    expect([filtersOf(q), q.unused]).toEqual([[['plan', 'neq', ['free']]], []]);
+    const team = ask('how many searches jetbrains folks ran yesterday? asking for the IDE team');
+    expect([filtersOf(team), names(team.breakdowns), team.unused]).toEqual([[['client', 'eq', ['jetbrains']]], [], []]);
+  });
+
+  it('asks which metric a value alone means: the metrics that can be cut by it, at most four', () => {
+    expect(choicesOf('how did organic do last month')).toEqual([
+      ['signups', ['source', 'eq', ['organic']]],
+      ['marketing_sessions', ['channel', 'eq', ['organic']]],
+      ['docs_sessions', ['channel', 'eq', ['organic']]],
+      ['bounce_rate', ['channel', 'eq', ['organic']]],
+    ]);
+    expect(choicesOf('social numbers for last week?').map((c) => c[0])).toContain('marketing_spend');
+    expect(rejection('how did organic do last month', 'ask_back').choices[0]!.range.label).toBe('last month');
+  });
+});
+
 describe('QuestionParser.parse: comparison and ranges', () => {
   it.each([
     // A calendar month in progress compares with the same elapsed days of the month before.

@@ -108,6 +108,36 @@ describe('/analytics <question>', () => {
     expect(JSON.stringify(answer.blocks)).toContain('answer_feedback_up');
   });
 
+  it('asks which metric a value alone means, and which dimension a value of two means; a click answers it', async () => {
+    const warehouse = recording(await demoWarehouse());
+    t = await startTestBot({ warehouse });
+    const { answer: asked } = await ask('how did organic do last month');
+    const choices = buttons(asked).filter((b) => /^ask_choice_\d+$/.test(String(b.action_id)));
+    expect(choices.map((b) => (b.text as { text: string }).text)).toEqual([
+      'New sign-ups · sign-up source = organic',
+      'Marketing site sessions · channel = organic',
+      'Docs site sessions · channel = organic',
+      'Marketing site bounce rate · channel = organic',
+    ]);
+    expect(warehouse.queries).toHaveLength(0);
+    await t.post(buttonClick({ actionId: String(choices[1]!.action_id), value: String(choices[1]!.value) }));
+    await t.settle();
+    expect(textOf(t.responses.at(-1)!.body)).toContain('Marketing site sessions · channel = organic');
+    expect(Object.values(warehouse.queries.at(-1)!.params)).toContainEqual({ type: 'STRING', value: 'organic' });
+
+    // "paid" sign-ups: the paid source, or the paying plans (both of them).
+    const { answer: paid } = await ask('paid signups last month');
+    const readings = buttons(paid).filter((b) => /^ask_choice_\d+$/.test(String(b.action_id)));
+    expect(readings.map((b) => (b.text as { text: string }).text)).toEqual([
+      'New sign-ups · plan in pro, enterprise',
+      'New sign-ups · sign-up source = paid',
+    ]);
+    await t.post(buttonClick({ actionId: String(readings[0]!.action_id), value: String(readings[0]!.value) }));
+    await t.settle();
+    const params = Object.values(warehouse.queries.at(-1)!.params).map((p) => p.value);
+    expect(params).toEqual(expect.arrayContaining(['pro', 'enterprise']));
+  });
+
   it('tells the user how to invite the bot when it is not in the channel', async () => {
     t = await startTestBot();
     t.onSlackMethod('chat.postMessage', () => ({ body: { ok: false, error: 'not_in_channel' } }));
