@@ -3,8 +3,10 @@
  * requests' acks) is applied there, once, so listeners neither call it nor can forget it. Probe listeners are
  * registered on the real app next to the bot's own, and the lane records what passed through it.
  */
+import type { App, Receiver } from '@slack/bolt';
+import { buildApp } from '../../src/app.js';
 import { SlowLane } from '../../src/slow-lane.js';
-import { blockNetwork, startTestBot, type TestBot } from '../helpers/harness.js';
+import { blockNetwork, startTestBot, type TestBot, testDeps } from '../helpers/harness.js';
 import { eventEnvelope, interactivity, slashCommand } from '../helpers/slack.js';
 
 /** A real lane that writes down when work enters it and when it is let through. */
@@ -102,5 +104,27 @@ describe('instrumentation: the slow lane is entered after the ack, for every lis
     expect(finished).toBe(true);
     expect(steps).toEqual([]);
     expect(t.logs.text()).toContain('not acknowledged within 3 seconds');
+  });
+
+  it('wraps the receiver it is given: initialised once, by Bolt, with an App whose processEvent is instrumented', async () => {
+    const inits: App[] = [];
+    const inner: Receiver = { init: (app) => void inits.push(app), start: async () => {}, stop: async () => {} };
+    const { deps } = await testDeps({ deps: { lane: new RecordingLane(steps) } });
+    const bot = buildApp(deps, { receiver: inner, botId: 'B0BOT', botUserId: 'U0BOT' });
+    expect(inits).toHaveLength(1);
+    bot.app.command('/probe', async ({ ack, context }) => {
+      steps.push(`request ${typeof context.requestId}`);
+      await ack();
+      steps.push('after-ack');
+    });
+    const acks: unknown[] = [];
+    const body = { command: '/probe', text: '', user_id: 'U0ASKER', channel_id: 'C0ANALYTICS', team_id: 'T0TEST' };
+    await inits[0]!.processEvent({ body, ack: async (response) => void acks.push(response ?? 'empty') });
+    expect(await deps.tasks.idle(5000)).toBe(true);
+    expect(acks).toEqual(['empty']);
+    expect(steps).toEqual(['request string', 'lane:enter', 'lane:through', 'after-ack']);
+    const counted = await deps.telemetry.registry.getSingleMetricAsString('analytics_bot_slack_requests_total');
+    expect(counted).toContain('surface="command",outcome="ok"} 1');
+    await bot.stop(0);
   });
 });
