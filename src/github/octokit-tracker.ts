@@ -146,9 +146,17 @@ interface BoardField {
   options?: Array<{ id: string; name: string }>;
 }
 
+/**
+ * The board as filing needs it, resolved once from its field list: which field is the status (and its triage
+ * option), the needed-by date and the necessity (with the option for each answer), and which of those it lacks.
+ */
 interface Board {
   id: string;
-  fields: BoardField[];
+  status?: { field: BoardField; triage: { id: string } };
+  neededBy?: BoardField;
+  necessity?: { field: BoardField; options: Partial<Record<DataRequest['necessity'], { id: string }>> };
+  /** Missing fields and options, except a necessity option, which depends on the request. */
+  missing: string[];
 }
 
 interface ProjectNode {
@@ -315,7 +323,36 @@ export function createOctokitTracker(opts: OctokitTrackerOptions): IssueTracker 
     const fields = (node.fields.nodes ?? []).filter(
       (f): f is BoardField => !!f && typeof f.id === 'string' && typeof f.name === 'string',
     );
-    return { id: node.id, fields };
+    return resolveBoard(node.id, fields);
+  }
+
+  function resolveBoard(id: string, fields: BoardField[]): Board {
+    const byName = (name: string) => fields.find((f) => f.name.toLowerCase() === name.toLowerCase());
+    const board: Board = { id, missing: [] };
+
+    const status = byName(names.status);
+    const triage = status?.options?.find((o) => o.name.toLowerCase() === names.triageStatus.toLowerCase());
+    if (!status?.options) board.missing.push(names.status);
+    else if (!triage) board.missing.push(`${status.name}: ${names.triageStatus}`);
+    else board.status = { field: status, triage };
+
+    board.neededBy = names.neededBy.map(byName).find((f) => f?.dataType === 'DATE');
+    if (!board.neededBy) board.missing.push(names.neededBy[0] ?? 'Needed by');
+
+    const necessity = names.necessity.map(byName).find((f) => f?.options !== undefined);
+    if (!necessity) board.missing.push(names.necessity[0] ?? 'Necessity');
+    else {
+      const option = (hints: string[]) =>
+        necessity.options?.find((o) => hints.some((h) => o.name.toLowerCase().includes(h)));
+      board.necessity = {
+        field: necessity,
+        options: {
+          necessity: option(NECESSITY_OPTION_HINTS.necessity),
+          'nice-to-have': option(NECESSITY_OPTION_HINTS['nice-to-have']),
+        },
+      };
+    }
+    return board;
   }
 
   const warnedMissing = new Set<string>();
@@ -332,28 +369,18 @@ export function createOctokitTracker(opts: OctokitTrackerOptions): IssueTracker 
     const itemId = added.addProjectV2ItemById?.item?.id;
     if (!itemId) throw new TrackerError('GitHub did not return the board item for the issue', true);
 
-    const byName = (name: string) => board.fields.find((f) => f.name.toLowerCase() === name.toLowerCase());
     const updates: Array<{ field: BoardField; value: Record<string, string> }> = [];
-    const missing: string[] = [];
-
-    const status = byName(names.status);
-    const triage = status?.options?.find((o) => o.name.toLowerCase() === names.triageStatus.toLowerCase());
-    if (!status?.options) missing.push(names.status);
-    else if (!triage) missing.push(`${status.name}: ${names.triageStatus}`);
-    else updates.push({ field: status, value: { singleSelectOptionId: triage.id } });
-
-    const neededBy = names.neededBy.map(byName).find((f) => f?.dataType === 'DATE');
-    if (!neededBy) missing.push(names.neededBy[0] ?? 'Needed by');
-    else if (/^\d{4}-\d{2}-\d{2}$/.test(request.neededBy)) {
-      updates.push({ field: neededBy, value: { date: request.neededBy } });
+    const missing = [...board.missing];
+    if (board.status)
+      updates.push({ field: board.status.field, value: { singleSelectOptionId: board.status.triage.id } });
+    if (board.neededBy && /^\d{4}-\d{2}-\d{2}$/.test(request.neededBy)) {
+      updates.push({ field: board.neededBy, value: { date: request.neededBy } });
     }
-
-    const necessity = names.necessity.map(byName).find((f) => f?.options !== undefined);
-    const hints = NECESSITY_OPTION_HINTS[request.necessity];
-    const option = necessity?.options?.find((o) => hints.some((h) => o.name.toLowerCase().includes(h)));
-    if (!necessity) missing.push(names.necessity[0] ?? 'Necessity');
-    else if (!option) missing.push(`${necessity.name}: ${request.necessity}`);
-    else updates.push({ field: necessity, value: { singleSelectOptionId: option.id } });
+    if (board.necessity) {
+      const option = board.necessity.options[request.necessity];
+      if (!option) missing.push(`${board.necessity.field.name}: ${request.necessity}`);
+      else updates.push({ field: board.necessity.field, value: { singleSelectOptionId: option.id } });
+    }
 
     // One mutation per field, one after another: GitHub asks integrations not to run mutations concurrently.
     const fieldsSet: string[] = [];
@@ -407,10 +434,18 @@ export function createOctokitTracker(opts: OctokitTrackerOptions): IssueTracker 
         }
         return undefined;
       }
+      const readBefore = boardPromise !== undefined;
       try {
-        return await placeOnBoard(project, issue, request);
+        return await placeOnBoard(project, issue, request).catch((err: unknown) => {
+          // Field ids may be stale (a field or option was recreated since the board was read): read the board
+          // again and place once more. Adding again returns the same item, and setting a field is idempotent.
+          boardPromise = undefined;
+          if (!readBefore || classify(err).outcome !== 'graphql_error') throw err;
+          log.info({ issue: issue.number }, 'board update refused with fields read earlier; reading the board again');
+          return placeOnBoard(project, issue, request);
+        });
       } catch (err) {
-        // Field ids may be stale, so the next attempt re-reads the board. Adding again returns the same item.
+        // The next attempt reads the board afresh.
         boardPromise = undefined;
         const cause = toTrackerError(err, 'board');
         throw new TrackerError(

@@ -198,6 +198,25 @@ describe('createDataRequest', () => {
     expect(metrics).toMatch(/analytics_bot_github_calls_total\{kind="graphql",outcome="ok"\} 9/);
   });
 
+  it('reads the board again when a field was recreated since, and sets it in the same attempt', async () => {
+    fakeRepo();
+    const board = fakeBoard();
+    const { tracker } = setup();
+    await file(tracker);
+    expect(board.projectQueries).toBe(1);
+
+    // Someone deletes and recreates the Status field: new field and option ids.
+    const status = { ...BOARD_FIELDS.status, id: 'PVTSSF_status2', options: [{ id: 'triage2', name: 'Triage' }] };
+    board.fields = board.fields.map((f) => (f.name === 'Status' ? status : f));
+    const filed = await file(tracker);
+
+    expect(filed.fieldsSet).toEqual(['Status', 'Needed by', 'Necessity']);
+    expect(board.projectQueries).toBe(2);
+    expect(board.updates.filter((u) => u.fieldId === 'PVTSSF_status2').map((u) => u.value)).toEqual([
+      { singleSelectOptionId: 'triage2' },
+    ]);
+  });
+
   it('finds a user-owned project through the user root', async () => {
     fakeRepo();
     const board = fakeBoard({ owner: 'user', login: 'ada', number: 7 });
