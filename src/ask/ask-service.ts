@@ -4,7 +4,7 @@
  * something the bot cannot answer (said honestly, with the closest options). Pure apart from the thread store.
  */
 import type { KnowledgeBase, Topic } from '../knowledge/knowledge.js';
-import { isRequestIntent } from '../knowledge/knowledge.js';
+import { isRequestIntent, requestTitle } from '../knowledge/knowledge.js';
 import type { MetricCatalog } from '../queries/catalog.js';
 import { errorInterpretation, type Interpretation, metricInterpretation } from '../queries/interpretation.js';
 import {
@@ -77,7 +77,9 @@ export class AskService {
     if (!text) return { kind: 'empty' };
     const parseCtx = { now: ctx.now, timezone: ctx.timezone };
 
-    if (isRequestIntent(text)) return { kind: 'request', text, topic: this.knowledge.topic('request_process') };
+    if (isRequestIntent(text)) {
+      return { kind: 'request', text: requestTitle(text), topic: this.knowledge.topic('request_process') };
+    }
 
     const howTo = HOW_TO.test(text);
     const topic = this.knowledge.match(text);

@@ -519,6 +519,11 @@ const compiledPatterns = REQUEST_PATTERNS.map((p) => ({
   slots: p.slots.map((slot) => ({ gap: slot.gap, any: slot.any.map((phrase) => allTokens(phrase)) })),
 }));
 
+/** The request's title as the form is prefilled with it: the text without a "request:" label. */
+export function requestTitle(input: string): string {
+  return input.replace(LABELLED_REQUEST, '').trim() || input.trim();
+}
+
 /** True when the text asks how to request work from the team, or asks for a deliverable to be built. */
 export function isRequestIntent(input: string): boolean {
   // Labelled as one: "request: chart of searches by repo size, needed by end of q4".

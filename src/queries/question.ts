@@ -130,9 +130,8 @@ const FILLER = new Set(
   did much am were vs versus compared compare against when where our yo sum summary breakdown tally level levels
   was figure run runs running ran use uses using used hiya hey sorry bug thx thanks cheers ty asking wondering curious
   deck qbr slides meeting forecast renewal advance quick anyone someone folks numbers could should might total numbers
-  roughly approx ok so far to-date hows change changes popular among campaign campaigns trending usage created frm abt thru plz`.split(
-    /\s+/,
-  ),
+  roughly approx ok so far to-date hows change changes popular among campaign campaigns trending usage created frm abt thru plz
+  send`.split(/\s+/),
 );
 /**
  * Conversational phrases (greetings, apologies, asides, who the number is for), spent whole like dates. Only whole
@@ -147,6 +146,8 @@ const CONVERSATIONAL = new RegExp(
     String.raw`\bquick\s+(?:q|qq|question|one|ask)\b`,
     String.raw`\b(?:(?:sorry|apologies)\s+(?:if\s+this\s+is|for)\s+(?:a\s+)?)?(?:dumb|silly|stupid|basic|naive|newbie)\s+(?:question|q)\b`,
     String.raw`\b(?:these\s+days|thanks\s+in\s+advance|if\s+(?:you|anyone)\s+(?:know|knows|can|has\s+a\s+sec))\b`,
+    // Who is asking: "asking for the IDE team", "it's for the growth folks".
+    String.raw`\b(?:asking|it['’]?s|this\s+is)\s+for\s+(?:the|a|my|our)\s+(?:[\w-]+\s+){0,2}?(?:team|folks|people|group|squad|execs?|leadership|boss|manager)\b`,
     // Who the number is for: "for the all-hands", "for the board deck", "for a deck".
     String.raw`\bfor\s+(?:the|a|an|my|our|this|tomorrow['’]?s|next\s+week['’]?s)\s+(?:[\w-]+\s+){0,2}?(?:deck|slides?|all[\s-]?hands|meeting|presentation|review|qbr|okrs?|standup|sync|newsletter|memo|board\s+meeting|town\s*hall|offsite|retro)\b`,
   ].join('|'),

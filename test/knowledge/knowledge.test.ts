@@ -8,6 +8,7 @@ import {
   loadKnowledgeFile,
   MAX_ANSWER_LENGTH,
   parseKnowledge,
+  requestTitle,
   unwrapAnswer,
 } from '../../src/knowledge/knowledge.js';
 import { loadCatalogFile } from '../../src/queries/catalog.js';
@@ -267,6 +268,18 @@ describe('isRequestIntent', () => {
     '',
   ])('does not mistake %j for a request', (text) => {
     expect(isRequestIntent(text)).toBe(false);
+  });
+});
+
+describe('requestTitle', () => {
+  it('prefills the form without the "request:" label', () => {
+    expect(requestTitle('request: chart of searches by repo size, needed by end of q4')).toBe(
+      'chart of searches by repo size, needed by end of q4',
+    );
+    expect(requestTitle('Data request - weekly retention')).toBe('weekly retention');
+    expect(requestTitle('can someone build me a report on the trial funnel?')).toBe(
+      'can someone build me a report on the trial funnel?',
+    );
   });
 });
 

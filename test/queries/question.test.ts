@@ -266,6 +266,8 @@ describe('QuestionParser.parse: intents and vocabulary', () => {
     // A word that carries meaning next to a conversational phrase is still reported.
     ['quick q - signups on mobile last week', ['on mobile']],
     ['morning all, signups from partners for the all-hands', ['from partners']],
+    ['signups from partners last week, asking for the growth team', ['from partners']],
+    ['could you send me dau for germany last week', []],
   ])('understands conversational phrases as a whole: "%s"', (text, unused) => {
     expect(ask(text).unused).toEqual(unused);
   });
