@@ -653,7 +653,7 @@ interface Spent {
 }
 
 interface ComparisonAsk {
-  kind: 'previous' | 'year' | 'weekday' | 'explicit' | 'over';
+  kind: 'previous' | 'year' | 'weekday' | 'explicit' | 'over' | 'shift';
   unit?: RangeUnit;
   range?: TimeRange;
   /** "the 7 days before that": how many units back, when said. */
@@ -697,6 +697,19 @@ const COMPARISON_RULES: Array<{ re: RegExp; build(m: RegExpExecArray): Compariso
       '(?:same\\s+(?:point|stage|time|period|days?)\\s+(?:in\\s+|of\\s+)?(?:last|previous|prior|the\\s+previous|the\\s+prior)\\s+(week|month|quarter))',
     ),
     build: (m) => ({ kind: 'previous', unit: m[1]!.toLowerCase() as RangeUnit, words: m[0] }),
+  },
+  {
+    // "vs a week ago", "compared with 2 months earlier": the same range moved back (not "the 7 days before that").
+    re: new RegExp(
+      `\\b(?:vs\\.?|versus|compared\\s+(?:to|with)|against|relative\\s+to)\\s+${COUNT_PATTERN}\\s+${UNIT}\\s+(?:ago|earlier|before|prior)\\b(?!\\s+(?:that|it|this|then)\\b)`,
+      'i',
+    ),
+    build: (m) => ({
+      kind: 'shift',
+      count: countOf(m[1]!),
+      unit: m[2]!.toLowerCase() as RangeUnit,
+      words: m[0],
+    }),
   },
   {
     // "vs the previous 4 weeks", "against the 7 days before that": that many units just before the range.
@@ -1736,6 +1749,20 @@ export function comparisonFor(range: TimeRange, ask: ComparisonAsk, today: DateT
       kind: 'previous_period',
       likeForLike: false,
       range: labelled({ start, end: start.plus({ days }), label: '' }),
+    };
+  }
+  if (ask.kind === 'shift' && ask.count && ask.unit) {
+    const back = { [`${ask.unit}s`]: ask.count };
+    const kind: ComparisonKind =
+      ask.unit === 'year'
+        ? 'previous_year'
+        : ask.unit === 'week' && ask.count === 1 && days === 1
+          ? 'same_weekday_last_week'
+          : 'previous_period';
+    return {
+      kind,
+      likeForLike: Boolean(range.inProgress),
+      range: labelled({ start: range.start.minus(back), end: range.end.minus(back), label: '' }),
     };
   }
   if (ask.kind === 'previous' && ask.count && ask.unit) {

@@ -64,6 +64,7 @@ const UNIT_WORDS: Record<string, RangeUnit> = {
   yr: 'year',
   yrs: 'year',
   d: 'day',
+  w: 'week',
 };
 const NUMBER_WORDS: Record<string, number> = {
   zero: 0,
@@ -87,6 +88,7 @@ const NUMBER_WORDS: Record<string, number> = {
   couple: 2,
   few: 3,
 };
+const HALF_YEAR = '(?:the\\s+year|this\\s+year|last\\s+year|(?:19|20)\\d{2})';
 const NUMC =
   '(\\d{1,4}|zero|a|an|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty|thirty)';
 const NUM = NUMC.replace('(', '(?:');
@@ -361,6 +363,68 @@ const TO = '\\s*(?:-|–|—|\\bto\\b|\\bthrough\\b|\\bthru\\b|\\buntil\\b|\\bti
 
 const RULES: Rule[] = [
   {
+    // "November last year", "Q3 of last year", "last November" (the latest one that is over)
+    re: re(
+      `(?:(?:in|during|for|of|over)\\s+)?(?:(last)\\s+(${MON})|(${MON}|q[1-4])\\s+(?:of\\s+)?(last|this|previous|prior)\\s+year)`,
+    ),
+    build: (m, today) => {
+      const word = (m[2] ?? m[3])!.toLowerCase();
+      const year = m[4] ? (/^this$/i.test(m[4]) ? today.year : today.year - 1) : null;
+      if (/^q[1-4]$/.test(word)) {
+        const start = quarterStart(+word[1]!, year, today);
+        return toDate(start, start.plus({ months: 3 }), today, `Q${word[1]} ${start.year}`, 'quarter');
+      }
+      let start = dated(year, monthIndex(word), 1, today);
+      if (m[1] && start.plus({ months: 1 }) > today) start = start.minus({ years: 1 });
+      return toDate(start, start.plus({ months: 1 }), today, start.toFormat('LLLL yyyy'), 'month');
+    },
+  },
+  {
+    // "H1", "H2 2025", "the first half of the year", "the second half of October"
+    re: re(
+      `(?:(?:in|during|for|over)\\s+)?(?:the\\s+)?(?:h([12])(?:\\s+(${YEAR}))?|(first|second|1st|2nd)\\s+half\\s+(?:of\\s+)?(?:(${HALF_YEAR})|(${MON})(?:\\s+(${YEAR}))?))`,
+    ),
+    build: (m, today) => {
+      const second = m[1] === '2' || /^(?:second|2nd)$/i.test(m[3] ?? '');
+      if (m[5]) {
+        const month = dated(yearOf(m[6]), monthIndex(m[5]), 1, today);
+        const start = second ? month.set({ day: 16 }) : month;
+        return explicit(start, second ? month.plus({ months: 1 }) : month.set({ day: 16 }));
+      }
+      const said = (m[2] ?? m[4] ?? '').toLowerCase();
+      const year = /^\d/.test(said) ? +said : said.startsWith('last') ? today.year - 1 : said ? today.year : null;
+      let start = DateTime.fromObject(
+        { year: year ?? today.year, month: second ? 7 : 1, day: 1 },
+        { zone: today.zone },
+      );
+      if (year === null && start > today) start = start.minus({ years: 1 });
+      return toDate(start, start.plus({ months: 6 }), today, `H${second ? 2 : 1} ${start.year}`);
+    },
+  },
+  {
+    // "last weekend" is the latest whole one; "over the weekend" / "this weekend" the latest one begun.
+    re: re(`(?:(?:over|during|on|for|at)\\s+)?(?:(last|past|previous|this|the)\\s+)weekend`),
+    build: (m, today) => {
+      let saturday = today.minus({ days: (today.weekday - 6 + 7) % 7 });
+      if (/^(?:last|past|previous)$/i.test(m[1]!) && saturday.plus({ days: 2 }) > today) {
+        saturday = saturday.minus({ weeks: 1 });
+      }
+      if (/^this$/i.test(m[1]!) && today.weekday < 6) {
+        throw new TimeRangeError('This weekend is in the future: there is no data for it yet.', 'future');
+      }
+      return toDate(saturday, saturday.plus({ days: 2 }), today, `weekend of ${saturday.toISODate()}`);
+    },
+  },
+  {
+    // "L30D", "T7D": the analyst's shorthand for the last (trailing) N days.
+    re: re('[lt](\\d{1,3})d'),
+    build: (m, today) => {
+      const n = +m[1]!;
+      if (n < 1) throw new TimeRangeError(`"${m[0]}" is an empty range: ask for at least one day.`);
+      return range(today.minus({ days: n }), today, n === 1 ? 'last day' : `last ${n} days`);
+    },
+  },
+  {
     // "the week of Oct 12" (the Monday–Sunday week holding that day), "the week starting Nov 2", "week ending Nov 22"
     re: re(
       `(?:(?:in|during|for|over)\\s+)?(?:the\\s+)?week\\s+(of|starting|beginning|commencing|ending)(?:\\s+(?:on|with))?\\s+(${DAY})`,
@@ -432,11 +496,13 @@ const RULES: Rule[] = [
   },
   {
     re: re(
-      `(?:(?:in|over|during|for|within)\\s+(?:the\\s+)?(?:(last|past|previous|trailing|prior)\\s+)?|(?:the\\s+)?(last|past|previous|trailing|prior)\\s+)${NUMC}\\s+(days?|weeks?|months?|quarters?|years?|wks?|mos?|mths?|qtrs?|yrs?|d)(?!\\s+ago)`,
+      `(?:(?:in|over|during|for|within)\\s+(?:the\\s+)?(?:(last|past|previous|trailing|prior)\\s+)?|(?:the\\s+)?(last|past|previous|trailing|prior)\\s+)` +
+        `(?:${NUMC}\\s+|(\\d{1,3})(?=[dw]|wks?|mos?)|(?:a\\s+)?(couple|few)(?:\\s+of)?\\s+)` +
+        '(days?|weeks?|months?|quarters?|years?|wks?|mos?|mths?|qtrs?|yrs?|d|w)(?!\\s+ago)',
     ),
     build: (m, today) => {
-      const n = countOf(m[3]!);
-      const unit = UNIT_WORDS[m[4]!.toLowerCase()]!;
+      const n = countOf((m[3] ?? m[4] ?? m[5])!);
+      const unit = UNIT_WORDS[m[6]!.toLowerCase()]!;
       if (!Number.isFinite(n) || n < 1) {
         throw new TimeRangeError(`"${m[0].trim()}" is an empty range: ask for at least one ${unit}.`);
       }
@@ -575,7 +641,7 @@ export function scanTimeRanges(text: string, now: Date, zone: string): RangeMatc
   const found: RangeMatch[] = [];
   // Cheap gate: most words cannot start a date, so most questions skip most rules.
   if (
-    !/\d|day|week|month|quarter|year|since|from|last|past|this|yday|to ?date|td\b|ago|q[1-4]|jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec|mon|tue|wed|thu|fri|sat|tomorrow|next|first|second|third|fourth|fortnight|christmas|xmas|halloween|valentine|thanksgiving|nye/i.test(
+    !/\d|day|week|month|quarter|year|since|from|last|past|this|yday|to ?date|td\b|ago|q[1-4]|jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec|mon|tue|wed|thu|fri|sat|tomorrow|next|first|second|third|fourth|fortnight|weekend|h[12]\b|half|[lt]\d|christmas|xmas|halloween|valentine|thanksgiving|nye/i.test(
       text,
     )
   ) {

@@ -545,6 +545,9 @@ describe('QuestionParser.parse: comparison and ranges', () => {
     // "The same point" of the previous unit is like for like while this one is under way.
     ['active instances qtd vs the same point last quarter', 'previous_calendar', '2026-07-01', '2026-08-28', true],
     ['spend this year vs the same point last year', 'previous_calendar', '2025-01-01', '2025-11-28', true],
+    // "A week ago" moves the range back: a day against the same weekday, a week in progress like for like.
+    ['dau yesterday compared to a week ago', 'same_weekday_last_week', '2026-11-21', '2026-11-21', false],
+    ['signups this week vs a week ago', 'previous_period', '2026-11-16', '2026-11-21', true],
     // Two periods named either side of "vs" are the comparison, whatever shorthand follows.
     ['code nav oct vs sept, mom', 'previous_calendar', '2026-09-01', '2026-09-30', false],
   ])('"%s" compares with the previous period: %s %s … %s', (text, kind, first, last, likeForLike) => {

@@ -101,6 +101,25 @@ const CASES: Array<[string, string, string, string]> = [
   ['the week of sept 16', '2026-09-14', '2026-09-21', '2026-09-14 to 2026-09-20'],
   ['the week starting nov 4', '2026-11-04', '2026-11-11', '2026-11-04 to 2026-11-10'],
   ['week ending nov 22', '2026-11-16', '2026-11-23', '2026-11-16 to 2026-11-22'],
+  // A month or quarter of last year, and "last November": the latest one that is over.
+  ['november last year', '2025-11-01', '2025-12-01', 'November 2025'],
+  ['Q3 of last year', '2025-07-01', '2025-10-01', 'Q3 2025'],
+  ['last november', '2025-11-01', '2025-12-01', 'November 2025'],
+  ['last october', '2026-10-01', '2026-11-01', 'October 2026'],
+  // Today is a Sunday: "last weekend" is the one before this one, "over the weekend" this one so far.
+  ['last weekend', '2026-11-21', '2026-11-23', 'weekend of 2026-11-21'],
+  ['over the weekend', '2026-11-28', '2026-11-29', 'weekend of 2026-11-28 so far'],
+  // Shorthand and loose counts for rolling windows.
+  ['last 30d', '2026-10-30', '2026-11-29', 'last 30 days'],
+  ['L7D', '2026-11-22', '2026-11-29', 'last 7 days'],
+  ['past 2w', '2026-11-09', '2026-11-23', 'last 2 weeks'],
+  ['the last couple of weeks', '2026-11-09', '2026-11-23', 'last 2 weeks'],
+  ['the past few days', '2026-11-26', '2026-11-29', 'last 3 days'],
+  // Halves of a year and of a month.
+  ['H1', '2026-01-01', '2026-07-01', 'H1 2026'],
+  ['H2 2025', '2025-07-01', '2026-01-01', 'H2 2025'],
+  ['the second half of last year', '2025-07-01', '2026-01-01', 'H2 2025'],
+  ['the first half of november', '2026-11-01', '2026-11-16', '2026-11-01 to 2026-11-15'],
 ];
 
 describe.each(ZONES)('findTimeRange in %s', (zone) => {
@@ -162,6 +181,12 @@ describe.each(ZONES)('findTimeRange in %s', (zone) => {
   ])('rejects "%s"', (phrase, message) => {
     expect(() => findTimeRange(phrase, NOW, zone)).toThrow(TimeRangeError);
     expect(() => findTimeRange(phrase, NOW, zone)).toThrow(message);
+  });
+
+  it('reads "this weekend" on a weekday as the coming one, which has no data yet', () => {
+    const wednesday = new Date('2026-11-25T15:00:00Z');
+    expect(() => findTimeRange('this weekend', wednesday, zone)).toThrow(/This weekend is in the future/);
+    expect(rangeOf('over the weekend', zone, wednesday).start.toISODate()).toBe('2026-11-21');
   });
 
   it('allows the longest range up to MAX_RANGE_DAYS', () => {
