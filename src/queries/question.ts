@@ -121,7 +121,7 @@ const MAX_PHRASE_WORDS = 5;
 const FILLER = new Set(
   `a an the of in on at for from to with by per and or is are was were be been being do does did done doing have has
   had having i im me my we our us you your it its this that these those there here what whats which who how many much
-  show give tell get got gimme find pull see know need want wanted would could can please pls thanks thank hey hi
+  show give tell send get got gimme find pull see know need want wanted would could can please pls thanks thank hey hi
   hello bot number numbers count counts total totals amount stats stat data figure figures metric metrics value values
   overall all just only about around roughly approximately look looking like lately recently currently so as well
   also again now ok okay let lets quick question check report trend trends chart graph plot table over time during
@@ -988,6 +988,19 @@ class Reading {
     const prev = t[i - 1];
     if (prev && !x.breakBefore && ['from', 'in'].includes(prev.norm)) return true;
     const next = t[i + 1];
+    // Listed with, or set against, another value of its dimension: "us and canada", "india vs us".
+    const dimension = this.#p.lookup(x.norm)?.values.find((v) => v.value === code)?.dimension;
+    const valueAt = (from: number, step: 1 | -1) =>
+      [1, 2, 3].some((n) => {
+        const ws = step === 1 ? t.slice(from, from + n) : t.slice(Math.max(0, from - n + 1), from + 1);
+        return (
+          ws.length === n &&
+          this.#p.lookup(ws.map((w) => w.norm).join(' '))?.values.some((v) => v.dimension === dimension)
+        );
+      });
+    const joiner = (y: Token | undefined) => y !== undefined && /^(?:and|or|vs|versus|against)$/.test(y.norm);
+    if (joiner(next) && !next!.breakBefore && valueAt(i + 2, 1)) return true;
+    if (joiner(prev) && !x.breakBefore && valueAt(i - 2, -1)) return true;
     const start = (i === 0 || x.breakBefore) && !PREPOSITIONS.has(x.norm);
     return start && next !== undefined && !next.breakBefore && this.#p.isMetricWord(next.norm);
   }

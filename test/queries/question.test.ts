@@ -457,6 +457,10 @@ describe('QuestionParser.parse: values', () => {
     expect(filtersOf(ask('can you get us the signups for last week'))).toEqual([]);
     expect(filtersOf(ask('tell us the bounce rate for organic last month'))).toEqual([['channel', 'eq', ['organic']]]);
     expect(filtersOf(ask('in signups, what happened last week'))).toEqual([]);
+    // Listed with, or set against, another country.
+    expect(filtersOf(ask('us and canada signups last week'))).toEqual([['country', 'in', ['CA', 'US']]]);
+    expect(filtersOf(ask('india vs us signups last month'))).toEqual([['country', 'in', ['IN', 'US']]]);
+    expect(filtersOf(ask('tell you and us the signups'))).toEqual([]);
     // Shouting is not a code.
     expect(filtersOf(ask('SIGNUPS IN GERMANY LAST WEEK'))).toEqual([['country', 'eq', ['DE']]]);
   });
