@@ -542,10 +542,12 @@ export class QuestionParser {
       if (!dimension) continue;
       const typed = (m[4] ?? m[5] ?? m[6] ?? m[7]!).trim();
       const known = this.#valuesByDimension.get(dimension.name) ?? [];
+      // An alias of several values ("plan = paid") is all of them.
+      const aliased = known.filter((v) =>
+        (dimension.values[v] ?? []).some((a) => words(a).join(' ') === words(typed).join(' ')),
+      );
       const named =
-        known.find((v) => v === typed) ??
-        known.find((v) => v.toLowerCase() === typed.toLowerCase()) ??
-        known.find((v) => (dimension.values[v] ?? []).some((a) => words(a).join(' ') === words(typed).join(' ')));
+        known.find((v) => v === typed) ?? known.find((v) => v.toLowerCase() === typed.toLowerCase()) ?? aliased[0];
       // A typo of a known value is that value; anything else is no value of the dimension and never a filter
       // (a filter on it would answer an empty number for a question nobody can ask). Before the index has any
       // values for the dimension, the typed value is taken as written (it only ever reaches SQL as a parameter).
@@ -557,6 +559,7 @@ export class QuestionParser {
         dimension,
         negate: /!=|<>|not|isn/.test(op),
         value: value ?? typed,
+        ...(named === aliased[0] && aliased.length > 1 ? { also: aliased.slice(1) } : {}),
         ...(value === undefined ? { unknown: true } : {}),
         ...(near ? { corrected: typed } : {}),
         ...(prefix ? { prefix: true } : {}),
@@ -639,6 +642,8 @@ interface ExplicitFilter {
   corrected?: string;
   /** A version prefix ("5.1" for 5.1.x). */
   prefix?: boolean;
+  /** The other values an alias of several stands for. */
+  also?: string[];
   start: number;
   end: number;
 }
@@ -1389,8 +1394,9 @@ class Reading {
       const same = filters.find(
         (x) => x.dimension === f.dimension && (x.op === op || x.op === (f.negate ? 'not_in' : 'in')),
       );
-      if (same) same.values.push(f.value);
-      else filters.push({ dimension: f.dimension, op, values: [f.value] });
+      const values = [f.value, ...(f.also ?? [])];
+      if (same) same.values.push(...values.filter((v) => !same.values.includes(v)));
+      else filters.push({ dimension: f.dimension, op, values });
     }
 
     const versus = this.#versus(local, allowed);

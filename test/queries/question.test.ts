@@ -491,6 +491,7 @@ describe('QuestionParser.parse: value groups, value nouns and values alone', () 
     expect(filtersOf(ask('weekly active users excluding paying customers'))).toEqual([
       ['plan', 'not_in', ['enterprise', 'pro']],
     ]);
+    expect(filtersOf(ask('signups where plan = paid last week'))).toEqual([['plan', 'in', ['enterprise', 'pro']]]);
     // Where the metric has no plan, "paid" is the channel.
     expect(filtersOf(ask('bounce rate for paid traffic last month'))).toEqual([['channel', 'eq', ['paid']]]);
     expect(filtersOf(ask('signups from paid campaigns last week'))).toEqual([['source', 'eq', ['paid']]]);
