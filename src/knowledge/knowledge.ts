@@ -472,7 +472,7 @@ const REQUEST_PATTERNS: IntentPattern[] = [
   // "pull a list of enterprise accounts", "put together an export of …"
   {
     slots: [
-      { any: ['pull', 'compile', 'prepare', 'put together', 'build', 'make', 'create', 'need', 'want'], gap: 0 },
+      { any: ['pull', 'compile', 'prepare', 'put together', 'build', 'make', 'create'], gap: 0 },
       { any: ['a', 'an', 'the', 'some', 'me', 'us'], gap: 2 },
       { any: PULLS, gap: 1 },
     ],

@@ -895,7 +895,8 @@ class Reading {
     }
     named = this.#qualified(named);
 
-    definition ||= DEFINITION_BY_ARTICLE.test(text) && ranges.length === 0 && !rangeError;
+    // Only the thing itself after the article: "what is a good dau number" asks something else.
+    definition ||= DEFINITION_BY_ARTICLE.test(text) && ranges.length === 0 && !rangeError && !this.#leftoverText();
     if (definition) {
       if (named.length > 0) return fail({ kind: 'definition', metrics: named.slice(0, 2) });
     }

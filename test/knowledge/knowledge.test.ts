@@ -263,6 +263,7 @@ describe('isRequestIntent', () => {
     'who do I ask about HubSpot access',
     'I have a quick question',
     'which metrics can the bot answer?',
+    'I need a list of all metrics',
     'pull signups by plan for last month',
     "what's the request for? signups last week",
     '',

@@ -227,6 +227,10 @@ describe('QuestionParser.parse: intents and vocabulary', () => {
 
   it('reads "what is a …" with a period as a metric question', () => {
     expect(ask("what's a typical week of signups in october").metric.name).toBe('signups');
+    // Not its definition either: a judgement the catalog cannot make, refused with the metric first.
+    expect(names(rejection('what is a good dau number for us?', 'unknown_metric').suggestions)[0]).toBe(
+      'daily_active_users',
+    );
   });
 
   it.each([
