@@ -1,4 +1,4 @@
-/** `/analytics …`: routes the first word to a subcommand; anything else is a metric question (#3). */
+/** `/analytics …`: routes the first word to a subcommand; anything else is a metric question. */
 import type { AllMiddlewareArgs, SlackCommandMiddlewareArgs } from '@slack/bolt';
 import { MAX_QUESTION_LENGTH } from '../queries/question.js';
 import { decidedByChannel } from '../slack/access.js';

@@ -1,4 +1,4 @@
-/** App Home (#7): the person's requests, a request button, a metric browser, and how the team works. */
+/** App Home: the person's requests, a request button, a metric browser, and how the team works. */
 import type {
   AllMiddlewareArgs,
   BlockButtonAction,

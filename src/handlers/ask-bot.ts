@@ -1,5 +1,5 @@
 /**
- * @-mentions and DMs (#6): the reply goes in the thread of the question. Redelivered events (same event_id) are
+ * @-mentions and DMs: the reply goes in the thread of the question. Redelivered events (same event_id) are
  * answered once; the bot's own and other bots' messages are ignored.
  */
 import type { AllMiddlewareArgs, SlackEventMiddlewareArgs } from '@slack/bolt';

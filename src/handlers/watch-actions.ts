@@ -1,5 +1,5 @@
 /**
- * Buttons on watches (#13): Save/Cancel on the confirmation, Pause/Resume/Delete in listings and App Home,
+ * Buttons on watches: Save/Cancel on the confirmation, Pause/Resume/Delete in listings and App Home,
  * Snooze/Pause/Delete on posts. The button value names a watch; what it may do and where it posts come from our own
  * records. Only the creator, or a workspace admin or owner (users.info), may change a watch.
  */

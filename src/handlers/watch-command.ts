@@ -1,5 +1,5 @@
 /**
- * `/analytics watch …`, `/analytics alert when …` and `/analytics watches|alerts` (#13). A new watch is read by the
+ * `/analytics watch …`, `/analytics alert when …` and `/analytics watches|alerts`. A new watch is read by the
  * same question pipeline as answers, checked against the destination's access rules, and shown back for
  * confirmation; it is saved only when its creator presses Save.
  */

@@ -6,7 +6,7 @@ import Database from 'better-sqlite3';
 export type Db = Database.Database;
 
 export const MIGRATIONS: string[] = [
-  // 1: data requests outbox (#4). A row exists before GitHub is called, so nothing typed is ever lost.
+  // 1: data requests outbox. A row exists before GitHub is called, so nothing typed is ever lost.
   `CREATE TABLE data_requests (
      key TEXT PRIMARY KEY,
      payload TEXT NOT NULL,
@@ -26,7 +26,7 @@ export const MIGRATIONS: string[] = [
    );
    CREATE INDEX data_requests_due ON data_requests (status, next_attempt_at);
    CREATE INDEX data_requests_requester ON data_requests (requester, created_at);`,
-  // 2: the triage digest ledger (#5): one row per day, so restarts never post twice.
+  // 2: the triage digest ledger: one row per day, so restarts never post twice.
   `CREATE TABLE digests (
      day TEXT PRIMARY KEY,
      status TEXT NOT NULL CHECK (status IN ('posting', 'posted', 'failed')),
@@ -36,7 +36,7 @@ export const MIGRATIONS: string[] = [
      notice_ts TEXT,
      last_error TEXT
    );`,
-  // 3: conversations (#6): Slack event ids already handled (redeliveries) and each thread's last metric question.
+  // 3: conversations: Slack event ids already handled (redeliveries) and each thread's last metric question.
   `CREATE TABLE seen_events (id TEXT PRIMARY KEY, seen_at INTEGER NOT NULL);
    CREATE TABLE threads (
      channel TEXT NOT NULL,
@@ -45,13 +45,13 @@ export const MIGRATIONS: string[] = [
      updated_at INTEGER NOT NULL,
      PRIMARY KEY (channel, thread_ts)
    );`,
-  // 4: closing the loop (#7): GitHub deliveries already handled, and what the board last said about each request.
+  // 4: closing the loop: GitHub deliveries already handled, and what the board last said about each request.
   `CREATE TABLE seen_deliveries (id TEXT PRIMARY KEY, seen_at INTEGER NOT NULL);
    ALTER TABLE data_requests ADD COLUMN issue_state TEXT;
    ALTER TABLE data_requests ADD COLUMN board_status TEXT;
    ALTER TABLE data_requests ADD COLUMN closed_at INTEGER;
    CREATE INDEX data_requests_issue ON data_requests (issue_number);`,
-  // 5: watches and alerts (#13), and one row per watch and period, so a period is never posted twice.
+  // 5: watches and alerts, and one row per watch and period, so a period is never posted twice.
   `CREATE TABLE watches (
      id TEXT PRIMARY KEY,
      kind TEXT NOT NULL CHECK (kind IN ('watch', 'alert')),

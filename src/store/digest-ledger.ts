@@ -1,4 +1,4 @@
-/** One row per day in DATA_DIR: which digest was posted (and its Slack ts), so restarts never post twice (#5). */
+/** One row per day in DATA_DIR: which digest was posted (and its Slack ts), so restarts never post twice. */
 import type { Db } from './database.js';
 import { InstanceRegistry } from './instances.js';
 

@@ -78,7 +78,7 @@ export interface OutboxRow {
   notifiedSaved: boolean;
   notifiedFiled: boolean;
   createdAt: number;
-  /** What GitHub last told us (#7): issue state, board status, when it closed. */
+  /** What GitHub last told us: issue state, board status, when it closed. */
   issueState: 'open' | 'closed' | null;
   boardStatus: string | null;
   closedAt: number | null;

@@ -1,4 +1,4 @@
-/** Watches and alerts in DATA_DIR (#13), and a ledger of runs: one row per watch and period, so none runs twice. */
+/** Watches and alerts in DATA_DIR, and a ledger of runs: one row per watch and period, so none runs twice. */
 import { randomBytes } from 'node:crypto';
 import type { Condition, Destination } from '../watches/grammar.js';
 import type { StoredSchedule } from '../watches/schedule.js';

@@ -1,4 +1,4 @@
-/** Thread replies for @-mentions and DMs (#6): knowledge topics, the request process, and honest non-answers. */
+/** Thread replies for @-mentions and DMs: knowledge topics, the request process, and honest non-answers. */
 import type { Button } from '@slack/types';
 import type { Topic } from '../knowledge/knowledge.js';
 import type { MetricCatalog } from '../queries/catalog.js';

@@ -1,4 +1,4 @@
-/** A person's data requests (#7): the App Home tab, its metric browser, and `/analytics my`. Pure. */
+/** A person's data requests: the App Home tab, its metric browser, and `/analytics my`. Pure. */
 import type { HomeView, ModalView } from '@slack/types';
 import { DateTime } from 'luxon';
 import type { OutboxRow } from '../store/request-outbox.js';

@@ -1,4 +1,4 @@
-/** Block Kit for watches and alerts (#13): confirmation, scheduled posts, alert messages, listings. Pure. */
+/** Block Kit for watches and alerts: confirmation, scheduled posts, alert messages, listings. Pure. */
 import type { Button, KnownBlock } from '@slack/types';
 import { DateTime } from 'luxon';
 import type { Metric } from '../queries/catalog.js';
