@@ -16,7 +16,7 @@ export type HomeDeps = Pick<HandlerDeps, 'requests' | 'watches' | 'clock'>;
 export async function publishHome(deps: HomeDeps, client: WebClient, user: string): Promise<void> {
   const now = deps.clock();
   const rows = deps.requests.ofRequester(user);
-  const watches = homeWatchBlocks(deps.watches.store.byCreator(user), now, (r) => deps.watches.next(r, now));
+  const watches = homeWatchBlocks(deps.watches.book.byCreator(user), now, (r) => deps.watches.next(r, now));
   await client.views.publish({ user_id: user, view: homeView(rows, now, watches) });
 }
 

@@ -5,8 +5,10 @@
 import type { Deps } from '../deps.js';
 import type { Logger } from '../logger.js';
 import type { ParseResult } from '../queries/question.js';
+import type { RequestFiler } from '../requests/filer.js';
 import { type ChartMode, type Destination, deliver } from '../slack/deliver.js';
 import type { Message } from '../views/blocks.js';
+import type { WatchService } from '../watches/watch-service.js';
 
 export interface HandlerSettings {
   /** METRICS_TIMEZONE: the zone a question's relative dates are read in. */
@@ -15,7 +17,15 @@ export interface HandlerSettings {
   readonly chartMode: ChartMode;
 }
 
-export type HandlerDeps = Omit<Deps, 'config'> & HandlerSettings;
+/**
+ * Handlers see services, not their stores or lifecycles: requests of a person rather than the outbox, the watches
+ * people manage rather than the run ledger, and nothing that starts or stops background work.
+ */
+export type HandlerDeps = Omit<Deps, 'config' | 'requests' | 'watches'> &
+  HandlerSettings & {
+    readonly requests: Pick<RequestFiler, 'ofRequester' | 'store' | 'file'>;
+    readonly watches: Omit<WatchService, 'store' | 'tick' | 'start' | 'stop'>;
+  };
 
 export function handlerDeps({ config, ...services }: Deps): HandlerDeps {
   return { ...services, timezone: config.metrics.timezone, chartMode: config.charts.mode };

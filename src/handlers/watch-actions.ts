@@ -39,7 +39,7 @@ export const watchAction =
     const user = body.user.id;
     const channel = body.channel?.id ?? body.container?.channel_id ?? '';
     const log = requestLog(deps, context, { user, channel, surface: 'watch_button', verb });
-    const { store } = deps.watches;
+    const store = deps.watches.book;
     const row = store.get(action.value ?? '');
     const reply = (text: string) => respond({ ...watchNoticeMessage(text, true), replace_original: false });
     if (!row || row.status === 'deleted' || !verb) return void (await reply('That watch no longer exists.'));

@@ -101,7 +101,7 @@ export async function watchCommand(
     log.info({ metric: metric.name, destination, problem }, 'watch refused at creation');
     return void (await respond(watchNoticeMessage(`I can't set that up: ${problem}.`)));
   }
-  const draft = deps.watches.store.createDraft({
+  const draft = deps.watches.book.createDraft({
     id: WatchStore.newId(),
     kind,
     createdIn: command.channel_id,
@@ -130,6 +130,6 @@ export async function watchesCommand(
 ): Promise<void> {
   // Acked before the store is read, like every other subcommand that does work.
   await ack();
-  const rows = deps.watches.store.visibleTo(command.user_id, command.channel_id);
+  const rows = deps.watches.book.visibleTo(command.user_id, command.channel_id);
   await respond(watchListMessage(rows, deps.clock(), (r) => deps.watches.next(r)));
 }

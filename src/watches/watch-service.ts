@@ -45,8 +45,16 @@ export type WatchServiceOptions = Pick<
   store: WatchStore;
 };
 
+/** What people do with their watches (create, confirm, list, pause, snooze, delete), without the run ledger. */
+export type WatchBook = Pick<
+  WatchStore,
+  'get' | 'createDraft' | 'activate' | 'pause' | 'resume' | 'snooze' | 'delete' | 'visibleTo' | 'byCreator'
+>;
+
 export interface WatchService {
+  /** The watches and their run ledger (the CLI and tests read runs); handlers use `book`. */
   readonly store: WatchStore;
+  readonly book: WatchBook;
   /** Reads a watch's question as of `now` (dates move with each run). */
   understand(
     row: Pick<WatchRow, 'spec'>,
@@ -369,6 +377,7 @@ export function createWatchService(opts: WatchServiceOptions): WatchService {
 
   return {
     store,
+    book: store,
     understand,
     destinationProblem,
     alertGrain,
