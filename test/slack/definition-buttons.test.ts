@@ -1,7 +1,8 @@
 /**
- * The buttons on definition answers (one metric, and two side by side) and the request button on refusals, clicked
- * through the real Bolt app with signed requests, down to the Slack Web API calls and response_url posts at the wire.
- * Each button carries only a catalog name or the asked text; what it answers comes from the catalog.
+ * The buttons on definition answers (one metric, and two side by side), on ask-backs, and the request button on
+ * refusals, clicked through the real Bolt app with signed requests, down to the Slack Web API calls and response_url
+ * posts at the wire. A button carries a catalog name, a reading or the asked text; what it answers is checked
+ * against the catalog.
  */
 import { blockNetwork, startTestBot, type TestBot } from '../helpers/harness.js';
 import { buttonClick, eventEnvelope, slashCommand } from '../helpers/slack.js';
@@ -16,7 +17,7 @@ const textOf = (body: Json) => JSON.stringify(body.blocks ?? body.text);
 const buttonText = (b: Json) => (b.text as { text: string }).text;
 let tsSeq = 0;
 
-describe('definition and refusal buttons (signed requests, Slack at the wire)', () => {
+describe('definition, ask-back and refusal buttons (signed requests, Slack at the wire)', () => {
   let t: TestBot;
   beforeAll(() => blockNetwork());
   beforeEach(async () => {
@@ -146,5 +147,28 @@ describe('definition and refusal buttons (signed requests, Slack at the wire)', 
     // The request is prefilled with the start of the message, never the whole paste.
     const request = buttonsOf(reply).find((b) => b.action_id === 'open_data_request')!;
     expect(String(request.value).length).toBeLessThanOrEqual(150);
+  });
+
+  it('an ask-back by @-mention offers one button per reading; a click answers exactly that reading', async () => {
+    const { reply, ts } = await mention('how many users did we have last week');
+    const choices = buttonsOf(reply).filter((b) => /^ask_choice_\d+$/.test(String(b.action_id)));
+    expect(choices.length).toBeGreaterThanOrEqual(2);
+    const lines = textOf(reply);
+    expect(lines).toContain('Weekly active users · Nov 16 – Nov 22, 2026 (UTC)');
+    expect(lines).toContain('Daily active users · Nov 16 – Nov 22, 2026 (UTC)');
+    const daily = choices.find((b) => buttonText(b).startsWith('Daily active users'))!;
+
+    await click(daily, { messageTs: ts });
+    const answer = t.responses.at(-1)!.body;
+    expect(answer).toMatchObject({ replace_original: true });
+    expect(textOf(answer)).toContain('Daily active users · Nov 16 – Nov 22, 2026 (UTC)');
+    expect(actionIds(answer)).toEqual(expect.arrayContaining(['answer_feedback_up', 'answer_feedback_down']));
+  });
+
+  it('a tampered ask-back value is refused clearly, with no warehouse answer', async () => {
+    await click({ action_id: 'ask_choice_0', value: '{"m":"payroll","r":["2026-01-01","2027-01-01"]}' });
+    const reply = t.responses.at(-1)!.body;
+    expect(String(reply.text)).toContain('older answer');
+    expect(textOf(reply)).not.toContain('answer_feedback_up');
   });
 });
