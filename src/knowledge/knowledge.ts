@@ -265,7 +265,7 @@ function phraseScore(question: readonly string[], phrase: readonly string[]): nu
   if (phrase.length === 0) return 0;
   let total = 0;
   for (const word of phrase) {
-    const s = bestSimilarity(word, question);
+    const s = bestSimilarity(word, question, WORD_SIMILARITY);
     if (s < WORD_SIMILARITY) return 0;
     total += s;
   }
@@ -277,7 +277,7 @@ function partialPhraseScore(question: readonly string[], phrase: readonly string
   if (phrase.length === 0) return 0;
   let total = 0;
   for (const word of phrase) {
-    const s = bestSimilarity(word, question);
+    const s = bestSimilarity(word, question, LOOSE_WORD_SIMILARITY);
     if (s >= LOOSE_WORD_SIMILARITY) total += s;
   }
   return (total / phrase.length) * (phrase.length > 1 ? 1 : 0.95);
@@ -405,7 +405,7 @@ class KnowledgeIndex implements KnowledgeBase {
 /** Share of the question's words found in an example question. */
 function questionOverlap(question: readonly string[], example: readonly string[]): number {
   if (question.length === 0 || example.length === 0) return 0;
-  const hits = question.filter((word) => bestSimilarity(word, example) >= WORD_SIMILARITY).length;
+  const hits = question.filter((word) => bestSimilarity(word, example, WORD_SIMILARITY) >= WORD_SIMILARITY).length;
   return hits / question.length;
 }
 
@@ -556,6 +556,9 @@ function phraseAt(words: readonly string[], i: number, phrase: readonly string[]
   if (phrase.length === 0 || i + phrase.length > words.length) return false;
   return phrase.every((word, k) => {
     const said = words[i + k];
-    return said !== undefined && (said === word || (word.length > 3 && similarity(said, word) >= WORD_SIMILARITY));
+    return (
+      said !== undefined &&
+      (said === word || (word.length > 3 && similarity(said, word, WORD_SIMILARITY) >= WORD_SIMILARITY))
+    );
   });
 }

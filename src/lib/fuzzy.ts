@@ -3,39 +3,74 @@
  * ways they turn it into a 0..1 score. Pure.
  */
 
-/** Optimal-string-alignment distance: one transposition ("dialy") costs one edit, like a substitution. */
-export function editDistance(a: string, b: string): number {
+/**
+ * Optimal-string-alignment distance: one transposition ("dialy") costs one edit, like a substitution. With a
+ * `limit`, any distance above it comes back as `limit + 1`, which spares most of the work for unlike words.
+ */
+export function editDistance(a: string, b: string, limit = Number.POSITIVE_INFINITY): number {
   if (a === b) return 0;
-  const n = a.length;
-  const m = b.length;
+  // A shared prefix or suffix never changes the distance, even with transpositions: trim both first.
+  let start = 0;
+  let endA = a.length;
+  let endB = b.length;
+  while (start < endA && start < endB && a.charCodeAt(start) === b.charCodeAt(start)) start++;
+  while (endA > start && endB > start && a.charCodeAt(endA - 1) === b.charCodeAt(endB - 1)) {
+    endA--;
+    endB--;
+  }
+  const n = endA - start;
+  const m = endB - start;
+  if (Math.abs(n - m) > limit) return limit + 1;
   if (n === 0 || m === 0) return Math.max(n, m);
   let prev2 = new Uint32Array(m + 1);
-  let prev = Uint32Array.from({ length: m + 1 }, (_, j) => j);
+  let prev = new Uint32Array(m + 1);
   let cur = new Uint32Array(m + 1);
+  for (let j = 0; j <= m; j++) prev[j] = j;
   for (let i = 1; i <= n; i++) {
+    const ca = a.charCodeAt(start + i - 1);
     cur[0] = i;
+    let rowMin = i;
     for (let j = 1; j <= m; j++) {
-      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
-      let v = Math.min(prev[j]! + 1, cur[j - 1]! + 1, prev[j - 1]! + cost);
-      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) v = Math.min(v, prev2[j - 2]! + 1);
+      const cb = b.charCodeAt(start + j - 1);
+      let v = prev[j - 1]! + (ca === cb ? 0 : 1);
+      const del = prev[j]! + 1;
+      if (del < v) v = del;
+      const ins = cur[j - 1]! + 1;
+      if (ins < v) v = ins;
+      if (i > 1 && j > 1 && ca === b.charCodeAt(start + j - 2) && a.charCodeAt(start + i - 2) === cb) {
+        const swap = prev2[j - 2]! + 1;
+        if (swap < v) v = swap;
+      }
       cur[j] = v;
+      if (v < rowMin) rowMin = v;
     }
-    [prev2, prev, cur] = [prev, cur, prev2];
+    // A row's smallest value never shrinks further down (a transposition reaches back two rows, at a cost of one).
+    if (rowMin > limit) return limit + 1;
+    const done = prev2;
+    prev2 = prev;
+    prev = cur;
+    cur = done;
   }
   return prev[m]!;
 }
 
-/** 1 - edit distance / length, so one typo in a long word still counts as the word. */
-export function similarity(a: string, b: string): number {
+/**
+ * 1 - edit distance / length, so one typo in a long word still counts as the word. Scores below `atLeast` come back
+ * as 0, without computing them exactly.
+ */
+export function similarity(a: string, b: string, atLeast = 0): number {
   if (a === b) return 1;
-  return 1 - editDistance(a, b) / Math.max(a.length, b.length);
+  const longest = Math.max(a.length, b.length);
+  const limit = Math.floor((1 - atLeast) * longest + 1e-9);
+  const d = editDistance(a, b, limit);
+  return d > limit ? 0 : 1 - d / longest;
 }
 
-/** The best `similarity` of `word` to any of `among` (0 when empty). */
-export function bestSimilarity(word: string, among: readonly string[]): number {
+/** The best `similarity` of `word` to any of `among` (0 when empty, or when none reaches `atLeast`). */
+export function bestSimilarity(word: string, among: readonly string[], atLeast = 0): number {
   let best = 0;
   for (const candidate of among) {
-    const s = similarity(word, candidate);
+    const s = similarity(word, candidate, Math.max(atLeast, best));
     if (s > best) best = s;
     if (best === 1) break;
   }
@@ -69,6 +104,6 @@ export function typoSimilarity(typed: string, word: string): number {
   const allowed = typed.length >= 8 ? 2 : 1;
   // The distance is at least the difference in length: skip the table when that alone is too much.
   if (Math.abs(typed.length - word.length) > allowed) return 0;
-  const d = editDistance(typed, word);
+  const d = editDistance(typed, word, allowed);
   return d <= allowed ? 1 - d / Math.max(typed.length, word.length) : 0;
 }

@@ -9,6 +9,42 @@ describe('fuzzy matching', () => {
     expect(editDistance('same', 'same')).toBe(0);
   });
 
+  it('edit distance agrees with the full table when words share a prefix or suffix', () => {
+    // A plain table, no trimming: the reference.
+    const reference = (a: string, b: string): number => {
+      const d = Array.from({ length: a.length + 1 }, (_, i) =>
+        Array.from({ length: b.length + 1 }, (_, j) => (i === 0 ? j : j === 0 ? i : 0)),
+      );
+      for (let i = 1; i <= a.length; i++)
+        for (let j = 1; j <= b.length; j++) {
+          d[i]![j] = Math.min(
+            d[i - 1]![j]! + 1,
+            d[i]![j - 1]! + 1,
+            d[i - 1]![j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1),
+          );
+          if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1])
+            d[i]![j] = Math.min(d[i]![j]!, d[i - 2]![j - 2]! + 1);
+        }
+      return d[a.length]![b.length]!;
+    };
+    const words = [
+      'signups',
+      'singups',
+      'sign',
+      'signupss',
+      'ssignups',
+      'dashboard',
+      'dashbaord',
+      'abab',
+      'baba',
+      'aab',
+      'aba',
+      'x',
+      '',
+    ];
+    for (const a of words) for (const b of words) expect([a, b, editDistance(a, b)]).toEqual([a, b, reference(a, b)]);
+  });
+
   it('similarity is one minus the distance over the longer word', () => {
     expect(similarity('query', 'querys')).toBeCloseTo(1 - 1 / 6);
     expect(bestSimilarity('dashbord', ['looker', 'dashboard'])).toBeCloseTo(1 - 1 / 9);
