@@ -150,14 +150,14 @@ export async function createDeps(config: Config, logger: Logger, overrides: Deps
     });
   const db = o.db ?? openDatabase(config.dataDir);
   const gh = createGitHub(config, { logger, telemetry, clock }, githubClient);
-  const instance = o.instance ?? new InstanceRegistry(db, { clock, logger });
+  const tasks = o.tasks ?? new TaskTracker();
+  const instance = o.instance ?? new InstanceRegistry(db, { clock, logger, tasks });
   const requests =
     o.requests ??
-    createConfiguredFiler(config, { db, instance, logger, telemetry, clock, tracker: o.tracker ?? gh.tracker });
-  const values = o.values ?? createValueIndex(config, catalog, warehouse, logger, clock);
+    createConfiguredFiler(config, { db, instance, logger, telemetry, clock, tasks, tracker: o.tracker ?? gh.tracker });
+  const values = o.values ?? createValueIndex(config, catalog, warehouse, logger, clock, tasks);
   const parser = o.parser ?? new QuestionParser(catalog, values.values());
   values.onChange((snapshot) => parser.setValues(snapshot.values));
-  const tasks = o.tasks ?? new TaskTracker();
   const access = o.access ?? new MetricAccess();
   const charts = o.charts ?? createChartRenderer();
   const ttlMs = config.metrics.cacheTtlSeconds * 1000;
@@ -189,6 +189,7 @@ export async function createDeps(config: Config, logger: Logger, overrides: Deps
       retryMs: o.digestRetryMs,
       charts: { mode: config.charts.mode, renderer: charts },
       instance,
+      tasks,
     });
   const base: Omit<Deps, 'watches'> = {
     config,

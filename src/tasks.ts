@@ -1,4 +1,7 @@
-/** Tracks work still running after Slack was acked, so shutdown can finish it (bounded) instead of dropping it. */
+/**
+ * Tracks work still running after Slack was acked, and every background run (a timer's or a schedule's), so
+ * shutdown can finish it (bounded) instead of dropping it, and tests can wait for it instead of sleeping.
+ */
 export class TaskTracker {
   readonly #running = new Set<Promise<unknown>>();
 
@@ -10,6 +13,26 @@ export class TaskTracker {
     this.#running.add(settled);
     void settled.finally(() => this.#running.delete(settled));
     return work;
+  }
+
+  /**
+   * Starts background work off any request (a cron run, a retry, a refresh): tracked like request work, and a
+   * failure goes to `onError` rather than becoming an unhandled rejection. Resolves when the work is over.
+   */
+  run(work: () => Promise<unknown>, onError: (error: unknown) => void): Promise<void> {
+    // Started at once, as a direct call would be: a stop() right after sees the run under way.
+    let started: Promise<unknown>;
+    try {
+      started = work();
+    } catch (error) {
+      started = Promise.reject(error);
+    }
+    return this.track(
+      started.then(
+        () => undefined,
+        (error: unknown) => onError(error),
+      ),
+    );
   }
 
   get size(): number {

@@ -12,6 +12,7 @@ import type { Logger } from '../logger.js';
 import { type ChartMode, deliver } from '../slack/deliver.js';
 import type { DigestLedger } from '../store/digest-ledger.js';
 import type { InstanceRegistry } from '../store/instances.js';
+import { TaskTracker } from '../tasks.js';
 import type { Message } from '../views/blocks.js';
 import { DIGEST_EVENT_TYPE, digestFailureMessage, triageDigestMessage } from '../views/triage-digest.js';
 import { buildTriage, type TriageDigest } from './triage.js';
@@ -53,6 +54,8 @@ export interface DigestServiceOptions {
   instance: InstanceRegistry;
   /** How long `/analytics digest` previews reuse a board snapshot (default 5 min). */
   snapshotTtlMs?: number;
+  /** Scheduled runs, catch-ups and retries are tracked here (shutdown finishes them; tests settle on them). */
+  tasks?: TaskTracker;
 }
 
 interface HistoryMessage {
@@ -65,6 +68,7 @@ export function createDigestService(opts: DigestServiceOptions): DigestService {
   const { board, ledger, slack, logger } = opts;
   const log = logger.child({ component: 'digest' });
   const dayOf = (now: Date) => DateTime.fromJSDate(now, { zone: opts.timezone }).toISODate()!;
+  const tasks = opts.tasks ?? new TaskTracker();
   let cron: Cron | undefined;
   let retry: NodeJS.Timeout | undefined;
   // A request filed a minute ago must show in the next preview; only a costly board is worth reusing.
@@ -190,10 +194,13 @@ export function createDigestService(opts: DigestServiceOptions): DigestService {
 
   /** Runs off any request: an unexpected error (the database, a bug) is logged and retried, never unhandled. */
   function runInBackground(now: Date, trigger: string) {
-    postIfDue(now).catch((error: unknown) => {
-      log.error({ err: error, trigger }, 'triage digest run failed unexpectedly; will retry');
-      scheduleRetry(dayOf(now));
-    });
+    void tasks.run(
+      () => postIfDue(now),
+      (error) => {
+        log.error({ err: error, trigger }, 'triage digest run failed unexpectedly; will retry');
+        scheduleRetry(dayOf(now));
+      },
+    );
   }
 
   function scheduleRetry(day: string) {

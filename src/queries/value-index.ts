@@ -10,6 +10,7 @@ import path from 'node:path';
 import { DateTime } from 'luxon';
 import type { Config } from '../config.js';
 import type { Logger } from '../logger.js';
+import { TaskTracker } from '../tasks.js';
 import type { Metric, MetricCatalog } from './catalog.js';
 import type { DataCoverage } from './metric-service.js';
 import type { DimensionValues } from './question.js';
@@ -45,6 +46,8 @@ export interface ValueIndexOptions {
   lookbackDays?: number;
   /** Per-query cap on bytes billed (BigQuery). */
   maximumBytesBilled?: number;
+  /** Scheduled rebuilds are tracked here (shutdown finishes them; tests settle on them). */
+  tasks?: TaskTracker;
 }
 
 type Listener = (snapshot: ValueSnapshot) => void;
@@ -74,6 +77,7 @@ export class ValueIndex {
       lookbackDays: 90,
       maximumBytesBilled: 1_000_000_000,
       ...opts,
+      tasks: opts.tasks ?? new TaskTracker(),
     };
   }
 
@@ -271,9 +275,15 @@ export class ValueIndex {
   async start(): Promise<void> {
     this.#stopped = false;
     this.load();
-    if (this.stale()) await this.refresh().catch(() => undefined);
+    // A failed rebuild leaves the last snapshot in use.
+    const rebuild = () =>
+      this.#opts.tasks.run(
+        () => this.refresh(),
+        (error) => this.#opts.logger.warn({ err: error }, 'value index rebuild failed; keeping the last snapshot'),
+      );
+    if (this.stale()) await rebuild();
     if (this.#opts.refreshMs > 0 && !this.#timer) {
-      this.#timer = setInterval(() => void this.refresh().catch(() => undefined), this.#opts.refreshMs);
+      this.#timer = setInterval(() => void rebuild(), this.#opts.refreshMs);
       this.#timer.unref();
     }
   }
@@ -307,6 +317,7 @@ export function createValueIndex(
   warehouse: Warehouse,
   logger: Logger,
   clock: () => Date,
+  tasks?: TaskTracker,
 ): ValueIndex {
   return new ValueIndex({
     catalog,
@@ -317,5 +328,6 @@ export function createValueIndex(
     dataDir: config.dataDir,
     refreshMs: config.valueIndex.refreshMinutes * 60_000,
     maximumBytesBilled: config.valueIndex.maxBytes,
+    tasks,
   });
 }

@@ -18,6 +18,7 @@ export interface FilerWiring {
   /** The process's tracker (createGitHub), so filing shares its GitHub client. */
   tracker: IssueTracker;
   renewEveryMs?: FilerOptions['renewEveryMs'];
+  tasks?: FilerOptions['tasks'];
   /** Default: a new one on `db`. */
   outbox?: RequestOutbox;
 }
@@ -43,5 +44,6 @@ export function createConfiguredFiler(config: Config, wiring: FilerWiring): Requ
     telemetry,
     clock: wiring.clock,
     renewEveryMs: wiring.renewEveryMs,
+    tasks: wiring.tasks,
   });
 }

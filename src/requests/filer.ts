@@ -25,6 +25,7 @@ import {
   type StepName,
   type StepRow,
 } from '../store/request-outbox.js';
+import { TaskTracker } from '../tasks.js';
 import type { Telemetry } from '../telemetry.js';
 import type { Message } from '../views/blocks.js';
 import { requestAnnouncement, requestFiledMessage, requestSavedMessage } from '../views/data-request-messages.js';
@@ -64,6 +65,8 @@ export interface FilerOptions {
   clock: () => Date;
   /** How often a running attempt renews its claim (default a third of the lease); tests shorten it. */
   renewEveryMs?: number;
+  /** The retry passes are tracked here (shutdown finishes them; tests settle on them). */
+  tasks?: TaskTracker;
 }
 
 /** Attempts before a step is given up (kept in SQLite with its last error; a restart gives it another round). */
@@ -128,6 +131,7 @@ export function createRequestFiler(opts: FilerOptions): RequestFiler {
   const { outbox, tracker, slack, instance, logger, telemetry } = opts;
   const log = logger.child({ component: 'request-filer' });
   const now = () => opts.clock().getTime();
+  const tasks = opts.tasks ?? new TaskTracker();
   let timer: NodeJS.Timeout | undefined;
   let running: Promise<void> | undefined;
   let stopped = false;
@@ -369,8 +373,11 @@ export function createRequestFiler(opts: FilerOptions): RequestFiler {
       if (revived > 0) log.info({ steps: revived }, 'retrying data request steps that had given up');
       const tick = () => {
         if (running || stopped) return;
-        running = processDue()
-          .catch((error: unknown) => log.error({ err: error }, 'retry pass failed'))
+        running = tasks
+          .run(
+            () => processDue(),
+            (error) => log.error({ err: error }, 'retry pass failed'),
+          )
           .finally(() => {
             running = undefined;
           });

@@ -10,6 +10,7 @@ import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import os from 'node:os';
 import type { Logger } from '../logger.js';
+import { TaskTracker } from '../tasks.js';
 import type { Db } from './database.js';
 
 export interface InstanceOptions {
@@ -19,6 +20,8 @@ export interface InstanceOptions {
   heartbeatMs?: number;
   /** A heartbeat older than this means the instance is dead (default 30 s). */
   staleMs?: number;
+  /** Heartbeats are tracked here, like every timer's run. */
+  tasks?: TaskTracker;
 }
 
 /** The start time of process `pid` (Linux: /proc/<pid>/stat field 22), or null where that cannot be read. */
@@ -123,13 +126,9 @@ export class InstanceRegistry {
   /** Beats every `heartbeatMs` until stop(). */
   start(): void {
     if (this.#timer) return;
-    this.#timer = setInterval(() => {
-      try {
-        this.beat();
-      } catch (error) {
-        this.opts.logger?.warn({ err: error }, 'could not write the heartbeat');
-      }
-    }, this.#heartbeatMs);
+    const warn = (error: unknown) => this.opts.logger?.warn({ err: error }, 'could not write the heartbeat');
+    const tasks = this.opts.tasks ?? new TaskTracker();
+    this.#timer = setInterval(() => void tasks.run(async () => this.beat(), warn), this.#heartbeatMs);
     this.#timer.unref();
   }
 

@@ -40,7 +40,7 @@ export interface TickResult {
 /** Built from the rest of the dependencies (questions are read in config.metrics.timezone, as for answers). */
 export type WatchServiceOptions = Pick<
   Deps,
-  'metrics' | 'parser' | 'slack' | 'logger' | 'clock' | 'config' | 'charts' | 'feedback' | 'access'
+  'metrics' | 'parser' | 'slack' | 'logger' | 'clock' | 'config' | 'charts' | 'feedback' | 'access' | 'tasks'
 > & {
   store: WatchStore;
 };
@@ -388,12 +388,15 @@ export function createWatchService(opts: WatchServiceOptions): WatchService {
         (error: Error): RunOutcome => ({ kind: 'failed', detail: error.message }),
       ),
     async start() {
-      cron = new Cron(config.watches.cron, { protect: true }, () => {
-        void tick(clock()).catch((error: unknown) => log.error({ err: error }, 'watch tick failed'));
-      });
+      const run = () =>
+        opts.tasks.run(
+          () => tick(clock()),
+          (error) => log.error({ err: error }, 'watch tick failed'),
+        );
+      cron = new Cron(config.watches.cron, { protect: true }, () => void run());
       log.info({ cron: config.watches.cron, next: cron.nextRun()?.toISOString() }, 'watch scheduler started');
       // Catch up now on what was missed while the bot was down (once: only the latest period is ever due).
-      await tick(clock()).catch((error: unknown) => log.error({ err: error }, 'watch tick failed'));
+      await run();
     },
     stop() {
       cron?.stop();

@@ -208,13 +208,9 @@ describe('triage digest', () => {
     const channel = fakeChannel(late);
     interceptBoard({ items: boardItems(5) });
     late.deps.digest.start();
-    // The catch-up runs in the background: wait for it to finish (posted and recorded), so nothing it does after
-    // the post leaks into the next test on a slow machine.
-    const ledger = new DigestLedger(late.db);
-    for (let i = 0; i < 200 && ledger.get('2025-06-02')?.status !== 'posted'; i++) {
-      await new Promise((r) => setTimeout(r, 50));
-    }
-    expect(ledger.get('2025-06-02')?.status).toBe('posted');
+    // The catch-up runs in the background, tracked: settling waits for all of it (posted and recorded).
+    await late.settle();
+    expect(new DigestLedger(late.db).get('2025-06-02')?.status).toBe('posted');
     expect(channel.digests()).toHaveLength(1);
   });
 
@@ -222,7 +218,7 @@ describe('triage digest', () => {
     const early = await start({ deps: { clock: () => new Date(FIXTURE_NOW.getTime() - 3_600_000) } });
     interceptBoard({ items: boardItems(5) });
     early.deps.digest.start();
-    await new Promise((r) => setTimeout(r, 300));
+    await early.settle();
     expect(early.callsTo('conversations.history')).toHaveLength(0);
     expect(early.callsTo('chat.postMessage')).toHaveLength(0);
   });
@@ -297,9 +293,10 @@ describe('triage digest', () => {
       logger: logs.logger,
       clock: () => TEN_AM,
       instance: t.deps.instance,
+      tasks: t.deps.tasks,
     });
     digest.start(); // catches up on this morning's run, which throws
-    await new Promise((r) => setTimeout(r, 50));
+    await t.settle();
     digest.stop();
     expect(logs.lines.some((l) => l.level === 50 && /failed unexpectedly/.test(String(l.msg)))).toBe(true);
   });
