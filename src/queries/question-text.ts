@@ -30,7 +30,7 @@ const SHORTHAND: Record<string, string> = {
   yest: 'yesterday',
 };
 
-/** Said anywhere: long enough that a near miss is not another everyday word. */
+/** Said anywhere: long enough that a near miss is not another everyday word (months, weekdays, comparison words). */
 const NAMES = [
   'january',
   'february',
@@ -47,6 +47,9 @@ const NAMES = [
   'saturday',
   'sunday',
   'yesterday',
+  'against',
+  'versus',
+  'compared',
 ];
 /** Only after a word that introduces a length of time ("last mnth", "past 3 wekks"). */
 const UNITS = ['day', 'days', 'week', 'weeks', 'month', 'months', 'quarter', 'quarters', 'year', 'years'];

@@ -668,7 +668,7 @@ interface ComparisonAsk {
   words: string;
 }
 
-const VERSUS = '\\b(?:vs\\.?|versus|compared\\s+(?:to|with)|against|relative\\s+to)\\s+(?:the\\s+)?';
+const VERSUS = '\\b(?:vs\\.?|versus|compared?\\s+(?:to|with)|against|relative\\s+to)\\s+(?:the\\s+)?';
 const UNIT = '(day|week|month|quarter|year)s?';
 const comparisonRe = (source: string) => new RegExp(`${VERSUS}(?:${source})\\b`, 'i');
 
@@ -682,11 +682,11 @@ const COMPARISON_RULES: Array<{ re: RegExp; build(m: RegExpExecArray): Compariso
     },
   },
   {
-    re: /\b(?:vs\.?|versus|compared\s+(?:to|with)|against|relative\s+to)\s+(?:the\s+)?same\s+(?:week\s*day|weekday|day(?:\s+of\s+the\s+week)?)\s+(?:a|one|the|of)?\s*(?:week\s+(?:earlier|before|prior|ago)|last\s+week|previous\s+week|prior\s+week|the\s+week\s+before)/i,
+    re: /\b(?:vs\.?|versus|compared?\s+(?:to|with)|against|relative\s+to)\s+(?:the\s+)?same\s+(?:week\s*day|weekday|day(?:\s+of\s+the\s+week)?)\s+(?:a|one|the|of)?\s*(?:week\s+(?:earlier|before|prior|ago)|last\s+week|previous\s+week|prior\s+week|the\s+week\s+before)/i,
     build: (m) => ({ kind: 'weekday', words: m[0] }),
   },
   {
-    re: /\b(?:vs\.?|versus|compared\s+(?:to|with)|against|relative\s+to)\s+(?:the\s+)?(?:same\s+(?:period|time|point|stage|days?|weeks?|months?|quarter|dates?)\s+(?:last|a|the\s+previous|the\s+prior|one|of\s+last|in\s+the\s+previous)\s+year|(?:a|one)\s+year\s+(?:ago|earlier|before)|(?:the\s+)?(?:previous|prior)\s+year|last\s+year)\b/i,
+    re: /\b(?:vs\.?|versus|compared?\s+(?:to|with)|against|relative\s+to)\s+(?:the\s+)?(?:same\s+(?:period|time|point|stage|days?|weeks?|months?|quarter|dates?)\s+(?:last|a|the\s+previous|the\s+prior|one|of\s+last|in\s+the\s+previous)\s+year|(?:a|one)\s+year\s+(?:ago|earlier|before)|(?:the\s+)?(?:previous|prior)\s+year|last\s+year)\b/i,
     build: (m) => ({ kind: 'year', words: m[0] }),
   },
   {
@@ -706,7 +706,7 @@ const COMPARISON_RULES: Array<{ re: RegExp; build(m: RegExpExecArray): Compariso
   {
     // "vs a week ago", "compared with 2 months earlier": the same range moved back (not "the 7 days before that").
     re: new RegExp(
-      `\\b(?:vs\\.?|versus|compared\\s+(?:to|with)|against|relative\\s+to)\\s+${COUNT_PATTERN}\\s+${UNIT}\\s+(?:ago|earlier|before|prior)\\b(?!\\s+(?:that|it|this|then)\\b)`,
+      `\\b(?:vs\\.?|versus|compared?\\s+(?:to|with)|against|relative\\s+to)\\s+${COUNT_PATTERN}\\s+${UNIT}\\s+(?:ago|earlier|before|prior)\\b(?!\\s+(?:that|it|this|then)\\b)`,
       'i',
     ),
     build: (m) => ({
@@ -719,17 +719,18 @@ const COMPARISON_RULES: Array<{ re: RegExp; build(m: RegExpExecArray): Compariso
   {
     // "vs the previous 4 weeks", "against the 7 days before that": that many units just before the range.
     re: comparisonRe(
-      `(?:previous|prior|preceding|last)\\s+${COUNT_PATTERN}\\s+${UNIT}|${COUNT_PATTERN}\\s+${UNIT}\\s+(?:before|prior|earlier|preceding)(?:\\s+(?:that|it|this|then))?`,
+      `(?:previous|prior|preceding|last)\\s+${COUNT_PATTERN}(?:\\s+${UNIT})?|${COUNT_PATTERN}\\s+${UNIT}\\s+(?:before|prior|earlier|preceding)(?:\\s+(?:that|it|this|then))?`,
     ),
-    build: (m) => ({
-      kind: 'previous',
-      count: countOf((m[1] ?? m[3])!),
-      unit: (m[2] ?? m[4])!.toLowerCase() as RangeUnit,
-      words: m[0],
-    }),
+    build: (m) => {
+      const unit = (m[2] ?? m[4])?.toLowerCase() as RangeUnit | undefined;
+      // "the last 30 days vs the prior 30": no unit said, so the period before of the range's own length.
+      return unit
+        ? { kind: 'previous', count: countOf((m[1] ?? m[3])!), unit, words: m[0] }
+        : { kind: 'previous', words: m[0] };
+    },
   },
   {
-    re: /\b(?:vs\.?|versus|compared\s+(?:to|with)|against|relative\s+to)\s+(?:the\s+)?(?:(?:previous|prior|preceding|last)(?:\s+(period|day|week|month|quarter|year))?|(?:one|period|day|week|month|quarter|year)\s+before|one\s+before\s+(?:it|that)?)\b/i,
+    re: /\b(?:vs\.?|versus|compared?\s+(?:to|with)|against|relative\s+to)\s+(?:the\s+)?(?:(?:previous|prior|preceding|last)(?:\s+(period|day|week|month|quarter|year))?|(?:one|period|day|week|month|quarter|year)\s+before|one\s+before\s+(?:it|that)?)\b/i,
     build: (m) => {
       const unit = /\b(day|week|month|quarter|year)\b/i.exec(m[0])?.[1]?.toLowerCase() as RangeUnit | undefined;
       return { kind: 'previous', unit, words: m[0] };
@@ -829,8 +830,9 @@ class Reading {
     if (ranges.length >= 2 && (!compareAsk || compareAsk.kind === 'over')) {
       // "October vs September": a comparison word between two ranges.
       const between = text.slice(ranges[0]!.index + ranges[0]!.matched.length, ranges[1]!.index);
-      const m = /\b(vs\.?|versus|compared\s+(?:to|with)|against|relative\s+to|and|or)\b/i.exec(between);
-      if (m && !/^(and|or)$/i.test(m[1]!)) {
+      // "september, up or down vs august": the comparison word, wherever it is between them.
+      const m = /\b(vs\.?|versus|compared?\s+(?:to|with)|against|relative\s+to)\b/i.exec(between);
+      if (m) {
         compareAsk = { kind: 'explicit', range: ranges[1]!.range, words: `${compareAsk?.words ?? ''} ${m[0]}`.trim() };
         const at = ranges[0]!.index + ranges[0]!.matched.length + m.index;
         this.#spend(at, at + m[0].length);
@@ -1271,7 +1273,7 @@ class Reading {
         if (intro) {
           use(i - 1);
           if (['split', 'broken', 'grouped', 'group', 'segmented'].includes(word(i - 2))) use(i - 2);
-          if (word(i - 2) === 'down' && word(i - 3) === 'broken') {
+          if ((word(i - 2) === 'down' || word(i - 2) === 'out') && word(i - 3) === 'broken') {
             use(i - 2);
             use(i - 3);
           }
@@ -1801,15 +1803,17 @@ export function comparisonFor(range: TimeRange, ask: ComparisonAsk, today: DateT
   }
   if (ask.kind === 'explicit' && ask.range) {
     const r = ask.range;
+    // "Q3 vs Q3 last year": the same period a year earlier.
+    const kind: ComparisonKind = +r.start.plus({ years: 1 }) === +range.start ? 'previous_year' : 'previous_calendar';
     // "this month vs last month": an in-progress range against a whole earlier unit compares the same elapsed days.
     if (range.inProgress && range.unit && r.unit === range.unit && !r.inProgress) {
       return {
-        kind: 'previous_calendar',
+        kind,
         likeForLike: true,
         range: labelled({ start: r.start, end: DateTimeMin(r.start.plus({ days }), r.end), label: '' }),
       };
     }
-    return { kind: 'previous_calendar', likeForLike: false, range: labelled({ ...r }) };
+    return { kind, likeForLike: false, range: labelled({ ...r }) };
   }
   if (ask.kind === 'year' || (ask.kind === 'over' && ask.unit === 'year' && range.unit !== 'year')) {
     if (range.unit === 'year') {

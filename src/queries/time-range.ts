@@ -141,7 +141,8 @@ const HOLIDAY_SAID =
   `(?:\\s+${YEAR})?`;
 /** One calendar day, in the forms people type. */
 const DAY =
-  `(?:${YEAR}-\\d{1,2}-\\d{1,2}|\\d{1,2}/\\d{1,2}(?:/(?:${YEAR}|\\d{2}))?` +
+  `(?:${YEAR}[-/]\\d{1,2}[-/]\\d{1,2}|\\d{1,2}/\\d{1,2}(?:/(?:${YEAR}|\\d{2}))?` +
+  `|${WD},?\\s+(?:the\\s+)?\\d{1,2}(?:st|nd|rd|th)` +
   `|${MON}\\s+\\d{1,2}${ORD}(?:,?\\s+${YEAR})?|(?:the\\s+)?\\d{1,2}${ORD}\\s+(?:of\\s+)?${MON}(?:,?\\s+${YEAR})?` +
   `|${HOLIDAY_SAID}` +
   `|(?:the\\s+)?day\\s+before\\s+yesterday` +
@@ -153,7 +154,9 @@ const START =
 const B = '(?<![\\p{L}\\p{N}])';
 const E = '(?![\\p{L}\\p{N}])';
 
-const ISO_DAY = new RegExp(`^(${YEAR})-(\\d{1,2})-(\\d{1,2})$`);
+const ISO_DAY = new RegExp(`^(${YEAR})[-/](\\d{1,2})[-/](\\d{1,2})$`);
+/** "Wednesday the 18th": the day of the month decides; the weekday only says which one people mean. */
+const WEEKDAY_MDAY = new RegExp(`^${WD},?\\s+((?:the\\s+)?\\d{1,2}(?:st|nd|rd|th))$`);
 const SLASH_DAY = new RegExp(`^(\\d{1,2})/(\\d{1,2})(?:/(${YEAR}|\\d{2}))?$`);
 const MONTH_DAY = new RegExp(`^(${MON})\\s+(\\d{1,2})${ORD}(?:,?\\s+(${YEAR}))?$`);
 const DAY_MONTH = new RegExp(`^(?:the\\s+)?(\\d{1,2})${ORD}\\s+(?:of\\s+)?(${MON})(?:,?\\s+(${YEAR}))?$`);
@@ -293,6 +296,8 @@ export function parseDay(text: string, today: DateTime): DateTime | null {
     // "last Christmas" on Christmas Day is the one a year before.
     return m[1] === 'last' && d.equals(today) ? holiday(m[2]!, today.year - 1, today) : d;
   }
+  m = WEEKDAY_MDAY.exec(s);
+  if (m) return parseDay(m[1]!, today);
   m = MONTH_DAY_ONLY.exec(s);
   if (m) return monthDay(+m[1]!, today);
   if (s === 'today') return today;
@@ -380,6 +385,22 @@ const RULES: Rule[] = [
     },
   },
   {
+    // "the first two weeks of October", "the last 10 days of September"
+    re: re(
+      `(?:(?:in|during|for|over)\\s+)?(?:the\\s+)?(first|last)\\s+${NUMC}\\s+(days?|weeks?)\\s+of\\s+(${MON})(?:,?\\s+(${YEAR}))?`,
+    ),
+    build: (m, today) => {
+      const month = dated(yearOf(m[5]), monthIndex(m[4]!), 1, today);
+      const n = countOf(m[2]!);
+      const span = { [m[3]!.toLowerCase().startsWith('week') ? 'weeks' : 'days']: n };
+      if (!Number.isFinite(n) || n < 1) throw new TimeRangeError(`"${m[0].trim()}" is an empty range.`);
+      const end = month.plus({ months: 1 });
+      const r = /^first$/i.test(m[1]!) ? explicit(month, month.plus(span)) : explicit(end.minus(span), end);
+      if (r.start < month || r.end > end) throw new TimeRangeError(`"${m[0].trim()}" is longer than the month.`);
+      return r;
+    },
+  },
+  {
     // "H1", "H2 2025", "the first half of the year", "the second half of October"
     re: re(
       `(?:(?:in|during|for|over)\\s+)?(?:the\\s+)?(?:h([12])(?:\\s+(${YEAR}))?|(first|second|1st|2nd)\\s+half\\s+(?:of\\s+)?(?:(${HALF_YEAR})|(${MON})(?:\\s+(${YEAR}))?))`,
@@ -440,10 +461,11 @@ const RULES: Rule[] = [
   {
     // "1-15 nov", "the 3rd to the 9th of October", "between the 2nd and 10th of Sept 2025"
     re: re(
-      `(?:from\\s+|between\\s+)?(?:the\\s+)?(\\d{1,2})${ORD}${TO}(?:the\\s+)?(\\d{1,2})${ORD}\\s+(?:of\\s+)?(${MON})(?:,?\\s+(${YEAR}))?`,
+      `(?:from\\s+|between\\s+)?(?:the\\s+)?(\\d{1,2})${ORD}${TO}(?:the\\s+)?(\\d{1,2})${ORD}\\s+(?:of\\s+)?(?:(${MON})(?:,?\\s+(${YEAR}))?|(this|last)\\s+month)`,
     ),
     build: (m, today) => {
-      const from = dated(yearOf(m[4]), monthIndex(m[3]!), +m[1]!, today);
+      const month = m[5] ? startOf(today, 'month').minus({ months: /^last$/i.test(m[5]) ? 1 : 0 }) : null;
+      const from = month ? monthDayIn(month, +m[1]!) : dated(yearOf(m[4]), monthIndex(m[3]!), +m[1]!, today);
       return explicit(from, monthDayIn(from, +m[2]!).plus({ days: 1 }));
     },
   },

@@ -557,6 +557,9 @@ describe('QuestionParser.parse: comparison and ranges', () => {
     // "A week ago" moves the range back: a day against the same weekday, a week in progress like for like.
     ['dau yesterday compared to a week ago', 'same_weekday_last_week', '2026-11-21', '2026-11-21', false],
     ['signups this week vs a week ago', 'previous_period', '2026-11-16', '2026-11-21', true],
+    ['active instances the last 30 days vs the prior 30', 'previous_period', '2026-09-30', '2026-10-29', false],
+    ['docs sessions in q3 compared with q3 last year', 'previous_year', '2025-07-01', '2025-09-30', false],
+    ['spend in september, up or down vs august?', 'previous_calendar', '2026-08-01', '2026-08-31', false],
     // Two periods named either side of "vs" are the comparison, whatever shorthand follows.
     ['code nav oct vs sept, mom', 'previous_calendar', '2026-09-01', '2026-09-30', false],
   ])('"%s" compares with the previous period: %s %s … %s', (text, kind, first, last, likeForLike) => {

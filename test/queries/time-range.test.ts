@@ -120,6 +120,11 @@ const CASES: Array<[string, string, string, string]> = [
   ['H2 2025', '2025-07-01', '2026-01-01', 'H2 2025'],
   ['the second half of last year', '2025-07-01', '2026-01-01', 'H2 2025'],
   ['the first half of november', '2026-11-01', '2026-11-16', '2026-11-01 to 2026-11-15'],
+  ['the first two weeks of october', '2026-10-01', '2026-10-15', '2026-10-01 to 2026-10-14'],
+  ['the last 10 days of september', '2026-09-21', '2026-10-01', '2026-09-21 to 2026-09-30'],
+  ['between the 2nd and the 15th of this month', '2026-11-02', '2026-11-16', '2026-11-02 to 2026-11-15'],
+  ['on wednesday the 18th', '2026-11-18', '2026-11-19', 'Wed Nov 18, 2026'],
+  ['2026/10/07', '2026-10-07', '2026-10-08', 'Wed Oct 7, 2026'],
 ];
 
 describe.each(ZONES)('findTimeRange in %s', (zone) => {
