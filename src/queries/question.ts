@@ -129,7 +129,7 @@ const FILLER = new Set(
   account users user customers customer people folks companies orgs ones someone anyone number' whole entire
   did much am were vs versus compared compare against when where our yo sum summary breakdown tally level levels
   was figure run runs running ran use uses using used hiya hey sorry bug thx thanks cheers ty asking wondering curious
-  deck qbr slides meeting forecast renewal advance quick anyone someone folks numbers could should might total numbers
+  deck qbr slides handy crowd teh meeting forecast renewal advance quick anyone someone folks numbers could should might total numbers
   roughly approx ok so far to-date hows change changes popular among campaign campaigns trending usage created frm abt thru plz
   send`.split(/\s+/),
 );
@@ -174,6 +174,13 @@ const NEGATIONS = new Set([
 ]);
 const AUDIENCE =
   /\b(?:(?:asking|its|it's|this\s+is)\s+)?(?:for|from|on\s+behalf\s+of)\s+(?:the\s+|our\s+|my\s+)?(?:[\p{L}\p{N}&-]+\s+){0,2}(?:team|squad|crew)\b/giu;
+const NEGATION_PAIRS: Record<string, string> = {
+  other: 'than',
+  leaving: 'out',
+  leave: 'out',
+  apart: 'from',
+  aside: 'from',
+};
 /** Said before an exception ("everyone but free users"). */
 const EVERYONE = new Set(['everyone', 'everybody', 'everything', 'anyone', 'anybody', 'all']);
 const BREAKDOWN_INTRO = new Set(['by', 'per', 'each', 'across', 'split', 'broken', 'grouped', 'group', 'segmented']);
@@ -955,6 +962,16 @@ class Reading {
     const perDimension = dims.map((d) => this.#p.catalog.metrics.filter((m) => m.dimensions.includes(d.name)));
     const choices: MetricQuestion[] = [];
     const tried = new Set<Metric>();
+    // The word may also be the start of a metric's name ("docs numbers": docs-site sessions).
+    const phrase = this.#tokens.filter((x) => x.role === role);
+    const byName = this.#p.fuzzyMetric(phrase.map((x) => x.norm));
+    if (byName && byName.tie.length === 1) {
+      for (const x of phrase) x.role = { kind: 'metric', metrics: [byName.metric], values: [] };
+      const read = this.#build(byName.metric, range, compareAsk);
+      for (const x of phrase) x.role = role;
+      if (read.ok) choices.push(read.question);
+      tried.add(byName.metric);
+    }
     for (let k = 0; choices.length < 4 && perDimension.some((ms) => k < ms.length); k++) {
       for (const ms of perDimension) {
         const metric = ms[k];
@@ -1411,10 +1428,12 @@ class Reading {
     for (let i = 0; i < t.length; i++) {
       const w = word(i);
       if (t[i]!.breakBefore) negate = false;
-      if (free(i) && (NEGATIONS.has(w) || (w === 'other' && word(i + 1) === 'than'))) {
+      // Two-word exceptions: "other than", "leaving out", "apart from", "aside from".
+      const pairNegation = NEGATION_PAIRS[w] === word(i + 1) && free(i + 1);
+      if (free(i) && (NEGATIONS.has(w) || pairNegation)) {
         negate = true;
         use(i);
-        if (w === 'other') use(i + 1);
+        if (pairNegation) use(i + 1);
         // "everyone but free users", "all except enterprise": the whole before the exception is part of it.
         if (EVERYONE.has(word(i - 1)) && free(i - 1)) use(i - 1);
         continue;
@@ -1522,7 +1541,14 @@ class Reading {
       if (!ref) continue;
       use(i);
       const negated = NEGATIONS.has(word(i - 1));
-      filters.push({ dimension: ref.dimension, op: negated ? 'neq' : 'eq', values: [ref.value] });
+      // Listed after other values of its dimension ("outside the UK and germny"): one more of them.
+      const listed = ['and', 'or', 'nor'].includes(word(i - 1)) && local[i - 2]?.kind === 'used';
+      const same = listed ? filters.find((f) => f.dimension === ref.dimension && f.op !== 'prefix') : undefined;
+      if (same) {
+        if (!same.values.includes(ref.value)) same.values.push(ref.value);
+        same.op = same.op === 'neq' || same.op === 'not_in' ? 'not_in' : 'in';
+        use(i - 1);
+      } else filters.push({ dimension: ref.dimension, op: negated ? 'neq' : 'eq', values: [ref.value] });
       if (negated) use(i - 1);
       this.#corrections.push(`read “${t[i]!.raw}” as ${ref.dimension.label.toLowerCase()} ${ref.value}`);
     }

@@ -532,6 +532,19 @@ describe('QuestionParser.parse: value groups, value nouns and values alone', () 
       ['bounce_rate', ['channel', 'eq', ['organic']]],
     ]);
     expect(choicesOf('social numbers for last week?').map((c) => c[0])).toContain('marketing_spend');
+    // A value that also starts a metric's name offers that metric first.
+    expect(choicesOf('docs numbers for october?')).toEqual([
+      ['docs_sessions'],
+      ['signups', ['source', 'eq', ['docs']]],
+    ]);
+  });
+
+  it('reads two-word exceptions and a misspelt value listed after others', () => {
+    const q = ask('self hosted searches this month, leaving out docker compose');
+    expect([filtersOf(q), q.unused]).toEqual([[['deployment_type', 'neq', ['docker-compose']]], []]);
+    expect(filtersOf(ask('dau from outside the UK and germny last week'))).toEqual([
+      ['country', 'not_in', ['DE', 'GB']],
+    ]);
     expect(rejection('how did organic do last month', 'ask_back').choices[0]!.range.label).toBe('last month');
   });
 });
