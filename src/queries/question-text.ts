@@ -30,7 +30,7 @@ const SHORTHAND: Record<string, string> = {
   yest: 'yesterday',
 };
 
-/** Said anywhere: long enough that a near miss is not another everyday word (months, weekdays, comparison words). */
+/** Said anywhere: long enough that a near miss is not another everyday word. */
 const NAMES = [
   'january',
   'february',
@@ -47,15 +47,24 @@ const NAMES = [
   'saturday',
   'sunday',
   'yesterday',
-  'against',
-  'versus',
-  'compared',
 ];
+/** Comparison words: one edit at most, since "computed" is two from "compared". */
+const COMPARE_WORDS = ['against', 'versus', 'compared'];
 /** Only after a word that introduces a length of time ("last mnth", "past 3 wekks"). */
 const UNITS = ['day', 'days', 'week', 'weeks', 'month', 'months', 'quarter', 'quarters', 'year', 'years'];
 const UNIT_INTRO = /^(?:last|past|this|previous|prior|next|per|every|each|a|one|two|three|four|six|\d{1,3})$/;
 /** Right as typed, though near a unit ("quarterly" is one edit from "quarters"). */
-const CORRECT = new Set([...NAMES, ...UNITS, 'daily', 'weekly', 'monthly', 'quarterly', 'yearly', 'annually']);
+const CORRECT = new Set([
+  ...NAMES,
+  ...COMPARE_WORDS,
+  ...UNITS,
+  'daily',
+  'weekly',
+  'monthly',
+  'quarterly',
+  'yearly',
+  'annually',
+]);
 
 export interface DateWordFix {
   text: string;
@@ -88,11 +97,12 @@ export function correctDateWords(
     const pool = w.length >= 5 ? NAMES : [];
     const units = UNIT_INTRO.test(before) ? UNITS : [];
     const allowed = w.length >= 8 ? 2 : 1;
-    for (const word of [...pool, ...units]) {
-      if (word[0] !== w[0] || Math.abs(word.length - w.length) > allowed) continue;
+    for (const word of [...pool, ...units, ...(w.length >= 5 ? COMPARE_WORDS : [])]) {
+      const most = COMPARE_WORDS.includes(word) ? 1 : allowed;
+      if (word[0] !== w[0] || Math.abs(word.length - w.length) > most) continue;
       // "on Sundays" is every Sunday, not a near miss of one.
       if (w === `${word}s`) continue;
-      if (distance(w, word) <= allowed) {
+      if (distance(w, word) <= most) {
         corrections.push(`read “${typed}” as ${word}`);
         previous = word;
         return word;

@@ -18,6 +18,7 @@ import {
   COUNT_PATTERN,
   countOf,
   lastComplete,
+  parseDay,
   previousRange,
   type RangeMatch,
   type RangeUnit,
@@ -116,6 +117,8 @@ const ADVERB: Record<Grain, string> = { day: 'daily', week: 'weekly', month: 'mo
 const GRAIN_DAYS: Record<Grain, number> = { day: 1, week: 7, month: 30, quarter: 91 };
 const MAX_POINTS = 400;
 const MAX_PHRASE_WORDS = 5;
+/** A day written with slashes, month and day in either order ("11/10", "9/10/2026"). */
+const SLASH_DAY_IN_TEXT = /(?<![\p{L}\p{N}/.])(\d{1,2})\/(\d{1,2})(?:\/((?:19|20)\d{2}|\d{2}))?(?![\p{L}\p{N}/.])/gu;
 
 /** Words that carry no meaning of their own in a metric question. */
 const FILLER = new Set(
@@ -527,7 +530,39 @@ export class QuestionParser {
     // "Why did signups drop last week?": the metric question inside is read like any other.
     const inner = readWhyQuestion(fixed.text);
     if (inner) return asWhyChanged(new Reading(this, inner, ctx, links, fixed.corrections).read(), ctx);
-    return new Reading(this, fixed.text, ctx, links, fixed.corrections).read();
+    return (
+      this.#slashDayReadings(fixed.text, ctx, links, fixed.corrections) ??
+      new Reading(this, fixed.text, ctx, links, fixed.corrections).read()
+    );
+  }
+
+  /**
+   * "11/10" is 10 November to some and 11 October to others: when both are past days and both readings answer,
+   * ask which one was meant rather than pick a number for one of them.
+   */
+  #slashDayReadings(text: string, ctx: ParseContext, links: string[], corrections: string[]): ParseResult | null {
+    // Only one such day: "10/1 to 10/15" says its own order.
+    const all = [...text.matchAll(SLASH_DAY_IN_TEXT)];
+    const m = all.length === 1 ? all[0]! : null;
+    if (!m || m[1] === m[2] || +m[1]! > 12 || +m[2]! > 12) return null;
+    const today = todayIn(ctx.now, ctx.timezone);
+    const year = m[3] ? `/${m[3]}` : '';
+    const days = [`${m[1]}/${m[2]}${year}`, `${m[2]}/${m[1]}${year}`].map((d) => {
+      try {
+        return parseDay(d, today);
+      } catch {
+        return null;
+      }
+    });
+    if (days.some((d) => !d || d > today)) return null;
+    const choices = days.map((d) =>
+      new Reading(this, `${text.slice(0, m.index)}${d!.toISODate()}${text.slice(m.index + m[0].length)}`, ctx, links, [
+        ...corrections,
+      ]).read(),
+    );
+    const ok = choices.filter((c): c is { ok: true; question: MetricQuestion } => c.ok).map((c) => c.question);
+    if (ok.length < 2) return null;
+    return { ok: false, error: { kind: 'ask_back', reason: 'two_readings', word: m[0], choices: ok } };
   }
 
   /** A word that means something to this catalog, or is filler: never read as a typo of a date word. */

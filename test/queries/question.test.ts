@@ -598,6 +598,20 @@ describe('QuestionParser.parse: comparison and ranges', () => {
     }
   });
 
+  it('asks which day "11/10" is when both orders are past days, and not when the question settles it', () => {
+    const error = rejection('signups on 11/10', 'ask_back');
+    expect(error.reason).toBe('two_readings');
+    expect(error.choices.map((c) => c.range.start.toISODate())).toEqual(['2026-11-10', '2026-10-11']);
+    expect(summary(ask('signups 10/1 to 10/15'))).toMatchObject({ start: '2026-10-01', end: '2026-10-16' });
+    expect(summary(ask('signups on 11/11'))).toMatchObject({ start: '2026-11-11' });
+    expect(summary(ask('signups on 11/25'))).toMatchObject({ start: '2026-11-25' });
+  });
+
+  it('reads a one-edit typo of a comparison word, but not another word two edits away', () => {
+    expect(ask('signups q2 agianst q1').comparison?.range.start.toISODate()).toBe('2026-01-01');
+    expect(rejection('how is conversion rate computed exactly?', 'definition').metrics).toHaveLength(1);
+  });
+
   it('uses the metric’s default window when no range is named', () => {
     expect(summary(ask('trial conversion'))).toMatchObject({
       start: '2026-07-01',
