@@ -8,6 +8,7 @@ import { isRequestIntent, requestTitle } from '../knowledge/knowledge.js';
 import type { MetricCatalog } from '../queries/catalog.js';
 import { errorInterpretation, type Interpretation, metricInterpretation } from '../queries/interpretation.js';
 import {
+  CC_MENTIONS,
   MAX_MESSAGE_LENGTH,
   type MetricQuestion,
   type QuestionError,
@@ -71,6 +72,7 @@ export class AskService {
       return { kind: 'metric_problem', error: this.parser.tooLong(rawText.length), text: rawText.slice(0, 150) };
     }
     const text = normalizeQuestion(rawText)
+      .replace(CC_MENTIONS, ' ')
       .replace(/<@[A-Z0-9]+>/g, ' ')
       .replace(/\s+/g, ' ')
       .trim();

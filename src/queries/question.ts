@@ -31,6 +31,9 @@ import {
 } from './time-range.js';
 import { readWhyQuestion } from './why-question.js';
 
+/** "cc @someone" copies people in: the "cc" goes with the mentions. */
+export const CC_MENTIONS = /\bcc:?(?:\s*,?\s*<[@!][^>]*>)+/gi;
+
 /** Longest question read; longer text is refused before any matching work. */
 export const MAX_QUESTION_LENGTH = 500;
 /** Longest message even looked at: Slack markup is stripped before the question's own limit applies, but a pasted
@@ -132,7 +135,7 @@ const FILLER = new Set(
   account users user customers customer people folks companies orgs ones someone anyone number' whole entire
   did much am were vs versus compared compare against when where our yo sum summary breakdown tally level levels
   was figure run runs running ran use uses using used hiya hey sorry bug thx thanks cheers ty asking wondering curious
-  deck qbr slides handy crowd teh meeting forecast renewal advance quick anyone someone folks numbers could should might total numbers
+  deck qbr slides handy crowd teh still u ur meeting forecast renewal advance quick anyone someone folks numbers could should might total numbers
   roughly approx ok so far to-date hows change changes popular among campaign campaigns trending usage created frm abt thru plz
   send`.split(/\s+/),
 );
@@ -517,6 +520,7 @@ export class QuestionParser {
     // and invisible characters go too (see question-text.ts).
     const links: string[] = [];
     const text = normalizeQuestion(input)
+      .replace(CC_MENTIONS, ' ')
       .replace(/<[@#!][^>]*>/g, ' ')
       .replace(/<((?:https?|mailto|ftp):[^>|]*)(?:\|[^>]*)?>/gi, (_, url: string) => {
         links.push(linkHost(url));

@@ -688,6 +688,8 @@ describe('QuestionParser.parse: hostile and empty input', () => {
   it('reports a link by its host, never drops it silently', () => {
     expect(ask('searches last week <https://evil.example.com/steal?token=1>').unused).toEqual(['evil.example.com']);
     expect(ask('signups last week <https://bit.ly/abc|see this> <@U1>').unused).toEqual(['bit.ly']);
+    // "cc @someone" copies people in; it is not a word of the question.
+    expect(ask('searches by client for last week? cc <@U07ABC123>, <@U2>').unused).toEqual([]);
   });
 
   it('refuses 5,000 characters as too long', () => {
