@@ -1,5 +1,5 @@
 /**
- * Digest benchmark (#5): the triage digest of a 2,000-item board. GitHub's GraphQL API is intercepted in-process
+ * Digest benchmark: the triage digest of a 2,000-item board. GitHub's GraphQL API is intercepted in-process
  * (nock; each document is also validated against GitHub's schema, which is part of the measured read time), so the
  * numbers are the bot's own work: requests made, read time, triage and rendering time.
  * Targets: exactly 20 GraphQL requests (100 items a page); triage + render under 100 ms; whole build under 3 s.

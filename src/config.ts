@@ -348,7 +348,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
   return deepFreeze(config);
 }
 
-/** Socket Mode when an app token is set, HTTP mode with token + signing secret, local console otherwise (#2). */
+/** Socket Mode when an app token is set, HTTP mode with token + signing secret, local console otherwise. */
 function selectMode(env: Partial<Record<keyof Env, string>>, problems: string[]): SlackMode {
   const { SLACK_BOT_TOKEN: bot, SLACK_SIGNING_SECRET: secret, SLACK_APP_TOKEN: appToken } = env;
   if (appToken) {

@@ -79,7 +79,7 @@ export interface Deps {
   readonly webhookDeliveries: DeliveryDedupe;
   /** Answers shown and the 👍/👎 given on them. */
   readonly feedback: FeedbackStore;
-  /** Board items behind projects_v2_item webhooks (#7). */
+  /** Board items behind projects_v2_item webhooks. */
   readonly items: ItemLookup;
   /** GitHub login (lower case) → Slack user id, from GITHUB_USER_MAP. */
   readonly userMap: Readonly<Record<string, string>>;
@@ -87,7 +87,7 @@ export interface Deps {
   readonly notifier: RequestNotifier;
   /** The embedded board, when there are no GitHub credentials (it is then the tracker and the board too). */
   readonly localBoard?: LocalBoard;
-  /** Scheduled metric posts and alerts (#13). */
+  /** Scheduled metric posts and alerts. */
   readonly watches: WatchService;
 }
 

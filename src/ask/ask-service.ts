@@ -1,5 +1,5 @@
 /**
- * Decides what an @-mention or DM is asking (#6): a metric (answered from the catalog, in the thread), where data
+ * Decides what an @-mention or DM is asking: a metric (answered from the catalog, in the thread), where data
  * lives or how to get it (the team's knowledge file), how to request data (the process and the modal), or
  * something the bot cannot answer (said honestly, with the closest options). Pure apart from the thread store.
  */

@@ -1,5 +1,5 @@
 /**
- * Local mode (#2): a terminal conversation with the real Bolt app. Typed lines become the same payloads Slack would
+ * Local mode: a terminal conversation with the real Bolt app. Typed lines become the same payloads Slack would
  * send (slash commands, app_mention / message.im events, button clicks, view submissions) and go through
  * App.processEvent; replies arrive at the loopback Slack (local-slack.ts) and are printed as text.
  */

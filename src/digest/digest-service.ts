@@ -1,5 +1,5 @@
 /**
- * The daily triage digest (#5): built from the board, posted exactly once a day. Exactly once holds across restarts
+ * The daily triage digest: built from the board, posted exactly once a day. Exactly once holds across restarts
  * (a ledger in DATA_DIR) and across replicas (each checks the channel for a digest carrying today's message
  * metadata before posting, and the later of two racing posts deletes itself).
  */

@@ -1,5 +1,5 @@
 /**
- * What the daily triage needs to see, computed from a board snapshot (#5). Pure: `now` and the time of the last
+ * What the daily triage needs to see, computed from a board snapshot. Pure: `now` and the time of the last
  * digest come in as arguments.
  */
 import { DateTime } from 'luxon';

@@ -1,5 +1,5 @@
 /**
- * The GitHub adapter for the board-reading port (#5): every issue on the Projects (v2) board with its status,
+ * The GitHub adapter for the board-reading port: every issue on the Projects (v2) board with its status,
  * needed-by date and necessity, read through GraphQL 100 items a page.
  *
  * A read is all or nothing: a page that fails fails the read, so the digest never treats half a board as the board.

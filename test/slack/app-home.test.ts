@@ -1,5 +1,5 @@
 /**
- * App Home and `/analytics my` (#7): a person's open and recently closed data requests, with status, needed-by and
+ * App Home and `/analytics my`: a person's open and recently closed data requests, with status, needed-by and
  * links, the "Request data" and "Browse metrics" buttons, and how the team works. Every view and message the app
  * sends is checked against Slack's Block Kit limits.
  */

@@ -1,5 +1,5 @@
 /**
- * Watches and alerts (#13) through the real app: signed commands and button clicks, Slack at the wire (nock), the
+ * Watches and alerts through the real app: signed commands and button clicks, Slack at the wire (nock), the
  * demo warehouse, and a pinned clock moved by hand between scheduler ticks.
  */
 import { readFileSync, writeFileSync } from 'node:fs';
