@@ -48,6 +48,8 @@ const HOW_TO = new RegExp(
   [
     String.raw`\b(?:where|how(?! (?:many|much)\b))\b.*\b(?:find|get|see|access|look|pull|export|live|lives|stored|comes? from)\b`,
     String.raw`\bwhat is (?:looker|bigquery|hubspot|apollo)\b`,
+    String.raw`\bwho (?:do|should|can|could) (?:i|we) (?:talk to|ask|ping|contact|speak to)\b`,
+    String.raw`\b(?:is|are) there\b.*\b(?:somewhere|anywhere)\b`,
     String.raw`\bhow (?:do|can|could|would|should|to)\b(?: (?:i|we|you|one|someone|people))?(?: \w+)? (?:track|add|instrument|log|capture|set up)\b`,
     String.raw`\bwhat(?:['’]?s| is| are)(?: \w+)? in(?:side)? (?:the|a|an|our|those|these)\b`,
     String.raw`\bwhat (?:data|fields|info|information|columns|properties)\b.*\b(?:contain|contains|include|includes|hold|holds|collect|collects)\b`,

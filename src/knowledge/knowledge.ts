@@ -504,7 +504,19 @@ const REQUEST_PATTERNS: IntentPattern[] = [
   {
     slots: [
       {
-        any: ['ask', 'need', 'want', 'like', 'commission', 'build', 'make', 'create', 'put together', 'order'],
+        any: [
+          'ask',
+          'need',
+          'want',
+          'like',
+          'commission',
+          'build',
+          'make',
+          'create',
+          'put together',
+          'order',
+          'set up',
+        ],
         gap: 0,
       },
       { any: ['a', 'an', 'new', 'custom', 'another', 'some', 'one'], gap: 5 },

@@ -136,7 +136,7 @@ const FILLER = new Set(
   did much am were vs versus compared compare against when where our yo sum summary breakdown tally level levels
   was figure run runs running ran use uses using used hiya hey sorry bug thx thanks cheers ty asking wondering curious
   deck qbr slides handy crowd teh still u ur meeting forecast renewal advance quick anyone someone folks numbers could should might total numbers
-  roughly approx ok so far to-date hows change changes popular among campaign campaigns trending usage created frm abt thru plz
+  roughly approx ok so far to-date hows change changes popular among campaign campaigns trending usage created frm abt thru plz grab drove
   send`.split(/\s+/),
 );
 /**
@@ -149,7 +149,8 @@ const CONVERSATIONAL = new RegExp(
     String.raw`(?:^|[,.!?;:–—-]\s*)(?:hey|hi|hello|hiya|yo|howdy|(?:good\s+)?(?:morning|afternoon|evening))(?:\s+(?:all|team|folks|everyone|everybody|y['’]?all|there|guys|friends|people|bot|@[\w.-]+))?(?=[\s,.!?:;–—-]|$)`,
     // A handle typed as text rather than as a Slack mention.
     String.raw`(?<![\w.])@[\w.-]+`,
-    String.raw`\bquick\s+(?:q|qq|question|one|ask)\b`,
+    String.raw`\bquick\s+(?:q|qq|question|one|ask)\b|\b(?:quick\s+)?sanity\s+check\b`,
+    String.raw`\bbefore\s+(?:my|our|the)\s+(?:1:1|one-on-one|meeting|call|standup|sync)\b`,
     String.raw`\b(?:(?:sorry|apologies)\s+(?:if\s+this\s+is|for)\s+(?:a\s+)?)?(?:dumb|silly|stupid|basic|naive|newbie)\s+(?:question|q)\b`,
     String.raw`\b(?:these\s+days|thanks\s+in\s+advance|if\s+(?:you|anyone)\s+(?:know|knows|can|has\s+a\s+sec))\b`,
     // Who is asking: "asking for the IDE team", "it's for the growth folks".
@@ -233,7 +234,7 @@ const PER_NOUNS = new Set([
 const DERIVED =
   /\b(?:ratio of|divided by|share of|percentage of|proportion of|growth rate of|per capita)\b|(?:\bwhat\s+)?(?:%|\bpercent)\s+of\b/i;
 const DEFINITION =
-  /\b(?:what (?:counts|count|is counted|is considered) as|what(?:['’]?s| is| are) considered|how (?:is|are|do (?:you|we)|does (?:one|it)) (?:[\w\s-]{1,60}? )?(?:defined|define|calculated|calculate|computed|compute|measured|measure|counted|count)\b|defin(?:e|ed|ition|itions)\b|what (?:does|do) [\w\s-]{1,60}? (?:mean|measure|include|cover)\b|meaning of|what is meant by|same thing|difference between|what(?:['’]?s| is) the diff(?:erence)?\b|how (?:are|is|do|does) (?:they|these|those|it|the two|both) (?:differ|different)|explain)/i;
+  /\b(?:what (?:exactly |really )?(?:counts|count|is counted|is considered) as|what(?:['’]?s| is| are) considered|how (?:is|are|do (?:you|we)|does (?:one|it)) (?:[\w\s-]{1,60}? )?(?:defined|define|calculated|calculate|computed|compute|measured|measure|counted|count)\b|defin(?:e|ed|ition|itions)\b|what (?:does|do) [\w\s-]{1,60}? (?:mean|measure|include|cover)\b|meaning of|what is meant by|same thing|difference between|what(?:['’]?s| is) the diff(?:erence)?\b|how (?:are|is|do|does) (?:they|these|those|it|the two|both) (?:differ|different)|explain)/i;
 /** "What is a code navigation action?": a thing asked about with an article, and no period, is its definition. */
 const DEFINITION_BY_ARTICLE = /^\W*(?:so,?\s+|and\s+)?what(?:['’]?s| is| are)\s+(?:a|an)\s/i;
 /** Words that ask for a number rather than for a place or a process. */
@@ -246,7 +247,7 @@ const QUANTITY = /\bhow (?:many|much)\b|\b(?:number|count|total|average|avg) of\
 const UNDEFINED_MEASURES = new Set(
   `churn churned retention retained cohort cohorts duration length lifetime ltv clv revenue mrr arr nps csat views
   pageviews downloads clicks stars tickets funnel engagement latency uptime utilization utilisation profit margin roi
-  cac bookings`.split(/\s+/),
+  cac bookings deals`.split(/\s+/),
 );
 /** Words that may qualify a metric's one-word synonym without naming another thing ("new installs"). */
 const NEUTRAL_MODIFIERS = new Set(['new', 'unique', 'distinct', 'recent', 'current', 'latest', 'active']);
@@ -1608,6 +1609,11 @@ class Reading {
       j++;
     }
 
+    // "monthly active users": another period's actives is another metric, not this one at its own grain.
+    const fixed = metric.rollup === 'average' && metric.aggregation.type === 'count_distinct';
+    const said = t.findIndex((x) => isMetric(x));
+    const adverb = said > 0 ? GRAIN_ADVERBS[word(said - 1)] : undefined;
+    if (fixed && adverb && adverb !== metric.default_grain) return this.#anotherMeasure(metric);
     // "extension installs": an unknown word compounded with a one-word synonym names something else.
     const head = t.findIndex((x) => isMetric(x));
     const modifier = head > 0 ? t[head - 1]! : undefined;
