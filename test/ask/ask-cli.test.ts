@@ -89,6 +89,8 @@ describe('ask --json', () => {
       topic: 'event_tracking',
       metric: 'weekly_active_users',
     });
+    const who = await askJson('who do i talk to about getting a new event added to the tracker');
+    expect(who.body.interpretation).toMatchObject({ intent: 'where_is', topic: 'event_tracking' });
     const request = await askJson('request: chart of searches by repo size, needed by end of q4, nice to have');
     expect(request.body.interpretation).toEqual({ intent: 'request' });
     // A number is asked for: refused with the closest metrics, the where-is topic offered as a suggestion only.

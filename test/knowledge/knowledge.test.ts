@@ -246,6 +246,7 @@ describe('isRequestIntent', () => {
     'request: chart of searches by repo size, needed by end of q4, nice to have',
     'could the analytics team pull a list of enterprise accounts that stopped pinging?',
     'can we get a new metric added for monthly active users?',
+    'could someone set up a weekly report of searches by repo?',
   ])('recognises %j', (text) => {
     expect(isRequestIntent(text)).toBe(true);
   });

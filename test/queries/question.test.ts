@@ -221,6 +221,7 @@ describe('QuestionParser.parse: intents and vocabulary', () => {
     ['what does trial conversion actually measure', ['trial_conversion_rate']],
     ["searches vs self-hosted searches - what's the diff?", ['searches', 'self_hosted_searches']],
     ['docs sessions vs marketing sessions, how are they different', ['docs_sessions', 'marketing_sessions']],
+    ['what exactly counts as a weekly active user?', ['weekly_active_users']],
   ])('reads "%s" as a definition, with no number', (text, metrics) => {
     expect(names(rejection(text, 'definition').metrics)).toEqual(metrics);
   });
@@ -238,6 +239,7 @@ describe('QuestionParser.parse: intents and vocabulary', () => {
     ['average session duration on the marketing site last week', 'marketing sessions last week'],
     ['retention of the october signup cohort', 'signups in october'],
     ['extension installs in october', 'installs in october'],
+    ['monthly active users for enterprise last month', 'weekly active users'],
   ])('refuses a measure the catalog does not define: "%s" (not %s with a word unused)', (text) => {
     const error = rejection(text, 'unknown_metric');
     expect(error.asksForNumber).toBe(true);
