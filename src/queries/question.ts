@@ -957,6 +957,23 @@ class Reading {
       const asksForNumber = ranges.length > 0 || rangeError !== undefined || QUANTITY.test(text);
       return fail({ kind: 'unknown_metric', query, suggestions: this.#p.closest(query), asksForNumber });
     }
+    // "code nav actions per weekly active user": one metric divided by another is a measure the catalog lacks.
+    const per = tokens.findIndex((x, i) => x.norm === 'per' && !x.role && tokens[i + 1]?.role?.kind === 'metric');
+    const before = tokens.slice(0, Math.max(0, per)).filter((x) => !FILLER.has(x.norm) && x.role?.kind !== 'grain');
+    if (per > 0 && before.length > 0 && !definition) {
+      const over = tokens[per + 1]!.role;
+      const last = tokens.findLastIndex((x) => x.role === over);
+      return fail({
+        kind: 'derived_measure',
+        phrase: text.slice(tokens[per]!.start, tokens[last]!.end),
+        metric: named[0],
+        // What is counted first (the words before "per"), then the metric it is divided by.
+        suggestions: unique([
+          ...this.#p.suggest(text.slice(0, tokens[per]!.start), 2),
+          ...this.#p.closest(text, named[0]),
+        ]).slice(0, 3),
+      });
+    }
     if (named.length > 1 && !definition) {
       const choices = named.slice(0, 3).map((metric) => this.#build(metric, range, compareAsk, rangeError));
       const ok = choices.filter((c): c is { ok: true; question: MetricQuestion } => c.ok).map((c) => c.question);

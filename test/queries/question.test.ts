@@ -246,6 +246,13 @@ describe('QuestionParser.parse: intents and vocabulary', () => {
     expect(error.suggestions).toHaveLength(3);
   });
 
+  it('refuses one metric per another as a derived measure', () => {
+    const error = rejection('code nav actions per weekly active user last month', 'derived_measure');
+    expect(error.phrase).toBe('per weekly active user');
+    expect(names(error.suggestions)).toContain('code_navigation_events');
+    expect(error.suggestions).toHaveLength(3);
+  });
+
   it('answers a neutral or the metric’s own word before a one-word synonym, reporting what it did not use', () => {
     expect(ask('new installs last week').unused).toEqual(['new']);
     expect(ask('site traffic last 30 days').metric.name).toBe('marketing_sessions');
