@@ -24,7 +24,7 @@ async function main(): Promise<number> {
     GITHUB_API_URL: GITHUB_TEST_API,
     GITHUB_PROJECT_URL: 'https://github.com/orgs/acme/projects/63',
   });
-  const { board } = createGitHub(
+  const { board } = await createGitHub(
     config,
     {
       logger: createLogger({ level: 'silent' }),

@@ -16,10 +16,8 @@ import { createRequestNotifier } from './handlers/webhooks/request-notifier.js';
 import { loadKnowledgeFile } from './knowledge/knowledge.js';
 import type { LocalBoard } from './local-board/local-board.js';
 import { type Logger, toBoltLogger } from './logger.js';
-import { createBigQueryWarehouse } from './queries/bigquery-warehouse.js';
 import { createQueryBudget } from './queries/budget.js';
 import { loadCatalogFile, type MetricCatalog } from './queries/catalog.js';
-import { createDuckDbWarehouse } from './queries/duckdb-warehouse.js';
 import { createMetricService, type MetricService } from './queries/metric-service.js';
 import { QuestionParser } from './queries/question.js';
 import { createValueIndex, type ValueIndex } from './queries/value-index.js';
@@ -108,9 +106,14 @@ export interface DepsOverrides extends Partial<Omit<Deps, 'config' | 'logger'>> 
   readonly digestRetryMs?: number;
 }
 
-/** The warehouse the config names: BigQuery, or the embedded DuckDB with the demo data. */
+/**
+ * The warehouse the config names: BigQuery, or the embedded DuckDB with the demo data. Each adapter is imported only
+ * when chosen: their clients are the heaviest modules the bot has (DuckDB's native binding alone is ~38 MB of RSS),
+ * and a process never needs both.
+ */
 export async function createWarehouse(config: Config, logger: Logger): Promise<Warehouse> {
   if (config.warehouse.kind === 'bigquery') {
+    const { createBigQueryWarehouse } = await import('./queries/bigquery-warehouse.js');
     const bq = config.warehouse.bigquery;
     return createBigQueryWarehouse(
       {
@@ -123,6 +126,7 @@ export async function createWarehouse(config: Config, logger: Logger): Promise<W
       logger.child({ component: 'bigquery' }),
     );
   }
+  const { createDuckDbWarehouse } = await import('./queries/duckdb-warehouse.js');
   return createDuckDbWarehouse({
     path: config.warehouse.duckdbPath,
     timeoutMs: config.warehouse.bigquery.jobTimeoutMs,
@@ -149,7 +153,7 @@ export async function createDeps(config: Config, logger: Logger, overrides: Deps
       retryConfig: { retries: o.retries?.slack ?? 3 },
     });
   const db = o.db ?? openDatabase(config.dataDir);
-  const gh = createGitHub(config, { logger, telemetry, clock }, githubClient);
+  const gh = await createGitHub(config, { logger, telemetry, clock }, githubClient);
   const tasks = o.tasks ?? new TaskTracker();
   const instance = o.instance ?? new InstanceRegistry(db, { clock, logger, tasks });
   const requests =

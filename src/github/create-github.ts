@@ -9,10 +9,8 @@ import type { Logger } from '../logger.js';
 import type { Telemetry } from '../telemetry.js';
 import type { BoardReader } from './board.js';
 import { boardFieldNames } from './board-fields.js';
-import { createBoardReader } from './board-reader.js';
 import { createItemLookup, type ItemLookup } from './item-lookup.js';
-import { createGithubOctokit, type GithubOctokitOptions, hasGithubCredentials } from './octokit-client.js';
-import { createOctokitTracker } from './octokit-tracker.js';
+import type { GithubOctokitOptions } from './octokit-client.js';
 import type { IssueTracker } from './tracker.js';
 
 export interface GitHub {
@@ -38,9 +36,19 @@ export interface GitHubDeps {
 /** Client behaviour tests tune: retries, their wait unit, and throttling. */
 export type GitHubClientOptions = Pick<GithubOctokitOptions, 'retries' | 'throttle' | 'retryBaseMs'>;
 
-export function createGitHub(settings: GitHubSettings, deps: GitHubDeps, client: GitHubClientOptions = {}): GitHub {
+/** A token or a GitHub App: without either, requests go to the embedded board. */
+export function hasGithubCredentials(github: Config['github']): boolean {
+  return Boolean(github.app || github.token);
+}
+
+export async function createGitHub(
+  settings: GitHubSettings,
+  deps: GitHubDeps,
+  client: GitHubClientOptions = {},
+): Promise<GitHub> {
   const { github } = settings;
   const { logger, telemetry } = deps;
+  // Octokit and its plugins (~15 MB of RSS) are loaded only by a process that talks to GitHub.
   if (!hasGithubCredentials(github)) {
     const local = openLocalBoard(settings, deps.clock);
     return {
@@ -50,6 +58,10 @@ export function createGitHub(settings: GitHubSettings, deps: GitHubDeps, client:
       local,
     };
   }
+  // One after another: concurrent imports that share a dependency trip Jest's ESM loader ("not in cache").
+  const { createGithubOctokit } = await import('./octokit-client.js');
+  const { createOctokitTracker } = await import('./octokit-tracker.js');
+  const { createBoardReader } = await import('./board-reader.js');
   const octokit = createGithubOctokit({ github, log: logger.child({ component: 'github' }), ...client });
   const fields = boardFieldNames(github.fields);
   return {

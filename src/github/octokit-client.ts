@@ -39,10 +39,6 @@ const GithubOctokit = Octokit.plugin(retry, throttling);
 export type GithubOctokit = InstanceType<typeof GithubOctokit>;
 
 /** True when there is something to authenticate with (a token or the three GitHub App values). */
-export function hasGithubCredentials(github: Config['github']): boolean {
-  return Boolean(github.app || github.token);
-}
-
 export function createGithubOctokit(opts: GithubOctokitOptions): GithubOctokit {
   const { github, log } = opts;
   const retries = opts.retries ?? DEFAULT_RETRIES;

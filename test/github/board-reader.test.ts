@@ -8,7 +8,8 @@ import {
   createBoardReader,
   FORBIDDEN_MESSAGE,
 } from '../../src/github/board-reader.js';
-import { createGithubOctokit, hasGithubCredentials } from '../../src/github/octokit-client.js';
+import { hasGithubCredentials } from '../../src/github/create-github.js';
+import { createGithubOctokit } from '../../src/github/octokit-client.js';
 import { createTelemetry } from '../../src/telemetry.js';
 import {
   BOARD_FIXTURE_FIELDS,

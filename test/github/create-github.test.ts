@@ -65,7 +65,7 @@ describe('one GitHub client per process', () => {
       });
     const repo = fakeRepo();
     const graphql = fakeGraphql();
-    const github = gitHub(APP);
+    const github = await gitHub(APP);
 
     const request = { key: 'k-1', submittedAt: new Date().toISOString() } as Parameters<
       typeof github.tracker.findFiled
@@ -81,7 +81,7 @@ describe('one GitHub client per process', () => {
 
   it('GraphQL calls from the board reader and the item lookup are spaced by the throttle, not concurrent', async () => {
     const graphql = fakeGraphql();
-    const github = gitHub({ GITHUB_TOKEN: 'ghp_throttled' }, { throttle: true });
+    const github = await gitHub({ GITHUB_TOKEN: 'ghp_throttled' }, { throttle: true });
 
     await Promise.all([github.board.read(), github.items.item('PVTI_gone')]);
 
@@ -92,7 +92,7 @@ describe('one GitHub client per process', () => {
   });
 
   it('without credentials the embedded board serves filing and the digest, and the lookup asks GitHub nothing', async () => {
-    const github = gitHub({});
+    const github = await gitHub({});
     expect(github.local).toBeDefined();
     expect(github.tracker).toBe(github.local);
     expect(github.board).toBe(github.local);

@@ -23,7 +23,7 @@ const filer = createConfiguredFiler(config, {
   telemetry,
   clock,
   // Spacing writes a second apart (throttling) would only slow the suite; nothing here is rate limited.
-  tracker: createGitHub(config, { logger, telemetry, clock }, { throttle: false }).tracker,
+  tracker: (await createGitHub(config, { logger, telemetry, clock }, { throttle: false })).tracker,
 });
 await filer.file(process.env.CRASH_KEY ?? '');
 process.stdout.write('finished\n');

@@ -200,7 +200,8 @@ describe('crash points', () => {
       logger: logs.logger,
       telemetry,
       clock,
-      tracker: createGitHub(config, { logger: logs.logger, telemetry, clock }, { retries: 0, throttle: false }).tracker,
+      tracker: (await createGitHub(config, { logger: logs.logger, telemetry, clock }, { retries: 0, throttle: false }))
+        .tracker,
     });
     filer.start(60_000);
     await filer.stop();

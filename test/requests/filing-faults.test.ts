@@ -50,7 +50,7 @@ describe('filing faults', () => {
     now = TEST_NOW.getTime();
     const config = testConfig(GITHUB_ENV);
     const logs = captureLogs();
-    const { tracker } = createGitHub(
+    const { tracker } = await createGitHub(
       config,
       { logger: logs.logger, telemetry: createTelemetry({ defaultMetrics: false }), clock: () => new Date(now) },
       { retries: 3, retryBaseMs: 1, throttle: false },
