@@ -317,6 +317,22 @@ function words(text: string): string[] {
 }
 
 const STOP = new Set(['per', 'the', 'of', 'on', 'by', 'and', 'a', 'an', 'in', 'to', 'site']);
+/** Words for the people a user metric counts: "active" said of them is user activity, not instances. */
+const PEOPLE = new Set([
+  'people',
+  'person',
+  'users',
+  'user',
+  'folks',
+  'customers',
+  'customer',
+  'accounts',
+  'anyone',
+  'anybody',
+  'everyone',
+]);
+/** Words that already say which period an active user is counted in. */
+const ACTIVITY_GRAIN = new Set(['dau', 'wau', 'daus', 'waus']);
 const significant = (ws: string[]) => ws.filter((t) => t.length > 1 && !STOP.has(t));
 
 /** Every query word must resemble a phrase word, and most of the phrase must be said. 0..1. */
@@ -1199,14 +1215,32 @@ class Reading {
     return best;
   }
 
-  #readFuzzy(best: FuzzyRun | null): Metric[] | null {
-    if (!best) return null;
+  #readFuzzy(found: FuzzyRun | null): Metric[] | null {
+    if (!found) return null;
+    const best = this.#activityOfPeople(found);
     const t = this.#tokens;
     const role: Role = { kind: 'metric', metrics: best.metrics, values: [] };
     const typed = this.#text.slice(t[best.from]!.start, t[best.to]!.end);
     for (let k = best.from; k <= best.to; k++) t[k]!.role = role;
     if (best.metrics.length === 1) this.#corrections.push(`read “${typed}” as ${best.metrics[0]!.label}`);
     return best.metrics;
+  }
+
+  /**
+   * "Active" said of people ("free-tier people were active", "users who were active") names user activity but not
+   * its period: the reading is every user-counting metric named with "active" (weekly and daily actives), asked
+   * back, never a guess of one, nor instances. A grain word ("weekly", "dau") says which; then this does not apply.
+   */
+  #activityOfPeople(run: FuzzyRun): FuzzyRun {
+    const t = this.#tokens;
+    if (!t.slice(run.from, run.to + 1).some((x) => x.norm === 'active')) return run;
+    if (!t.some((x) => PEOPLE.has(x.norm)) || t.some((x) => GRAIN_ADVERBS[x.norm] || ACTIVITY_GRAIN.has(x.norm))) {
+      return run;
+    }
+    const counting = (m: Metric) => m.format.unit === 'users';
+    if (!run.metrics.some(counting)) return run;
+    const actives = this.#p.catalog.metrics.filter((m) => counting(m) && this.#p.metricWordsOf(m).includes('active'));
+    return actives.length > 1 ? { ...run, metrics: actives } : run;
   }
 
   #leftoverText(): string {

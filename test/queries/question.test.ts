@@ -864,3 +864,53 @@ describe('question codec', () => {
     });
   });
 });
+
+describe('QuestionParser.parse: "active" said of people', () => {
+  const choicesOf = (text: string) =>
+    rejection(text, 'ask_back').choices.map((c) => ({
+      metric: c.metric.name,
+      filters: c.filters.map((f) => [f.dimension.name, ...f.values]),
+      start: c.range.start.toISODate(),
+      end: c.range.end.toISODate(),
+      compare: Boolean(c.comparison),
+    }));
+  const both = (rest: Omit<ReturnType<typeof choicesOf>[number], 'metric'>) => [
+    { metric: 'weekly_active_users', ...rest },
+    { metric: 'daily_active_users', ...rest },
+  ];
+
+  it('asks back weekly or daily actives, keeping the filter and the range', () => {
+    expect(choicesOf('how many free-tier people were active in october?')).toEqual(
+      both({ filters: [['plan', 'free']], start: '2026-10-01', end: '2026-11-01', compare: false }),
+    );
+    expect(choicesOf('how many customers were active on the pro plan in september')).toEqual(
+      both({ filters: [['plan', 'pro']], start: '2026-09-01', end: '2026-10-01', compare: false }),
+    );
+  });
+
+  it('reads people active last week as users, never as self-hosted instances', () => {
+    expect(choicesOf('how many people were active last week')).toEqual(
+      both({ filters: [], start: '2026-11-16', end: '2026-11-23', compare: false }),
+    );
+    expect(choicesOf('were any folks active yesterday')).toEqual(
+      both({ filters: [], start: '2026-11-28', end: '2026-11-29', compare: false }),
+    );
+  });
+
+  it('keeps a comparison in both readings', () => {
+    expect(choicesOf('how many users were active last week vs the week before')).toEqual(
+      both({ filters: [], start: '2026-11-16', end: '2026-11-23', compare: true }),
+    );
+  });
+
+  it('does not ask when the period or the thing counted is said', () => {
+    expect(ask('active instances last week').metric.name).toBe('active_instances');
+    expect(ask('active installs on 5.1').metric.name).toBe('active_instances');
+    expect(ask('weekly active users').metric.name).toBe('weekly_active_users');
+    expect(ask('dau').metric.name).toBe('daily_active_users');
+    expect(ask('how many people were active daily last week').metric.name).toBe('daily_active_users');
+    expect(ask('weekly active people last week').metric.name).toBe('weekly_active_users');
+    // The catalog's own synonym stays one metric.
+    expect(ask('active users last week').metric.name).toBe('weekly_active_users');
+  });
+});
