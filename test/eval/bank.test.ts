@@ -20,6 +20,8 @@ import { type EntryResult, type EvalReport, runEval } from './runner.js';
 const BANK_FILE = new URL('./questions.yml', import.meta.url);
 const MIN_ENTRIES = 250;
 const MIN_TRUTHS = 60;
+/** The share of the bank that must be read exactly. */
+const BAR = 0.97;
 /** Every kind of question the issue names, with the least number of phrasings each must have. */
 const REQUIRED_CATEGORIES: Record<string, number> = {
   filters: 20,
@@ -335,6 +337,19 @@ describe('the bot against the bank', () => {
   it('offers the closest metrics and the request button with every refusal', () => {
     expect(report.results.some((r) => r.interpretation.intent === 'refuse')).toBe(true);
     expect(report.badRefusals.map(shown)).toEqual([]);
+  });
+
+  it(`reads at least ${BAR * 100}% of the bank exactly`, () => {
+    const needed = Math.ceil(BAR * report.total);
+    const misses = report.results.filter((r) => r.diffs.length > 0).map(shown);
+    // Below the bar, the failure lists every miss; at or above it, nothing.
+    expect(
+      report.exact >= needed ? [] : [`${report.exact}/${report.total} exact, ${needed} needed`, ...misses],
+    ).toEqual([]);
+  });
+
+  it('answers no number for a different question without saying what it did not use', () => {
+    expect(report.unflagged.map(shown)).toEqual([]);
   });
 
   it('gets every truth number right that it checks, and checks at least the required number', () => {
