@@ -267,3 +267,20 @@ export function blockNetwork(): void {
   nock.disableNetConnect();
   nock.enableNetConnect(/^(127\.0\.0\.1|localhost)(:\d+)?$/);
 }
+
+/**
+ * The lifecycle most suites share: the network blocked, a fresh bot per test, and after each test no Block Kit
+ * violation in anything it sent. `use` receives each test's bot.
+ */
+export function useTestBot(use: (bot: TestBot) => void): void {
+  let bot: TestBot | undefined;
+  beforeAll(() => blockNetwork());
+  beforeEach(async () => {
+    bot = await startTestBot();
+    use(bot);
+  });
+  afterEach(async () => {
+    expect(bot?.violations).toEqual([]);
+    await bot?.stop();
+  });
+}

@@ -2,7 +2,7 @@
  * 👍 / 👎 on answers through the real Bolt app: signed slash commands, button clicks and modal submissions; Slack's
  * Web API intercepted at the wire; the answer record, ratings and comments read back from SQLite.
  */
-import { blockNetwork, startTestBot, type TestBot } from '../helpers/harness.js';
+import { type TestBot, useTestBot } from '../helpers/harness.js';
 import { buttonClick, eventEnvelope, interactivity, slashCommand, viewSubmission } from '../helpers/slack.js';
 
 type Json = Record<string, unknown>;
@@ -15,13 +15,8 @@ const feedbackButtons = (body: Json) =>
 
 describe('👍 / 👎 on answers', () => {
   let t: TestBot;
-  beforeAll(() => blockNetwork());
-  beforeEach(async () => {
-    t = await startTestBot();
-  });
-  afterEach(async () => {
-    expect(t.violations).toEqual([]);
-    await t.stop();
+  useTestBot((bot) => {
+    t = bot;
   });
 
   async function ask(text: string, fields: Parameters<typeof slashCommand>[0] = {}) {

@@ -1,5 +1,5 @@
 /** @-mentions and DMs through the real app (signed Events API payloads), answered in threads. */
-import { blockNetwork, startTestBot, type TestBot } from '../helpers/harness.js';
+import { type TestBot, useTestBot } from '../helpers/harness.js';
 import { buttonClick, eventEnvelope } from '../helpers/slack.js';
 
 type Json = Record<string, unknown>;
@@ -27,13 +27,8 @@ const dm = (text: string, extra: Json = {}) => ({
 
 describe('ask the bot (@-mentions and DMs)', () => {
   let t: TestBot;
-  beforeAll(() => blockNetwork());
-  beforeEach(async () => {
-    t = await startTestBot();
-  });
-  afterEach(async () => {
-    expect(t.violations).toEqual([]);
-    await t.stop();
+  useTestBot((bot) => {
+    t = bot;
   });
 
   async function send(event: Json, eventId?: string, retryNum?: number) {

@@ -4,7 +4,7 @@
  * posts at the wire. A button carries a catalog name, a reading or the asked text; what it answers is checked
  * against the catalog.
  */
-import { blockNetwork, startTestBot, type TestBot } from '../helpers/harness.js';
+import { type TestBot, useTestBot } from '../helpers/harness.js';
 import { buttonClick, eventEnvelope, slashCommand } from '../helpers/slack.js';
 
 type Json = Record<string, unknown>;
@@ -19,13 +19,8 @@ let tsSeq = 0;
 
 describe('definition, ask-back and refusal buttons (signed requests, Slack at the wire)', () => {
   let t: TestBot;
-  beforeAll(() => blockNetwork());
-  beforeEach(async () => {
-    t = await startTestBot();
-  });
-  afterEach(async () => {
-    expect(t.violations).toEqual([]);
-    await t.stop();
+  useTestBot((bot) => {
+    t = bot;
   });
 
   /** `/analytics <text>`: the reply the asker sees (via response_url). */

@@ -1,17 +1,12 @@
 import { escapeMrkdwn } from '../../src/views/escape.js';
 import { SUBCOMMANDS } from '../../src/views/help.js';
-import { blockNetwork, startTestBot, type TestBot } from '../helpers/harness.js';
+import { type TestBot, useTestBot } from '../helpers/harness.js';
 import { slashCommand } from '../helpers/slack.js';
 
 describe('/analytics help', () => {
   let t: TestBot;
-  beforeAll(() => blockNetwork());
-  beforeEach(async () => {
-    t = await startTestBot();
-  });
-  afterEach(async () => {
-    expect(t.violations).toEqual([]);
-    await t.stop();
+  useTestBot((bot) => {
+    t = bot;
   });
 
   it.each(['help', '', '  HELP  '])('answers %j ephemerally with every subcommand', async (text) => {

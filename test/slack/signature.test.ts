@@ -1,15 +1,10 @@
-import { blockNetwork, startTestBot, type TestBot } from '../helpers/harness.js';
+import { type TestBot, useTestBot } from '../helpers/harness.js';
 import { eventEnvelope, slashCommand, urlVerification } from '../helpers/slack.js';
 
 describe('Slack request verification (POST /slack/events)', () => {
   let t: TestBot;
-  beforeAll(() => blockNetwork());
-  beforeEach(async () => {
-    t = await startTestBot();
-  });
-  afterEach(async () => {
-    expect(t.violations).toEqual([]);
-    await t.stop();
+  useTestBot((bot) => {
+    t = bot;
   });
 
   const handled = async () => {
