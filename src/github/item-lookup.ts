@@ -71,7 +71,10 @@ export interface BoardItemInfo {
 export interface ItemLookup {
   /** The issue behind a board item and its status; null for drafts, PRs, or when GitHub is not configured. */
   item(itemNodeId: string): Promise<BoardItemInfo | null>;
-  /** A GitHub user's public email (for matching hand-filed issues to Slack users). */
+  /**
+   * A GitHub user's public email (for matching hand-filed issues to Slack users); null when they show none or GitHub
+   * is not configured. Throws when GitHub could not be asked, so a failure is never taken for "no email".
+   */
   publicEmail(login: string): Promise<string | null>;
 }
 
@@ -137,9 +140,11 @@ export function createItemLookup(opts: {
         const { data } = await octokit.rest.users.getByUsername({ username: login });
         opts.telemetry.githubCalls.inc({ kind: 'rest', outcome: 'ok' });
         return data.email ?? null;
-      } catch {
+      } catch (error) {
         opts.telemetry.githubCalls.inc({ kind: 'rest', outcome: 'error' });
-        return null;
+        // A user with no account left says so with a 404: that is a definite "no email".
+        if ((error as { status?: number }).status === 404) return null;
+        throw error;
       }
     },
   };

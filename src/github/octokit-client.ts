@@ -38,7 +38,6 @@ const REQUEST_TIMEOUT_MS = 30_000;
 const GithubOctokit = Octokit.plugin(retry, throttling);
 export type GithubOctokit = InstanceType<typeof GithubOctokit>;
 
-/** True when there is something to authenticate with (a token or the three GitHub App values). */
 export function createGithubOctokit(opts: GithubOctokitOptions): GithubOctokit {
   const { github, log } = opts;
   const retries = opts.retries ?? DEFAULT_RETRIES;

@@ -67,7 +67,12 @@ export function createRecipientFinder(deps: RecipientDeps): RecipientFinder {
   }
 
   async function lookUp(login: string): Promise<{ user?: string; sure: boolean }> {
-    const email = await deps.publicEmail?.(login);
+    let email: string | null | undefined;
+    try {
+      email = await deps.publicEmail?.(login);
+    } catch {
+      return { sure: false };
+    }
     if (!email) return { sure: true };
     try {
       const res = await deps.slack.users.lookupByEmail({ email });

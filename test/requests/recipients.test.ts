@@ -1,6 +1,11 @@
 import { WebClient } from '@slack/web-api';
 import nock from 'nock';
+import { createGitHub } from '../../src/github/create-github.js';
 import { createRecipientFinder } from '../../src/requests/recipients.js';
+import { createTelemetry } from '../../src/telemetry.js';
+import { testConfig } from '../helpers/config.js';
+import { GITHUB_TEST_API, GITHUB_TEST_ENV } from '../helpers/github.js';
+import { captureLogs } from '../helpers/logs.js';
 
 const SLACK_API = 'http://slack.test';
 
@@ -69,5 +74,37 @@ describe('GitHub login → Slack user', () => {
     const { finder, emailLookups, slackLookups } = setup({}, () => ({ ok: false, error: 'users_not_found' }));
     await expect(finder.slackUserFor('Mapped')).resolves.toBe('U0MAPPED');
     expect([emailLookups, slackLookups]).toEqual([[], []]);
+  });
+
+  it('a GitHub failure on the email lookup is asked again, not remembered as "no Slack user" (GitHub at the wire)', async () => {
+    const { items } = await createGitHub(
+      testConfig(GITHUB_TEST_ENV),
+      { logger: captureLogs().logger, telemetry: createTelemetry({ defaultMetrics: false }), clock: () => new Date() },
+      { retries: 0, throttle: false },
+    );
+    const userLookups: number[] = [];
+    nock(GITHUB_TEST_API)
+      .get('/users/grace')
+      .reply(() => {
+        userLookups.push(502);
+        return [502, { message: 'Server Error' }];
+      })
+      .get('/users/grace')
+      .reply(() => {
+        userLookups.push(200);
+        return [200, { login: 'grace', email: 'grace@example.com' }];
+      });
+    nock(SLACK_API)
+      .post('/api/users.lookupByEmail')
+      .reply(200, { ok: true, user: { id: 'U0GRACE' } });
+    const finder = createRecipientFinder({
+      outbox: { findByIssue: () => undefined },
+      userMap: {},
+      slack: new WebClient('xoxb-test', { slackApiUrl: `${SLACK_API}/api/`, retryConfig: { retries: 0 } }),
+      publicEmail: (login) => items.publicEmail(login),
+    });
+    await expect(finder.slackUserFor('grace')).resolves.toBeUndefined();
+    await expect(finder.slackUserFor('grace')).resolves.toBe('U0GRACE');
+    expect(userLookups).toEqual([502, 200]);
   });
 });
