@@ -89,21 +89,22 @@ export class AskService {
     const topic = this.knowledge.match(text);
     if (howTo && topic) return { kind: 'topic', topic: topic.topic };
 
+    // One reading of the text, shared by the follow-up check and the answer.
+    const parsed = this.parser.parse(text, parseCtx);
     // A follow-up in a thread refines that thread's last metric question.
     if (ctx.inThread) {
       const previous = decodeQuestion(
         this.threads.lastQuestion(ctx.channel, ctx.threadTs, ctx.now.getTime()),
         this.catalog,
       );
-      const own = this.parser.parse(text, parseCtx);
-      const namesMetric = own.ok || (!own.ok && own.error.kind !== 'unknown_metric' && own.error.kind !== 'empty');
+      const namesMetric =
+        parsed.ok || (!parsed.ok && parsed.error.kind !== 'unknown_metric' && parsed.error.kind !== 'empty');
       if (previous && (FOLLOW_UP.test(text) || !namesMetric)) {
         const refined = this.refine(previous, text, parseCtx);
         if (refined) return refined;
       }
     }
 
-    const parsed = this.parser.parse(text, parseCtx);
     if (parsed.ok) return { kind: 'metric', question: parsed.question };
     if (parsed.error.kind !== 'unknown_metric' && parsed.error.kind !== 'empty' && parsed.error.kind !== 'too_long') {
       return { kind: 'metric_problem', error: parsed.error, text };

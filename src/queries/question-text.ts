@@ -8,6 +8,7 @@
  * - Chat shorthand for the small words that hold dates together ("frm", "btwn") is spelled out, and a typo in a
  *   month, weekday or unit ("septmber", "last mnth") is read as the word, with a note saying so.
  */
+import { editDistance } from '../lib/fuzzy.js';
 
 /** Longer text is left as it is: the parser refuses it before any work. */
 const MAX_NORMALISED = 2000;
@@ -66,7 +67,7 @@ const CORRECT = new Set([
   'annually',
 ]);
 
-export interface DateWordFix {
+interface DateWordFix {
   text: string;
   /** How near misses were read ("read “septmber” as september"). */
   corrections: string[];
@@ -74,14 +75,10 @@ export interface DateWordFix {
 
 /**
  * Spells out shorthand and reads near misses of date words as those words. `known` says whether a word means
- * something else to the parser (a metric, a value, filler), which is never rewritten; `distance` is the edit
- * distance the parser uses for names.
+ * something else to the parser (a metric, a value, filler), which is never rewritten. Distances are the ones the
+ * parser uses for names (lib/fuzzy).
  */
-export function correctDateWords(
-  text: string,
-  known: (word: string) => boolean,
-  distance: (a: string, b: string) => number,
-): DateWordFix {
+export function correctDateWords(text: string, known: (word: string) => boolean): DateWordFix {
   const corrections: string[] = [];
   let previous = '';
   const out = text.replace(/[\p{L}\p{N}]+/gu, (typed) => {
@@ -99,10 +96,10 @@ export function correctDateWords(
     const allowed = w.length >= 8 ? 2 : 1;
     for (const word of [...pool, ...units, ...(w.length >= 5 ? COMPARE_WORDS : [])]) {
       const most = COMPARE_WORDS.includes(word) ? 1 : allowed;
-      if (word[0] !== w[0] || Math.abs(word.length - w.length) > most) continue;
+      if (word[0] !== w[0]) continue;
       // "on Sundays" is every Sunday, not a near miss of one.
       if (w === `${word}s`) continue;
-      if (distance(w, word) <= most) {
+      if (editDistance(w, word, most) <= most) {
         corrections.push(`read “${typed}” as ${word}`);
         previous = word;
         return word;

@@ -11,7 +11,8 @@
  * the result is a refusal that still names the closest metrics.
  */
 import type { DateTime } from 'luxon';
-import { editDistance, typoSimilarity as similarity } from '../lib/fuzzy.js';
+import { typoSimilarity } from '../lib/fuzzy.js';
+import { clip } from '../lib/text.js';
 import { type Dimension, GRAINS, type Grain, type Metric, type MetricCatalog } from './catalog.js';
 import { correctDateWords, normalizeQuestion } from './question-text.js';
 import {
@@ -136,8 +137,9 @@ const FILLER = new Set(
   did much am were vs versus compared compare against when where our yo sum summary breakdown tally level levels
   was figure run runs running ran use uses using used hiya hey sorry bug thx thanks cheers ty asking wondering curious
   deck qbr slides handy crowd teh still u ur meeting forecast renewal advance quick anyone someone folks numbers could should might total numbers
-  roughly approx ok so far to-date hows change changes popular among campaign campaigns trending usage created frm abt thru plz grab drove
-  send`.split(/\s+/),
+  roughly approx ok so far to-date hows change changes popular among campaign campaigns trending usage created abt thru plz grab drove`.split(
+    /\s+/,
+  ),
 );
 /**
  * Conversational phrases (greetings, apologies, asides, who the number is for), spent whole like dates. Only whole
@@ -341,14 +343,14 @@ function tokenScore(query: string[], phrase: string[]): number {
   let min = 1;
   for (const q of query) {
     let best = 0;
-    for (const p of phrase) best = Math.max(best, similarity(q, p));
+    for (const p of phrase) best = Math.max(best, typoSimilarity(q, p));
     min = Math.min(min, best);
     if (min === 0) return 0;
   }
-  const matched = phrase.filter((p) => query.some((q) => similarity(q, p) >= 0.7)).length;
+  const matched = phrase.filter((p) => query.some((q) => typoSimilarity(q, p) >= 0.7)).length;
   const score = min * (0.5 + 0.5 * (matched / phrase.length));
   // A name shortened to its head noun and a qualifier ("nav actions" for Code navigation actions) is still that name.
-  const head = similarity(query[query.length - 1]!, phrase[phrase.length - 1]!);
+  const head = typoSimilarity(query[query.length - 1]!, phrase[phrase.length - 1]!);
   return query.length >= 2 && min >= 0.86 && head >= 0.86 ? Math.max(score, 0.8) : score;
 }
 
@@ -484,7 +486,7 @@ export class QuestionParser {
           ...phrases.map((p) => {
             const ps = significant(p);
             // Partial credit: the share of query words that resemble a phrase word.
-            const hits = query.filter((q) => ps.some((w) => similarity(q, w) >= 0.7)).length;
+            const hits = query.filter((q) => ps.some((w) => typoSimilarity(q, w) >= 0.7)).length;
             return Math.max(tokenScore(query, ps), (0.6 * hits) / query.length);
           }),
         ),
@@ -547,7 +549,7 @@ export class QuestionParser {
       .trim();
     if (text.length > MAX_QUESTION_LENGTH) return { ok: false, error: this.tooLong(text.length) };
     if (!text) return { ok: false, error: { kind: 'empty', suggestions: this.#defaultSuggestions } };
-    const fixed = correctDateWords(text, (w) => this.#knows(w), editDistance);
+    const fixed = correctDateWords(text, (w) => this.#knows(w));
     // "Why did signups drop last week?": the metric question inside is read like any other.
     const inner = readWhyQuestion(fixed.text);
     if (inner) return asWhyChanged(new Reading(this, inner, ctx, links, fixed.corrections).read(), ctx);
@@ -614,7 +616,8 @@ export class QuestionParser {
       // A typo of a known value is that value; anything else is no value of the dimension and never a filter
       // (a filter on it would answer an empty number for a question nobody can ask). Before the index has any
       // values for the dimension, the typed value is taken as written (it only ever reaches SQL as a parameter).
-      const near = named || /\d/.test(typed) ? undefined : known.find((v) => similarity(norm(typed), norm(v)) >= 0.8);
+      const near =
+        named || /\d/.test(typed) ? undefined : known.find((v) => typoSimilarity(norm(typed), norm(v)) >= 0.8);
       // "version = 5.1" covers 5.1.x.
       const prefix = !named && !near && VERSION_TOKEN.test(typed) && known.some((v) => v.startsWith(`${typed}.`));
       const value = named ?? near ?? (known.length === 0 || prefix ? typed : undefined);
@@ -666,7 +669,7 @@ export class QuestionParser {
     let best: { ref: ValueRef; score: number } | null = null;
     for (const [key, refs] of this.#values) {
       if (key.includes(' ') || refs.some((r) => SHORT_CODE.test(r.value) && norm(r.value) === key)) continue;
-      const score = similarity(word, key);
+      const score = typoSimilarity(word, key);
       if (score >= 0.8 && score < 1 && (!best || score > best.score)) {
         const mine = refs.filter((r) => allowed.includes(r.dimension));
         // A near miss of a word for several values ("payed") is not guessed.
@@ -1488,7 +1491,7 @@ class Reading {
       if (f.unknown) {
         unusedNotes.push(f.value);
         const known = this.#p.valuesOf(f.dimension.name).slice(0, 8);
-        this.#notes.push(`${f.dimension.label} has no value “${clipText(f.value, 40)}”; known: ${known.join(', ')}`);
+        this.#notes.push(`${f.dimension.label} has no value “${clip(f.value, 40)}”; known: ${known.join(', ')}`);
         continue;
       }
       if (f.corrected) this.#corrections.push(`read “${f.corrected}” as ${f.dimension.label.toLowerCase()} ${f.value}`);
@@ -1797,7 +1800,7 @@ class Reading {
     for (let i = 0; i < this.#tokens.length; i++) {
       const w = this.#tokens[i]!.norm;
       if (parts.local[i] || FILLER.has(w)) continue;
-      if (own.some((o) => similarity(w, o) >= 0.75 || (w.length >= 3 && o.startsWith(w)))) {
+      if (own.some((o) => typoSimilarity(w, o) >= 0.75 || (w.length >= 3 && o.startsWith(w)))) {
         parts.local[i] = { kind: 'used' };
       }
     }
@@ -1850,11 +1853,7 @@ class Reading {
 /** A link's host ("evil.example.com"), or the link itself clipped when it has none. */
 function linkHost(url: string): string {
   const host = /^[a-z]+:\/\/([^/?#:@\s]+)/i.exec(url)?.[1] ?? url.replace(/^mailto:/i, '').split('?')[0]!;
-  return clipText(host, 60);
-}
-
-function clipText(s: string, max: number): string {
-  return s.length > max ? `${s.slice(0, max - 1)}…` : s;
+  return clip(host, 60);
 }
 
 function fail(error: QuestionError): ParseResult {

@@ -11,10 +11,9 @@ export interface Message {
   delete_original?: boolean;
 }
 
-export function clip(text: string, max: number): string {
-  if (text.length <= max) return text;
-  return `${text.slice(0, Math.max(0, max - 1))}…`;
-}
+import { clip } from '../lib/text.js';
+
+export { clip };
 
 export const plain = (text: string, max = 3000): PlainTextElement => ({
   type: 'plain_text',
