@@ -25,16 +25,16 @@ export interface GitHub {
 }
 
 /** What the GitHub layer reads from configuration. */
-export type GitHubSettings = Pick<Config, 'github' | 'dataDir' | 'port'>;
+type GitHubSettings = Pick<Config, 'github' | 'dataDir' | 'port'>;
 
-export interface GitHubDeps {
+interface GitHubDeps {
   logger: Logger;
   telemetry: Telemetry;
   clock: () => Date;
 }
 
 /** Client behaviour tests tune: retries, their wait unit, and throttling. */
-export type GitHubClientOptions = Pick<GithubOctokitOptions, 'retries' | 'throttle' | 'retryBaseMs'>;
+type GitHubClientOptions = Pick<GithubOctokitOptions, 'retries' | 'throttle' | 'retryBaseMs'>;
 
 /** A token or a GitHub App: without either, requests go to the embedded board. */
 export function hasGithubCredentials(github: Config['github']): boolean {

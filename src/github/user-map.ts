@@ -9,7 +9,7 @@ const schema = z
   )
   .nullable();
 
-export class UserMapError extends YamlFileError {
+class UserMapError extends YamlFileError {
   override readonly name = 'UserMapError';
   constructor(file: string, problems: FileProblem[]) {
     super('GITHUB_USER_MAP', file, problems);

@@ -10,7 +10,7 @@ import { type ChartMode, type Destination, deliver } from '../slack/deliver.js';
 import type { Message } from '../views/blocks.js';
 import type { WatchService } from '../watches/watch-service.js';
 
-export interface HandlerSettings {
+interface HandlerSettings {
   /** METRICS_TIMEZONE: the zone a question's relative dates are read in. */
   readonly timezone: string;
   /** CHART_MODE: whether answers carry chart blocks, images, or neither. */

@@ -11,14 +11,14 @@ import type { Telemetry } from '../telemetry.js';
 
 export type RouteHandler = (req: IncomingMessage, res: ServerResponse) => unknown;
 
-export interface HttpRoutes {
+interface HttpRoutes {
   /** POST-only routes by path (the Slack endpoint in HTTP mode, GitHub webhooks). */
   readonly posts: ReadonlyMap<string, RouteHandler>;
   /** The embedded board's pages, when there is one. */
   readonly board?: LocalBoard;
 }
 
-export interface HttpServer {
+interface HttpServer {
   readonly server: Server;
   /** The separate /metrics listener, when PROMETHEUS_PORT is set. */
   readonly metricsServer?: Server;

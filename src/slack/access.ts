@@ -3,16 +3,11 @@ import type { WebClient } from '@slack/web-api';
 import { LRUCache } from 'lru-cache';
 import type { Logger } from '../logger.js';
 import type { Metric } from '../queries/catalog.js';
+import type { Asker } from '../queries/metric-service.js';
 import type { QuestionError } from '../queries/question.js';
 
 /** Who will see the number: the asker alone (ephemeral, DM), or everyone in the asker's channel. */
 export type Audience = 'asker' | 'channel';
-
-/** The person asking and where: access rules are decided per person and channel. */
-export interface Asker {
-  userId: string;
-  channelId?: string;
-}
 
 /**
  * The access rules of restricted metrics, with the user-group lookups they need cached for five minutes. One per

@@ -4,7 +4,7 @@ import type { Config } from '../config.js';
 
 export const SLACK_EVENTS_PATH = '/slack/events';
 
-export interface ChosenReceiver {
+interface ChosenReceiver {
   receiver: Receiver;
   /** Set in HTTP mode: its request listener answers SLACK_EVENTS_PATH on our one HTTP server. */
   http?: HTTPReceiver;

@@ -7,7 +7,7 @@ import { type AnyBlock, actions, button, clip, context, escapeMrkdwn, type Messa
 import { indexedButtons } from './ids.js';
 import { ASK_SUGGESTION_ACTION, OPEN_DATA_REQUEST_ACTION } from './metric-answer.js';
 
-export const ASK_TOPIC_ACTION = 'ask_topic';
+const ASK_TOPIC_ACTION = 'ask_topic';
 export const ASK_TOPIC_ACTIONS = indexedButtons(ASK_TOPIC_ACTION);
 const OPEN_LINK_ACTION = 'open_link';
 /** A topic's link buttons: they open a URL, and Slack still sends the click. */

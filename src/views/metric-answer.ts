@@ -41,7 +41,7 @@ export const OPEN_DATA_REQUEST_ACTION = buttonId('open_data_request');
 export const OPEN_LOOKER_ACTION = buttonId('open_looker');
 export const ANSWER_ACTIONS_BLOCK = 'answer_actions';
 /** Ask-back choices and one-click alternatives: each button carries a whole question. */
-export const ASK_CHOICE_ACTION = 'ask_choice';
+const ASK_CHOICE_ACTION = 'ask_choice';
 export const ASK_CHOICE_ACTIONS = indexedButtons(ASK_CHOICE_ACTION);
 export const INTERPRETATION_BLOCK = 'interpretation';
 export const UNUSED_BLOCK = 'didnt_use';

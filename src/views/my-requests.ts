@@ -20,7 +20,7 @@ import { buttonId } from './ids.js';
 import { OPEN_DATA_REQUEST_ACTION } from './metric-answer.js';
 
 export const BROWSE_METRICS_ACTION = buttonId('browse_metrics');
-export const METRIC_BROWSER_MODAL = 'metric_browser';
+const METRIC_BROWSER_MODAL = 'metric_browser';
 const RECENTLY_CLOSED_DAYS = 30;
 
 const day = (ms: number) => DateTime.fromMillis(ms, { zone: 'UTC' }).toFormat('LLL d');
