@@ -328,7 +328,7 @@ export class RequestOutbox {
     key: string,
     change: { state?: 'open' | 'closed'; boardStatus?: string | null; closedAt?: number | null },
     now: number,
-  ): OutboxRow | undefined {
+  ): void {
     if (change.state !== undefined) {
       this.db
         .prepare('UPDATE data_requests SET issue_state = ?, closed_at = ?, updated_at = ? WHERE key = ?')
@@ -339,7 +339,6 @@ export class RequestOutbox {
         .prepare('UPDATE data_requests SET board_status = ?, updated_at = ? WHERE key = ?')
         .run(change.boardStatus, now, key);
     }
-    return this.get(key);
   }
 
   /**
